@@ -1,0 +1,267 @@
+"""The one documented database: schema, connection settings, and small helpers.
+
+Every table is described for readers in ``datasette_config/metadata.yml``; this module
+is the source of truth for columns. Writes upsert by natural keys so a re-run is
+idempotent. The database runs in WAL mode so Datasette can read while a crawl or an
+audit writes, and an audit becomes visible only when its ``audits`` row is marked
+``complete`` in the same transaction as its results.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS councils (
+    code TEXT PRIMARY KEY,          -- ONS/GSS code
+    name TEXT NOT NULL,
+    region TEXT,
+    la_type TEXT,
+    local_offer_url TEXT,           -- empty: no known Local Offer (scored not_found)
+    council_url TEXT,
+    scope TEXT                      -- space-separated URL prefixes
+);
+
+CREATE TABLE IF NOT EXISTS crawls (
+    crawl_id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,           -- running | complete | interrupted
+    user_agent TEXT,
+    options TEXT,                   -- JSON of the crawl options
+    version TEXT
+);
+
+-- One row per council per crawl: how the crawl of that site went.
+CREATE TABLE IF NOT EXISTS crawl_sites (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(crawl_id),
+    council_code TEXT NOT NULL REFERENCES councils(code),
+    seed_url TEXT,
+    scope TEXT,                     -- the prefixes actually used
+    status TEXT NOT NULL,           -- ok | unreachable | robots_disallowed | no_seed | seed_error | partial
+    reason TEXT,                    -- one line: why, when status is not ok
+    robots_status TEXT,             -- e.g. "200", "404 (no rules)", "500 (treated as disallow)"
+    pages_fetched INTEGER DEFAULT 0,
+    started_at TEXT,
+    finished_at TEXT,
+    warc_file TEXT,
+    PRIMARY KEY (crawl_id, council_code)
+);
+
+-- Every response (or failure) the crawler recorded for a council's site:
+-- in-scope pages, documents, robots.txt and sitemaps.
+CREATE TABLE IF NOT EXISTS fetches (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,              -- canonical requested URL
+    final_url TEXT,                 -- after redirects
+    kind TEXT NOT NULL,             -- page | document | robots | sitemap
+    status INTEGER,                 -- HTTP status; NULL when the fetch failed
+    error TEXT,                     -- dns | refused | reset | timeout | tls | loop | too_many_redirects | too_large | blocked_private | robots | ...
+    error_detail TEXT,
+    content_type TEXT,
+    content_length INTEGER,         -- bytes received (after decoding)
+    truncated INTEGER DEFAULT 0,    -- 1 when the body hit the size cap
+    last_modified TEXT,             -- HTTP Last-Modified header, raw
+    headers TEXT,                   -- JSON of the headers that matter
+    redirect_chain TEXT,            -- JSON list of URLs before final_url
+    depth INTEGER,
+    referrer TEXT,
+    sitemap_lastmod TEXT,           -- <lastmod> from sitemap.xml, raw
+    fetched_at TEXT,
+    elapsed_ms INTEGER,
+    warc_file TEXT,                 -- WARC file (relative to the database folder)
+    warc_offset INTEGER,            -- byte offset of the response record
+    PRIMARY KEY (crawl_id, council_code, url)
+);
+
+-- Every link on an in-scope page (the link graph), with the text a reader saw.
+CREATE TABLE IF NOT EXISTS links (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    target_url TEXT NOT NULL,       -- absolute, fragment removed
+    tag TEXT,                       -- a | area | iframe | embed | video | source
+    link_text TEXT,
+    in_scope INTEGER,               -- target is inside the council's scope
+    PRIMARY KEY (crawl_id, council_code, source_url, target_url)
+);
+
+-- One check per distinct link target per crawl, shared by every council linking to it.
+CREATE TABLE IF NOT EXISTS link_checks (
+    crawl_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    outcome TEXT NOT NULL,          -- ok | broken | blocked | soft_404 | skipped
+    status INTEGER,                 -- final HTTP status, NULL on failure
+    reason TEXT,                    -- e.g. "404", "dns", "timeout", "loop", "bot challenge", "private address"
+    final_url TEXT,
+    redirect_chain TEXT,            -- JSON list
+    method TEXT,                    -- HEAD | GET
+    checked_at TEXT,
+    elapsed_ms INTEGER,
+    PRIMARY KEY (crawl_id, url)
+);
+
+CREATE TABLE IF NOT EXISTS audits (
+    audit_id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    stale_after_days INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,           -- running | complete | failed
+    version TEXT
+);
+
+-- Per page, per audit: what the checks concluded about that page.
+CREATE TABLE IF NOT EXISTS page_audits (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT,
+    depth INTEGER,
+    clicks INTEGER,                 -- fewest clicks from local_offer_url
+    last_updated TEXT,              -- ISO date, NULL when undated
+    date_source TEXT,               -- visible_text | metadata | sitemap | last_modified
+    date_evidence TEXT,             -- the string that gave the date
+    age_days INTEGER,
+    stale INTEGER,
+    a11y_violations INTEGER,
+    PRIMARY KEY (audit_id, council_code, url)
+);
+
+-- Per document, per audit.
+CREATE TABLE IF NOT EXISTS document_audits (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    source_url TEXT,                -- a page that links to it
+    content_type TEXT,
+    status INTEGER,
+    last_updated TEXT,
+    date_source TEXT,               -- pdf_moddate | last_modified
+    date_evidence TEXT,
+    age_days INTEGER,
+    stale INTEGER,
+    PRIMARY KEY (audit_id, council_code, url)
+);
+
+-- Every finding with its evidence: the row a council web team acts on.
+CREATE TABLE IF NOT EXISTS findings (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    check_name TEXT NOT NULL,       -- broken_link | blocked_link | soft_404 | stale_page | stale_document | undated_page | a11y | statutory_missing | pfa_missing | site_unreachable | ...
+    url TEXT NOT NULL,              -- the page (or document) where it was found
+    target TEXT NOT NULL DEFAULT '',-- the broken link target, failing element, missing item ...
+    severity TEXT,                  -- high | medium | low
+    detail TEXT,                    -- one line a person can read
+    evidence TEXT,                  -- the status, date string or element that triggered it
+    PRIMARY KEY (audit_id, council_code, check_name, url, target)
+);
+
+CREATE TABLE IF NOT EXISTS a11y_results (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    rule TEXT NOT NULL,             -- axe-core rule id
+    engine TEXT NOT NULL,           -- static | axe
+    count INTEGER NOT NULL,
+    impact TEXT,
+    targets TEXT,                   -- JSON list of CSS selectors
+    PRIMARY KEY (audit_id, council_code, url, rule, engine)
+);
+
+CREATE TABLE IF NOT EXISTS statutory_coverage (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    evidence_url TEXT,
+    PRIMARY KEY (audit_id, council_code, item)
+);
+
+CREATE TABLE IF NOT EXISTS council_scores (
+    council_code TEXT NOT NULL,
+    council_name TEXT,
+    audit_id INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    pages_crawled INTEGER,
+    documents_found INTEGER,
+    links_checked INTEGER,
+    broken_links INTEGER,
+    blocked_links INTEGER,
+    dated_pages INTEGER,
+    undated_pages INTEGER,
+    stale_pages INTEGER,
+    median_age_days REAL,
+    stale_documents INTEGER,
+    send_space TEXT,
+    pfa_section INTEGER,
+    pfa_url TEXT,
+    pfa_clicks INTEGER,
+    a11y_pages_checked INTEGER,
+    a11y_pages_failing INTEGER,
+    a11y_violations INTEGER,
+    a11y_features TEXT,
+    statutory_found INTEGER,
+    statutory_total INTEGER,
+    has_search INTEGER,
+    has_social_media INTEGER,
+    has_newsletter INTEGER,
+    has_video INTEGER,
+    has_feedback_published INTEGER,
+    score REAL,
+    rank INTEGER,
+    crawl_status TEXT,              -- how the crawl of the site went (crawl_sites.status)
+    score_freshness REAL,           -- points earned per dimension (see methodology)
+    score_links REAL,
+    score_accessibility REAL,
+    score_statutory REAL,
+    score_pfa REAL,
+    score_send_space REAL,
+    score_features REAL,
+    PRIMARY KEY (audit_id, council_code)
+);
+
+CREATE VIEW IF NOT EXISTS latest_audit AS
+    SELECT * FROM audits WHERE status = 'complete' ORDER BY audit_id DESC LIMIT 1;
+
+CREATE VIEW IF NOT EXISTS league_table AS
+    SELECT s.rank, s.council_code, s.council_name, s.score, c.region, c.la_type,
+           s.pages_crawled, s.documents_found, s.links_checked, s.broken_links, s.blocked_links,
+           s.dated_pages, s.undated_pages, s.stale_pages, s.median_age_days, s.stale_documents,
+           s.send_space, s.pfa_section, s.pfa_url, s.pfa_clicks,
+           s.a11y_pages_checked, s.a11y_pages_failing, s.a11y_violations, s.a11y_features,
+           s.statutory_found, s.statutory_total,
+           s.has_search, s.has_social_media, s.has_newsletter, s.has_video, s.has_feedback_published,
+           s.crawl_status, s.audit_id, s.as_of
+    FROM council_scores s
+    JOIN latest_audit a ON a.audit_id = s.audit_id
+    LEFT JOIN councils c ON c.code = s.council_code
+    ORDER BY s.rank;
+
+CREATE INDEX IF NOT EXISTS idx_links_target ON links (crawl_id, target_url);
+CREATE INDEX IF NOT EXISTS idx_findings_council ON findings (council_code, audit_id);
+"""
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database with the project's schema, in WAL mode."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    return sqlite_utils.Database(conn)
+
+
+def warc_dir(db_path: str | Path) -> Path:
+    """WARC files live beside the database: ``localoffer.db`` -> ``localoffer-warc/``."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + "-warc")

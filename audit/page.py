@@ -1,0 +1,145 @@
+"""The parsed page every audit check reads.
+
+A ``Page`` is built once per fetched HTML response (from the WARC record or a file)
+and handed to each check module; checks never fetch or parse anything themselves.
+Parsing is lazy and cached so a check that only needs headers costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urljoin, urldefrag
+
+from selectolax.lexbor import LexborHTMLParser
+
+# Elements whose text a reader never sees.
+INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
+# Site furniture: repeated on every page, so it says nothing about what a page is about.
+FURNITURE_TAGS = ("nav", "header", "footer", "aside")
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of whitespace to single spaces and trim."""
+    return _WS.sub(" ", text or "").strip()
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # absolute, fragment removed
+    text: str  # visible text (or img alt / aria-label) of the link
+    tag: str  # a, area, iframe, embed, video, source, link
+    rel: str = ""
+
+
+@dataclass
+class Page:
+    url: str  # final URL after redirects
+    html: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    fetched_at: datetime | None = None
+    depth: int = 0
+    sitemap_lastmod: str | None = None
+
+    @cached_property
+    def tree(self) -> LexborHTMLParser:
+        return LexborHTMLParser(self.html or "")
+
+    @cached_property
+    def base_url(self) -> str:
+        """The URL relative links resolve against: <base href> if present."""
+        base = self.tree.css_first("base[href]")
+        if base is not None:
+            href = (base.attributes.get("href") or "").strip()
+            if href:
+                return urljoin(self.url, href)
+        return self.url
+
+    @cached_property
+    def title(self) -> str:
+        node = self.tree.css_first("title")
+        return squash(node.text()) if node is not None else ""
+
+    @cached_property
+    def headings(self) -> list[tuple[int, str]]:
+        """(level, text) for h1-h6 outside site furniture, in document order."""
+        out = []
+        for node in self.tree.css("h1, h2, h3, h4, h5, h6"):
+            if _inside(node, FURNITURE_TAGS):
+                continue
+            out.append((int(node.tag[1]), squash(node.text())))
+        return out
+
+    @cached_property
+    def h1(self) -> str:
+        for level, text in self.headings:
+            if level == 1:
+                return text
+        return ""
+
+    @cached_property
+    def text(self) -> str:
+        """All visible text, whitespace collapsed."""
+        return _visible_text(self.html, strip=INVISIBLE_TAGS)
+
+    @cached_property
+    def main_text(self) -> str:
+        """Visible text without nav/header/footer/aside: what the page itself says."""
+        main = self.tree.css_first("main, [role=main]")
+        if main is not None:
+            return _visible_text(main.html or "", strip=INVISIBLE_TAGS + FURNITURE_TAGS)
+        return _visible_text(self.html, strip=INVISIBLE_TAGS + FURNITURE_TAGS)
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Every link target on the page, absolute, fragments removed, http(s) and others kept."""
+        out: list[Link] = []
+        base = self.base_url
+        for node in self.tree.css("a[href], area[href], iframe[src], embed[src], video[src], source[src]"):
+            attr = "href" if node.tag in ("a", "area") else "src"
+            raw = (node.attributes.get(attr) or "").strip()
+            if not raw or raw.startswith("#"):
+                continue
+            try:
+                absolute = urldefrag(urljoin(base, raw))[0]
+            except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
+                absolute = raw
+            text = squash(node.text()) if node.tag == "a" else ""
+            if not text:
+                label = node.attributes.get("aria-label") or node.attributes.get("title") or ""
+                img = node.css_first("img[alt]") if node.tag == "a" else None
+                text = squash(label or (img.attributes.get("alt") if img is not None else "") or "")
+            out.append(Link(absolute, text, node.tag, (node.attributes.get("rel") or "").lower()))
+        return out
+
+    def meta(self, name: str) -> str | None:
+        """Content of <meta name=...> or <meta property=...>, case-insensitive."""
+        wanted = name.lower()
+        for node in self.tree.css("meta[content]"):
+            key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
+            if key == wanted:
+                return node.attributes.get("content")
+        return None
+
+
+def _inside(node, tags: tuple[str, ...]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags or (parent.attributes.get("role") or "") in ("navigation", "banner", "contentinfo"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _visible_text(html: str, strip: tuple[str, ...]) -> str:
+    tree = LexborHTMLParser(html or "")
+    tree.strip_tags(list(strip))
+    for node in tree.css("[hidden], [aria-hidden=true], [role=navigation], [role=banner], [role=contentinfo]"
+                         if "nav" in strip else "[hidden]"):
+        node.decompose()
+    body = tree.body or tree.root
+    return squash(body.text(separator=" ")) if body is not None else ""

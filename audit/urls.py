@@ -1,0 +1,134 @@
+"""URL hygiene shared by the crawler, the link checker and the audit.
+
+- ``check_http_url``: validate a URL given by a person (seeds file, CLI).
+- ``canonical_url``: one spelling per resource, so traps and duplicates cost nothing.
+- ``literal_address`` / ``is_forbidden_address``: the SSRF rule. A literal address in
+  any notation that urllib, a browser or ``inet_aton`` would accept is decoded without
+  any DNS lookup; names are left to the resolver (or to the proxy, when one is set).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+
+class UrlError(ValueError):
+    """A URL a person gave us is unusable; the message says why in one line."""
+
+
+def check_http_url(url: str, what: str = "URL") -> str:
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as e:
+        raise UrlError(f"{what} {url!r} is malformed ({e})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise UrlError(f"{what} {url!r} must start with http:// or https://")
+    if not parts.hostname:
+        raise UrlError(f"{what} {url!r} has no host")
+    if any(c in url for c in " \t\r\n\x00"):
+        raise UrlError(f"{what} {url!r} contains whitespace or control characters")
+    return url
+
+
+# Query parameters that identify a visitor's session, not a resource.
+SESSION_PARAMS = {
+    "jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "_ga",
+}
+_PATH_SESSION = re.compile(r";(jsessionid|sid|phpsessid)=[^/?#]*", re.I)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme/host, drop default port, fragment and session parameters,
+    percent-encode consistently. Query order is kept: on many CMSs it matters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username:
+        netloc = parts.username + "@" + netloc
+    path = _PATH_SESSION.sub("", parts.path) or "/"
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def literal_address(host: str) -> ipaddress._BaseAddress | None:
+    """Decode a host written as an IP literal in any notation, else None.
+
+    Accepts what browsers and ``inet_aton`` accept: dotted quads, bare integers
+    (``2130706433``), octal and hex parts (``0177.0.0.1``, ``0x7f.1``), short forms
+    (``127.1``), and bracketed or bare IPv6 (incl. IPv4-mapped).
+    """
+    h = host.strip().lower().rstrip(".")
+    if h.startswith("[") and h.endswith("]"):
+        h = h[1:-1]
+    if "%" in h:
+        h = h.split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(h)
+    except ValueError:
+        pass
+    parts = h.split(".")
+    if not 1 <= len(parts) <= 4 or not all(parts):
+        return None
+    values = []
+    for part in parts:
+        try:
+            if part.startswith("0x"):
+                values.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                values.append(int(part, 8))
+            elif part.isdigit():
+                values.append(int(part))
+            else:
+                return None
+        except ValueError:
+            return None
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 256 ** (5 - len(values)):
+        return None
+    number = 0
+    for v in head:
+        number = number * 256 + v
+    number = number * 256 ** (5 - len(values)) + last
+    return ipaddress.IPv4Address(number)
+
+
+def is_forbidden_ip(ip: ipaddress._BaseAddress) -> bool:
+    """Private, loopback, link-local, unspecified, multicast, reserved or shared space."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def is_forbidden_host(host: str) -> bool:
+    """True for ``localhost`` names and literal forbidden addresses, without any lookup."""
+    h = host.strip().lower().rstrip(".")
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    ip = literal_address(h)
+    return ip is not None and is_forbidden_ip(ip)
+
+
+def is_local_seed(url: str) -> bool:
+    """A seed on a loopback/private address (the offline demo and tests) may fetch such addresses."""
+    return is_forbidden_host(host_of(url))
