@@ -70,11 +70,20 @@ CREATE TABLE IF NOT EXISTS fetches (
     redirect_chain TEXT,            -- JSON list of URLs before final_url
     depth INTEGER,
     referrer TEXT,
-    sitemap_lastmod TEXT,           -- <lastmod> from sitemap.xml, raw
     fetched_at TEXT,
     elapsed_ms INTEGER,
     warc_file TEXT,                 -- WARC file (relative to the database folder)
     warc_offset INTEGER,            -- byte offset of the response record
+    PRIMARY KEY (crawl_id, council_code, url)
+);
+
+-- URLs and <lastmod> dates read from the site's sitemap(s).
+CREATE TABLE IF NOT EXISTS sitemap_entries (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,              -- canonical URL listed in the sitemap
+    lastmod TEXT,                   -- <lastmod> as written
+    sitemap_url TEXT,
     PRIMARY KEY (crawl_id, council_code, url)
 );
 

@@ -130,5 +130,32 @@ def is_forbidden_host(host: str) -> bool:
 
 
 def is_local_seed(url: str) -> bool:
-    """A seed on a loopback/private address (the offline demo and tests) may fetch such addresses."""
+    """A seed on a loopback/private address or ``localhost`` (the offline demo and tests)."""
     return is_forbidden_host(host_of(url))
+
+
+def is_loopback_host(host: str) -> bool:
+    h = host.strip().lower().rstrip(".")
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    ip = literal_address(h)
+    if ip is None:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def private_allowance(seed_url: str) -> tuple[str, ...]:
+    """The forbidden hosts a council's crawl may still reach: none for a public seed; the
+    seed's own host for a private seed; and any loopback address for a loopback seed
+    (tests and the demo serve several sites on loopback). Never other private ranges."""
+    host = host_of(seed_url)
+    if not is_forbidden_host(host):
+        return ()
+    return (host, "loopback") if is_loopback_host(host) else (host,)
+
+
+def allowed_private(host: str, allowance: tuple[str, ...]) -> bool:
+    h = host.strip().lower()
+    return h in allowance or ("loopback" in allowance and is_loopback_host(h))

@@ -1,0 +1,135 @@
+"""Preparing for Adulthood (PfA, 16-25): is there a page devoted to it, and how many
+clicks from the Local Offer home does a young person need to reach it?
+
+Devoted means the page's ``<title>`` or its ``<h1>`` names the topic (or, on CMSs that
+use no ``<h1>``, the first ``<h2>``). A menu link, a home-page tile or a paragraph that
+mentions "preparing for adulthood" is not a devoted page. "Post-16" counts only when the
+page is not about transport (a "Post-16 travel assistance" page is a transport page).
+
+Clicks are the shortest path over in-scope ``<a>``/``<area>`` links, breadth first from
+the home page (0 clicks). URLs are compared scheme-agnostic, host lower-cased, default
+ports and trailing slashes dropped; a page's ``url`` is its final URL after redirects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .page import Page
+from .scope import in_scope
+
+PFA_TOPIC = re.compile(
+    r"\bprepar(?:ing|ation)\s+for\s+adult(?:hood|\s+life)\b|\bPfA\b"
+    r"|\b1[46]\s*(?:-|\u2013|\u2014|to)\s*25\b"
+    r"|\bmoving\s+(?:in)?to\s+adulthood\b|\btransition(?:ing)?\s+(?:in)?to\s+adult(?:hood|\s+life|\s+services)?\b"
+    r"|\bpost[\s-]?16\b",
+    re.IGNORECASE,
+)
+_WEAK = re.compile(r"\bpost[\s-]?16\b", re.IGNORECASE)
+_NOT_PFA = re.compile(r"\btransport\b|\btravel\b|\bsearch results?\b|\bpage not found\b", re.IGNORECASE)
+_PFA_PATH = re.compile(r"pfa|adulthood|16-25|14-25|post-?16", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PfaResult:
+    url: str
+    clicks: int | None  # None when the page is not reachable from the home page by links
+    evidence: str
+
+
+def normalise(url: str) -> str:
+    """Scheme-agnostic comparison key: host (lower, default port dropped) + path without
+    trailing slash + query."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower()
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def click_distances(pages: list[Page], home_url: str, scope: tuple[str, ...]) -> dict[str, int]:
+    """Fewest clicks from ``home_url`` to each crawled in-scope page (keyed by ``page.url``);
+    unreachable pages are absent. When the home URL itself was redirected (so no page has
+    it as final URL) the crawl's depth-0 page stands in for it."""
+    by_key: dict[str, Page] = {}
+    for page in pages:
+        if in_scope(page.url, scope):
+            by_key.setdefault(normalise(page.url), page)
+    start = normalise(home_url)
+    if start not in by_key:
+        roots = [normalise(p.url) for p in pages if p.depth == 0 and normalise(p.url) in by_key]
+        if not roots:
+            return {}
+        start = roots[0]
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        page = by_key.get(key)
+        if page is None:
+            continue
+        for link in page.links:
+            if link.tag not in ("a", "area"):
+                continue
+            target = normalise(link.url)
+            if target in dist or target not in by_key:
+                continue
+            dist[target] = dist[key] + 1
+            queue.append(target)
+    return {by_key[k].url: d for k, d in dist.items()}
+
+
+def _first_h2(page: Page) -> str:
+    for level, text in page.headings:
+        if level == 2:
+            return text
+    return ""
+
+
+def pfa_evidence(page: Page) -> tuple[int, str] | None:
+    """(specificity, evidence) when the page is devoted to PfA; None otherwise."""
+    score, evidence = 0, []
+    title = page.title
+    heading = page.h1 or _first_h2(page)
+    heading_kind = "h1" if page.h1 else "h2"
+    for kind, text in (("title", title), (heading_kind, heading)):
+        if not text or _NOT_PFA.search(text):
+            continue
+        m = PFA_TOPIC.search(text)
+        if m:
+            score += 1 if _WEAK.fullmatch(m.group(0)) else 2
+            evidence.append(f'{kind}: "{text[:120]}"')
+    if score == 0:
+        return None
+    if _PFA_PATH.search(urlsplit(page.url).path):
+        score += 1
+    return score, "; ".join(evidence)
+
+
+def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...]) -> PfaResult | None:
+    """The in-scope PfA page with the fewest clicks from ``home_url``, then the most specific."""
+    distances = click_distances(pages, home_url, scope)
+    candidates = []
+    for page in pages:
+        if page.status != 200 or not in_scope(page.url, scope):
+            continue
+        found = pfa_evidence(page)
+        if found is None:
+            continue
+        clicks = distances.get(page.url)
+        candidates.append((clicks if clicks is not None else 10**6, -found[0], len(page.url), page.url, clicks, found[1]))
+    if not candidates:
+        return None
+    best = min(candidates)
+    return PfaResult(best[3], best[4], best[5])
+
+
+__all__ = ["PfaResult", "PFA_TOPIC", "click_distances", "find_pfa", "normalise", "pfa_evidence"]

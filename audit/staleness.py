@@ -1,0 +1,373 @@
+"""When was a page (or document) last updated? SPEC "Staleness evidence, in order of trust".
+
+1. ``visible_text``: what the council tells readers ("Last updated: 3 March 2023",
+   ``<dt>Page last reviewed</dt><dd>03/03/2023</dd>``). Most trusted: a person put it there.
+2. ``metadata``: ``article:modified_time``, ``dcterms.modified``, JSON-LD ``dateModified``
+   (also inside ``@graph``), ``<time datetime>`` in a "last updated" context. Modified beats
+   published; a published date is used only when no modified date exists.
+3. ``sitemap``: the sitemap's ``lastmod`` for the URL.
+4. ``last_modified``: the HTTP header, unless it is within a day of the fetch (many CMSs
+   stamp every response with "now", which says nothing about the content).
+
+Choices made (documented because they change counts):
+
+- Dates after the fetch (+1 day) are never evidence: they are event dates or template bugs.
+- "Next review date", "Review due", "Review date:" are *not* update evidence: on council
+  templates "Review date" is usually the next scheduled review, often in the future, and
+  when in the past it only says the review was missed. Only wording that says a review
+  *happened* counts ("Last reviewed", "Reviewed on", "Date reviewed", "Page reviewed").
+- A visible "Published"/"Posted on" date is used only when the page shows no updated or
+  reviewed date at all (GOV.UK-style pages show "Published" until first updated).
+- Among several update/review cues on one page, the latest date wins (the page was
+  checked then); cues inside news/event listing items, ``<nav>``, the site banner and
+  ``<aside>`` are ignored, so dates of *other* items are not taken. Footers count: many
+  council CMSs print "Page last updated" there.
+- Dates inside ``<script>``/``<style>`` never count, so a ``document.write(new Date())``
+  "Last updated" prints nothing usable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .dates import first_date, parse_any, parse_http_date, parse_iso_datetime, to_utc
+from .page import Page, squash
+
+SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    date: date
+    source: str  # visible_text | metadata | sitemap | last_modified | pdf_moddate
+    evidence: str  # the exact string used
+
+
+# --- 1. visible text --------------------------------------------------------------
+
+_UPDATE_CUE = (
+    r"(?:this\s+page\s+was\s+)?(?:page\s+|content\s+)?last\s+(?:updated|reviewed|modified|amended|edited|checked)"
+    r"|(?:page|content|information)\s+(?:updated|reviewed)"
+    r"|date\s+(?:last\s+)?(?:updated|reviewed|modified)"
+    r"|updated\s+on|reviewed\s+on|modified\s+on|updated\s*:|reviewed\s*:|^updated\b|^reviewed\b"
+)
+_PUBLISHED_CUE = r"(?:date\s+|first\s+)?published(?:\s+on)?|posted\s+on|date\s+added"
+_CUE = re.compile(rf"(?P<upd>\b(?:{_UPDATE_CUE}))|(?P<pub>\b(?:{_PUBLISHED_CUE})\b)", re.IGNORECASE | re.MULTILINE)
+# Words that turn a cue into a *future* review date: "Next review date", "next updated".
+_NEGATING_PREFIX = re.compile(r"(?:next|due|scheduled|planned|expected)\s*$", re.IGNORECASE)
+# What may sit between the cue and the date: punctuation, "on", "the", "by the SEND team on".
+_GAP = re.compile(
+    r"^[\s:\-\u2013\u2014|,]*(?:(?:on|at|in|was|is|the|date)\b[\s:,]*)*"
+    r"(?:by\s+(?:[A-Za-z&']+\s+){0,5}?(?:on\s+)?)?[\s:\-\u2013\u2014|,]*$",
+    re.IGNORECASE,
+)
+_WINDOW = 60
+_CHEAP_CUE = re.compile(r"updated|reviewed|modified|amended|published|posted|date added|last edited|last checked",
+                        re.IGNORECASE)
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "select", "option", "button"}
+_LISTING_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:news|listing|list-item|teaser|card|event|events|search-result|result|views-row|feed|latest|related)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def _visible(node) -> str:
+    """Visible text of a node without script/style content."""
+    if node.css_first("script, style, noscript, template"):
+        node = node.clone()
+        node.strip_tags(["script", "style", "noscript", "template"])
+    return squash(node.text(separator=" "))
+
+
+def _element_children(node):
+    child = node.child
+    while child is not None:
+        if child.tag and not child.tag.startswith("-"):
+            yield child
+        child = child.next
+
+
+def _deepest_cue_nodes(root) -> list:
+    """The smallest elements whose text contains a cue (descending only into matching children)."""
+    out = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        matching = []
+        for child in _element_children(node):
+            if child.tag in _SKIP_TAGS or (child.attributes.get("role") or "") == "navigation":
+                continue
+            if child.attributes.get("hidden") is not None or child.attributes.get("aria-hidden") == "true":
+                continue
+            if _CHEAP_CUE.search(child.text()):
+                matching.append(child)
+        if matching:
+            stack.extend(reversed(matching))
+        elif node is not root:
+            out.append(node)
+    return out
+
+
+def _in_excluded_context(node, cue_word: str) -> bool:
+    """Site banner, sidebar, or one item of a repeated listing (news, events, search
+    results): a listing is a run of sibling items where at least two carry the same cue
+    ("Updated" on every news teaser), unlike a page-meta list (Published / Last updated)."""
+    parent = node
+    in_main = False
+    chain = []
+    while parent is not None and parent.tag not in ("body", "html"):
+        chain.append(parent)
+        if parent.tag in ("main", "article") or parent.attributes.get("role") == "main":
+            in_main = True
+        parent = parent.parent
+    cue = re.compile(re.escape(cue_word), re.IGNORECASE)
+    for el in chain:
+        tag = el.tag
+        if tag == "aside" or el.attributes.get("role") in ("complementary", "banner"):
+            return True
+        if tag == "header" and not in_main:
+            return True
+        cls = (el.attributes.get("class") or "") + " " + (el.attributes.get("id") or "")
+        if _LISTING_CLASS.search(cls):
+            return True
+        if tag in ("li", "article", "tr") and el.parent is not None:
+            same = [s for s in _element_children(el.parent) if s.tag == tag]
+            if len(same) >= 2 and sum(1 for s in same if cue.search(s.text())) >= 2:
+                return True
+    return False
+
+
+def _date_after_cue(text: str, as_of) -> tuple[str, str, object] | None:
+    """(kind, evidence, DateMatch) for the first cue in ``text`` directly followed by a date."""
+    for cue in _CUE.finditer(text):
+        if _NEGATING_PREFIX.search(text[max(0, cue.start() - 20):cue.start()]):
+            continue
+        window = text[cue.end():cue.end() + _WINDOW]
+        found = first_date(window, as_of=as_of)
+        if found is None or not _GAP.match(window[:found.start]):
+            continue
+        kind = "upd" if cue.group("upd") else "pub"
+        evidence = squash(text[cue.start():cue.end() + found.end])
+        return kind, evidence, found
+    return None
+
+
+def visible_date(page: Page, as_of: date | datetime | None = None) -> DateEvidence | None:
+    """Step 1: a "Last updated"-style cue in the visible page followed by a UK date."""
+    html = page.html or ""
+    if not _CHEAP_CUE.search(html):
+        return None
+    body = page.tree.body
+    if body is None:
+        return None
+    ref = as_of if as_of is not None else _reference_time(page)
+    hits: list[tuple[int, date, str]] = []
+    for node in _deepest_cue_nodes(body):
+        level, found = node, None
+        for _ in range(3):  # the node, then its parent, then grandparent (dt/dd, label/date spans)
+            text = _visible(level)
+            if len(text) > 600 and level is not node:
+                break
+            found = _date_after_cue(text, ref)
+            if found or level.parent is None or level.parent.tag in ("body", "main"):
+                break
+            level = level.parent
+        if found:
+            kind, evidence, match = found
+            cue_word = _CUE.search(evidence).group(0).split()[-1].rstrip(":")
+            if _in_excluded_context(node, cue_word):
+                continue
+            hits.append((0 if kind == "upd" else 1, match.date, evidence))
+    if not hits:
+        return None
+    best_tier = min(h[0] for h in hits)
+    tier = [h for h in hits if h[0] == best_tier]
+    chosen = max(tier, key=lambda h: h[1])  # latest; max keeps the first among equals
+    return DateEvidence(chosen[1], "visible_text", chosen[2])
+
+
+# --- 2. structured metadata -----------------------------------------------------
+
+_META_MODIFIED = ("article:modified_time", "og:updated_time", "dcterms.modified", "dc.date.modified",
+                  "dc.modified", "last-modified", "lastmod", "revised", "date.modified", "modified")
+_META_PUBLISHED = ("article:published_time", "dcterms.created", "dcterms.issued", "dc.date.created",
+                   "dc.date.issued", "dc.date", "date")
+_TIME_CONTEXT = re.compile(r"updated|reviewed|modified", re.IGNORECASE)
+
+
+def _jsonld_dates(page: Page) -> tuple[str | None, str | None]:
+    modified = published = None
+    for node in page.tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text() or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if modified is None and isinstance(item.get("dateModified"), str):
+                    modified = item["dateModified"]
+                if published is None and isinstance(item.get("datePublished"), str):
+                    published = item["datePublished"]
+                for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+                    if isinstance(item.get(key), (list, dict)):
+                        stack.append(item[key])
+    return modified, published
+
+
+def metadata_date(page: Page, as_of: date | datetime | None = None) -> DateEvidence | None:
+    """Step 2: modified-date metadata first, then published-date metadata."""
+    ref = as_of if as_of is not None else _reference_time(page)
+    metas: dict[str, str] = {}
+    for node in page.tree.css("meta[content]"):
+        key = (node.attributes.get("name") or node.attributes.get("property")
+               or node.attributes.get("itemprop") or node.attributes.get("http-equiv") or "").lower()
+        if key and key not in metas:
+            metas[key] = node.attributes.get("content") or ""
+    candidates: list[tuple[str, str]] = []  # (label, value), in order of preference
+    for key in _META_MODIFIED:
+        if metas.get(key):
+            candidates.append((key, metas[key]))
+    if metas.get("datemodified"):
+        candidates.append(("itemprop dateModified", metas["datemodified"]))
+    ld_modified, ld_published = _jsonld_dates(page) if "ld+json" in (page.html or "") else (None, None)
+    if ld_modified:
+        candidates.append(("JSON-LD dateModified", ld_modified))
+    for node in page.tree.css("time[datetime]"):
+        if (node.attributes.get("itemprop") or "").lower() == "datemodified":
+            candidates.append(("time[itemprop=dateModified]", node.attributes["datetime"] or ""))
+            continue
+        context = node.parent
+        text = (context.text() if context is not None else "")[:200]
+        if _TIME_CONTEXT.search(text) and not _NEGATING_PREFIX.search(text.split("updated")[0][-20:]):
+            candidates.append(("time[datetime] in 'updated' context", node.attributes["datetime"] or ""))
+    for key in _META_PUBLISHED:
+        if metas.get(key):
+            candidates.append((key, metas[key]))
+    if metas.get("datepublished"):
+        candidates.append(("itemprop datePublished", metas["datepublished"]))
+    if ld_published:
+        candidates.append(("JSON-LD datePublished", ld_published))
+    for label, value in candidates:
+        d = parse_any(value, as_of=ref)
+        if d is not None:
+            return DateEvidence(d, "metadata", f"{label}={value.strip()}")
+    return None
+
+
+# --- 3 and 4: sitemap and HTTP header --------------------------------------------
+
+def sitemap_date(page: Page, as_of: date | datetime | None = None) -> DateEvidence | None:
+    """Step 3: the sitemap ``lastmod`` recorded for this URL."""
+    if not page.sitemap_lastmod:
+        return None
+    ref = as_of if as_of is not None else _reference_time(page)
+    d = parse_any(page.sitemap_lastmod, as_of=ref)
+    if d is None:
+        return None
+    return DateEvidence(d, "sitemap", f"sitemap lastmod {page.sitemap_lastmod.strip()}")
+
+
+def _reference_time(page: Page) -> datetime | None:
+    """When the page was fetched: ``fetched_at``, else the response's Date header."""
+    if page.fetched_at is not None:
+        return page.fetched_at
+    return parse_http_date(page.headers.get("date"))
+
+
+def _header_date(value: str | None, fetched_at: datetime | None) -> DateEvidence | None:
+    lm = parse_http_date(value)
+    if lm is None or lm.year < 1990:
+        return None
+    if fetched_at is not None:
+        ref = to_utc(fetched_at)
+        # Within a day of the fetch = generated "now"; after the fetch = a clock bug.
+        if lm > ref - timedelta(days=1):
+            return None
+    return DateEvidence(lm.date(), "last_modified", f"Last-Modified: {value.strip()}")
+
+
+def header_date(page: Page) -> DateEvidence | None:
+    """Step 4: HTTP Last-Modified, ignored when it is within a day of (or after) the fetch.
+    With no fetch time and no Date header there is nothing to compare with: it is used."""
+    return _header_date(page.headers.get("last-modified"), _reference_time(page))
+
+
+def page_date(page: Page) -> DateEvidence | None:
+    """The page's last-updated date from the most trusted evidence available, or None."""
+    for step in (visible_date, metadata_date, sitemap_date):
+        found = step(page)
+        if found is not None:
+            return found
+    return header_date(page)
+
+
+# --- documents ----------------------------------------------------------------------
+
+def pdf_moddate(body: bytes) -> datetime | None:
+    """The PDF's /ModDate (else /CreationDate) from its document information dictionary.
+
+    Never raises: a corrupt, truncated or encrypted PDF gives None."""
+    if not body or not body.lstrip()[:5].startswith(b"%PDF"):
+        return None
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(body), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    return None
+            except Exception:
+                return None
+        meta = reader.metadata
+        if meta is None:
+            return None
+        for getter in ("modification_date", "creation_date"):
+            try:
+                value = getattr(meta, getter)
+            except Exception:
+                value = None
+            if isinstance(value, datetime):
+                return value
+    except Exception:  # pypdf raises many types on broken files; a document date is optional
+        return None
+    return None
+
+
+def document_date(pdf_moddate: datetime | None, last_modified: str | None,
+                  fetched_at: datetime | None) -> DateEvidence | None:
+    """A document's date: its PDF /ModDate, else the HTTP Last-Modified header (with the
+    same "stamped now" trap as pages). A /ModDate after the fetch is a broken clock: skipped."""
+    if pdf_moddate is not None and pdf_moddate.year >= 1990:
+        if fetched_at is None or to_utc(pdf_moddate) <= to_utc(fetched_at) + timedelta(days=1):
+            return DateEvidence(pdf_moddate.date(), "pdf_moddate", f"PDF /ModDate {pdf_moddate.isoformat()}")
+    return _header_date(last_modified, fetched_at)
+
+
+def age_days(d: date | datetime, as_of: date | datetime) -> int:
+    """Whole days from ``d`` to ``as_of`` (negative when ``d`` is later)."""
+    if isinstance(d, datetime):
+        d = d.date()
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    return (as_of - d).days
+
+
+def is_stale(d: date | datetime, as_of: date | datetime, stale_after_days: int = 365) -> bool:
+    """True when the date is *more than* ``stale_after_days`` before ``as_of``."""
+    return age_days(d, as_of) > stale_after_days
+
+
+__all__ = [
+    "DateEvidence", "SOURCES", "page_date", "visible_date", "metadata_date", "sitemap_date",
+    "header_date", "pdf_moddate", "document_date", "age_days", "is_stale",
+]

@@ -1,0 +1,275 @@
+"""Statutory content coverage: the 16 items of ``reference/statutory_items.md``.
+
+An item is found only when an in-scope page is *about* it:
+
+- the page ``<title>`` or ``<h1>`` names the topic, or
+- a heading (h2-h6, outside nav/header/footer/aside) names the topic *and* is followed by
+  a substantial section: at least ``MIN_SECTION_WORDS`` words of text before the next
+  heading of the same or a higher level.
+
+Not enough: a footer or menu link ("Complaints", "Contact us") repeated on every page, a
+home-page tile whose heading is just a link to another page (the linked page itself is
+checked when it was crawled), or a passing mention in a paragraph.
+
+Some items also need *context* (a second pattern found in the page's own text, or in the
+section's text for heading matches), because their headline words are generic:
+
+- ``complaints_redress`` must be SEND-specific: a heading/title naming mediation,
+  disagreement resolution or the (SEND) Tribunal counts on its own; a plain "Complaints"
+  heading counts only when the page or section talks about SEND redress (mediation,
+  tribunal, EHC plans, SENDIASS, special educational needs). The council's generic
+  complaints page (council tax, bins) is not the SEND complaints information.
+- ``feedback_published`` needs evidence of the *response* ("you said, we did", "we
+  changed", "our response", an annual report), so a "Give us feedback" form is not it.
+- ``contact`` needs an email address or a phone number in the section/page.
+- ``accessibility_strategy`` must be the *schools* accessibility strategy, never the
+  website's accessibility statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .page import FURNITURE_TAGS, Page, squash
+
+MIN_SECTION_WORDS = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    label: str
+    basis: str  # statutory basis
+    phrases: tuple[str, ...]  # typical evidence wording (documentation)
+    topic: re.Pattern  # matched against titles and headings
+    context: re.Pattern | None = None  # must also appear in the page/section text
+    exclude: re.Pattern | None = None  # a heading/title matching this is never the item
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SEND_REDRESS = _rx(r"mediation|tribunal|disagreement|special educational|(?-i:\bSENDI?A?S*\b|\bSEN\b|\bEHC)")
+
+ITEMS: tuple[Item, ...] = (
+    Item("education_provision", "SEN provision in early years settings, schools and colleges",
+         "SEND Regs 2014 Sch 2 para 1, 3", ("SEN support in schools", "special schools", "resourced provision"),
+         _rx(r"\bschools?\b|\bcolleges?\b|early years|nurser(?:y|ies)|education(?:al)? provision|"
+             r"resourced provision|specialist (?:provision|resource)|\bsettings?\b|ordinarily available")),
+    Item("out_of_area_provision", "Provision outside the area (independent and non-maintained special schools)",
+         "SEND Regs 2014 Sch 2 para 1(d), 2", ("independent special schools", "non-maintained", "out of area",
+                                              "Section 41 list"),
+         _rx(r"independent (?:special )?(?:schools?|colleges?|specialist)|non[- ]maintained|out[- ]of[- ](?:area|county|borough)|"
+             r"section 41|specialist (?:post-16 institutions?|colleges?)|outside (?:the|our) (?:area|county|borough)")),
+    Item("identification_assessment", "Identifying and assessing SEN, incl. requesting an EHC needs assessment",
+         "SEND Regs 2014 Sch 2 para 4; CoP 4.32", ("request an EHC needs assessment", "EHCP", "graduated approach",
+                                                    "SEN support"),
+         _rx(r"\bEHC\s*(?:P|plans?|needs assessment)|education,? health and care|needs assessment|"
+             r"graduated approach|\bSEN support\b|identif(?:y|ying|ication) (?:of )?(?:special|SEN|needs)|"
+             r"assess(?:ing|ment) (?:of )?(?:special|SEN|needs)")),
+    Item("health_provision", "Health services: therapies, CAMHS, community paediatrics",
+         "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1", ("speech and language therapy", "CAMHS", "occupational therapy"),
+         _rx(r"\bhealth\b|therap(?:y|ies|ists?)|\bCAMHS\b|paediatric|mental health|\bNHS\b|physiotherapy|"
+             r"continuing care|neurodevelopment|autism assessment")),
+    Item("social_care_provision", "Social care for disabled children, incl. short breaks",
+         "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1; Breaks for Carers Regs 2011", ("short breaks",
+                                                                                      "short breaks statement"),
+         _rx(r"short breaks?|social care|(?:children|young people) with disabilities team|disabled children'?s team|"
+             r"children'?s disability|respite")),
+    Item("travel_transport", "Travel assistance to schools, post-16 and early years",
+         "CFA 2014 s30(2)(b)(d); Education Act 1996 s508B, s509AA", ("home to school transport", "travel assistance",
+                                                                     "travel training"),
+         _rx(r"transport|travel (?:assistance|training|support|pass)|getting to (?:school|college)|"
+             r"independent travel")),
+    Item("preparing_for_adulthood", "Preparing for adulthood, 16-25 and moving between phases",
+         "CFA 2014 s30(2)(e)-(f); CoP 4.32, ch.8", ("preparing for adulthood", "post-16", "16 to 25"),
+         _rx(r"prepar(?:ing|ation) for adult(?:hood|\s+life)|\bPfA\b|\b1[46]\s*(?:-|\u2013|to)\s*25\b|post[- ]?16|"
+             r"transition(?:ing)? (?:in)?to adult|moving (?:in)?to adult(?:hood| services)|adult services")),
+    Item("training_employment", "Apprenticeships, traineeships, supported internships, post-16 training",
+         "CFA 2014 s30(2)(e); SEND Regs 2014 Sch 2 para 12", ("supported internships", "apprenticeships"),
+         _rx(r"supported internships?|apprenticeships?|traineeships?|employment|\b(?:finding|getting) (?:a )?jobs?\b|"
+             r"\bjobs and\b|\bwork (?:and|&|experience)|\binto work\b|"
+             r"training (?:and|&) (?:employment|work)|project search|supported employment")),
+    Item("information_advice", "Information, advice and support: SENDIASS, parent carer forum, support groups",
+         "CFA 2014 s32; SEND Regs 2014 Sch 2 para 15", ("SENDIASS", "information, advice and support service",
+                                                        "parent carer forum"),
+         _rx(r"SENDIASS|\bIASS\b|information,? advice and support|parent carer forum|\bPCF\b|support groups?|"
+             r"advice and support|parent partnership")),
+    Item("childcare", "Childcare, including for disabled children",
+         "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1(a)", ("childcare", "funded childcare", "inclusion fund"),
+         _rx(r"child\s?care|childminders?|inclusion fund|funded (?:early education|hours|places)|"
+             r"free early education|early education funding")),
+    Item("leisure", "Leisure activities",
+         "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1", ("leisure", "activities", "clubs", "holiday activities"),
+         _rx(r"leisure|activities|\bclubs?\b|things to do|holiday (?:activities|schemes?|clubs)|\bHAF\b|sports?\b|"
+             r"days out|play schemes?")),
+    Item("complaints_redress", "Complaints, disagreement resolution, mediation, SEND Tribunal appeals",
+         "SEND Regs 2014 Sch 2 para 17; CoP ch.11", ("mediation", "disagreement resolution", "tribunal",
+                                                     "complaints (SEND-specific)"),
+         _rx(r"mediation|disagreement|tribunal|appeals?\b|complain(?:ts?|ing)|resolving (?:disputes|disagreements)|"
+             r"redress"),
+         context=_SEND_REDRESS),
+    Item("personal_budgets", "Personal budgets and direct payments",
+         "CFA 2014 s49; SEND (Personal Budgets) Regs 2014; CoP ch.9", ("personal budget", "direct payments"),
+         _rx(r"personal budgets?|direct payments?|personal health budgets?")),
+    Item("accessibility_strategy", "The authority's accessibility strategy for schools",
+         "Equality Act 2010 Sch 10 para 1; SEND Regs 2014 Sch 2 para 5", ("accessibility strategy",),
+         _rx(r"accessibility strateg(?:y|ies)|accessibility plans?"),
+         exclude=_rx(r"accessibility statement")),
+    Item("feedback_published", "Comments on the Local Offer and the authority's response, published",
+         "SEND Regs 2014 reg 56", ("You said, we did", "Local Offer annual report", "feedback on the Local Offer"),
+         _rx(r"you said,?\s*(?:we did|we listened)|local offer (?:annual )?(?:report|review)|"
+             r"(?:feedback|comments) (?:on|about) (?:the|our) local offer|what (?:you|families|parents) told us|"
+             r"local offer feedback|annual report"),
+         context=_rx(r"we did|we have|we've|we will|we changed|we made|our response|in response|we listened|"
+                     r"as a result|action(?:s)? (?:taken|we)|annual report|report"),
+         exclude=_rx(r"^(?:give|leave|send|share)\b|\bgive us\b|tell us what you think|have your say|feedback form")),
+    Item("contact", "A named or direct contact for Local Offer help",
+         "CoP 4.59 (good practice; CSDG)", ("contact the Local Offer team", "email/phone for the Local Offer"),
+         _rx(r"\bcontact\b|get in touch|talk to us|speak to (?:us|someone)"),
+         context=_rx(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b0\d{2,4}\s?\d{3,4}\s?\d{3,4}\b")),
+)
+ITEM_IDS = tuple(i.id for i in ITEMS)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    found: bool
+    evidence_url: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int
+    heading: str
+    text: str  # the section's own text (up to the next heading of the same or higher level)
+    words: int
+    link_only: bool  # the heading is just a link to somewhere else (a tile / teaser)
+
+
+def _furniture(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in FURNITURE_TAGS or (parent.attributes.get("role") or "") in (
+                "navigation", "banner", "contentinfo", "complementary"):
+            return True
+        parent = parent.parent
+    return False
+
+
+_SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "select"}
+_HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def sections(page: Page) -> list[Section]:
+    """The page's headed sections outside site furniture, in order (cached on the page)."""
+    cached = page.__dict__.get("_lo_sections")
+    if cached is not None:
+        return cached
+    root = page.tree.css_first("main, [role=main]") or page.tree.body
+    out: list[Section] = []
+    if root is None:
+        page.__dict__["_lo_sections"] = out
+        return out
+    # Flatten into (heading node | text) in document order without descending into furniture.
+    stream: list = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        tag = node.tag
+        if tag == "-text":
+            stream.append(node.text_content or "")
+            continue
+        if tag in _SKIP or (node.attributes.get("role") or "") in ("navigation", "banner", "contentinfo",
+                                                                    "complementary"):
+            continue
+        if node.attributes.get("hidden") is not None:
+            continue
+        if tag in _HEADING:
+            stream.append(node)
+            continue
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend(reversed(children))
+    open_sections: list[tuple[int, str, bool, list[str]]] = []
+
+    def close(upto_level: int):
+        while open_sections and open_sections[-1][0] >= upto_level:
+            level, heading, link_only, parts = open_sections.pop()
+            text = squash(" ".join(parts))
+            out.append(Section(level, heading, text, len(text.split()), link_only))
+            if open_sections:  # a subsection's text also belongs to its parent section
+                open_sections[-1][3].append(text)
+
+    for item in stream:
+        if isinstance(item, str):
+            if open_sections:
+                open_sections[-1][3].append(item)
+            continue
+        level = int(item.tag[1])
+        heading = squash(item.text())
+        links = item.css("a[href]")
+        link_only = bool(links) and squash(" ".join(a.text() for a in links)) == heading
+        close(level)
+        open_sections.append((level, heading, link_only, []))
+    close(0)
+    page.__dict__["_lo_sections"] = out
+    return out
+
+
+def _title_text(page: Page) -> str:
+    return page.title
+
+
+def match_item(page: Page, item: Item) -> str | None:
+    """Evidence that ``page`` is about ``item`` (see module docstring), else None."""
+    for kind, text in (("title", _title_text(page)), ("h1", page.h1)):
+        if not text or not item.topic.search(text):
+            continue
+        if item.exclude is not None and item.exclude.search(text):
+            continue
+        if item.context is not None and not (item.context.search(text) or item.context.search(page.main_text)):
+            continue
+        return f'{kind}: "{text[:150]}"'
+    for section in sections(page):
+        if section.level == 1 or section.link_only or section.words < MIN_SECTION_WORDS:
+            continue
+        if not item.topic.search(section.heading):
+            continue
+        if item.exclude is not None and item.exclude.search(section.heading):
+            continue
+        if item.context is not None and not (item.context.search(section.heading)
+                                             or item.context.search(section.text)):
+            continue
+        return f'h{section.level}: "{section.heading[:150]}" ({section.words} words)'
+    return None
+
+
+def coverage(pages: list[Page]) -> dict[str, ItemResult]:
+    """Per item: found, the first page (in the given order) that shows it, and why.
+    A title/h1 match anywhere beats a section match on an earlier page."""
+    results: dict[str, ItemResult] = {}
+    usable = [p for p in pages if p.status == 200 and p.html]
+    for item in ITEMS:
+        best: ItemResult | None = None
+        for page in usable:
+            evidence = match_item(page, item)
+            if evidence is None:
+                continue
+            if evidence.startswith(("title", "h1")):
+                best = ItemResult(True, page.url, evidence)
+                break
+            if best is None:
+                best = ItemResult(True, page.url, evidence)
+        results[item.id] = best or ItemResult(False, None, "")
+    return results
+
+
+__all__ = ["ITEMS", "ITEM_IDS", "Item", "ItemResult", "Section", "coverage", "match_item", "sections",
+           "MIN_SECTION_WORDS"]

@@ -1,0 +1,85 @@
+"""Run one crawl of the selected councils into the database and WARC files.
+
+A crawl is a row in ``crawls``: ``running`` until Scrapy stops, then ``complete`` (or
+``interrupted`` if the process was stopped). Councils without a Local Offer URL are
+recorded too (``no_seed``) so they appear in the league table as ``not_found``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+
+from audit import __version__
+from audit import db as dbmod
+from audit.registry import Council
+from audit.urls import host_of, is_local_seed
+
+from .settings import USER_AGENT, CrawlOptions, scrapy_settings
+from .spider import LocalOfferSpider
+from .store import Store, utcnow
+
+
+def start_crawl_row(db, councils: list[Council], options: CrawlOptions) -> int:
+    db.table("councils").upsert_all([c.as_row() for c in councils], pk="code")
+    crawl_id = db.table("crawls").insert({
+        "started_at": utcnow(), "status": "running", "user_agent": USER_AGENT,
+        "options": json.dumps(options.as_dict()), "version": __version__,
+    }).last_pk
+    rows = []
+    for c in councils:
+        rows.append({
+            "crawl_id": crawl_id, "council_code": c.code, "seed_url": c.local_offer_url or None,
+            "scope": " ".join(c.scope) or None,
+            "status": "running" if c.local_offer_url else "no_seed",
+            "reason": None if c.local_offer_url else "no Local Offer URL is known for this council",
+            "started_at": utcnow(),
+        })
+    db.table("crawl_sites").upsert_all(rows, pk=("crawl_id", "council_code"))
+    return crawl_id
+
+
+def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOptions) -> int:
+    """Crawl ``councils``; return the crawl id. Blocks until the crawl ends."""
+    db = dbmod.connect(db_path)
+    crawl_id = start_crawl_row(db, councils, options)
+    store = Store(db_path, crawl_id)
+    settings = scrapy_settings(options)
+    settings["LO_IGNORE_ROBOTS"] = options.ignore_robots
+    # Names given as local seeds (e.g. http://localhost:8000/) may resolve to loopback.
+    settings["LO_ALLOWED_PRIVATE_NAMES"] = sorted(
+        {host_of(c.local_offer_url) for c in councils if c.local_offer_url and is_local_seed(c.local_offer_url)}
+    )
+    settings["LOG_LEVEL"] = os.environ.get("LO_AUDIT_LOG_LEVEL", "ERROR")
+    process = CrawlerProcess(settings)
+    process.crawl(LocalOfferSpider, councils=[c for c in councils if c.local_offer_url], store=store,
+                  options=options)
+    status = "interrupted"
+    try:
+        process.start()
+        if store.finished:
+            status = "complete"
+    finally:
+        store.close()
+        db.table("crawls").update(crawl_id, {"finished_at": utcnow(), "status": status})
+    return crawl_id
+
+
+def crawl_summary(db, crawl_id: int) -> list[str]:
+    """One line per council: how its crawl went."""
+    lines = []
+    for row in db.query(
+        "SELECT s.council_code, c.name, s.status, s.reason, s.pages_fetched FROM crawl_sites s "
+        "JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? ORDER BY s.council_code", [crawl_id]
+    ):
+        line = f"{row['council_code']} {row['name']}: {row['status']}, {row['pages_fetched'] or 0} pages"
+        if row["reason"]:
+            line += f" ({row['reason']})"
+        lines.append(line)
+    return lines
+
+
+__all__ = ["run_crawl", "crawl_summary", "CrawlOptions"]
