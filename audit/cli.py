@@ -93,8 +93,133 @@ def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots)
     return crawl_id
 
 
-def main():  # pragma: no cover - console entry point
-    cli()
+def parse_as_of(ctx, param, value):
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def audit_options(fn):
+    fn = click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD",
+                      help="Reference date for staleness (default: today), for reproducible audits.")(fn)
+    fn = click.option("--stale-after-days", type=click.IntRange(min=1), default=365, show_default=True,
+                      help="A page or document older than this at --as-of is stale.")(fn)
+    return fn
+
+
+def serve_options(fn):
+    fn = click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")(fn)
+    fn = click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)(fn)
+    return fn
+
+
+@cli.command()
+@db_option
+@audit_options
+def audit(db_path, as_of, stale_after_days):
+    """Run every check over the latest crawl and write scores (a new audit; earlier ones are kept)."""
+    check_db_path(db_path)
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist: run `lo-audit crawl --db {db_path}` first")
+    _audit(db_path, as_of, stale_after_days)
+
+
+def _audit(db_path, as_of, stale_after_days) -> int:
+    from audit import db as dbmod
+    from .runner import AuditError, run_audit
+
+    try:
+        audit_id = run_audit(db_path, as_of, stale_after_days)
+    except AuditError as e:
+        raise click.ClickException(str(e)) from None
+    db = dbmod.connect(db_path)
+    click.echo(f"audit {audit_id} (as of {as_of.isoformat()}) -> {db_path}")
+    for row in db.query("SELECT rank, council_code, council_name, score, send_space, crawl_status "
+                        "FROM council_scores WHERE audit_id = ? ORDER BY rank", [audit_id]):
+        click.echo(f"  {row['rank']:>3}. {row['score']:5.1f}  {row['council_code']} {row['council_name']}"
+                   f" ({row['send_space']}, crawl {row['crawl_status']})")
+    return audit_id
+
+
+@cli.command()
+@db_option
+@serve_options
+def serve(db_path, host, port):
+    """Publish the database with Datasette: league table, report cards, methodology."""
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist: run `lo-audit crawl` and `lo-audit audit` first")
+    check_db_path(db_path)
+    from .serve import serve as run_datasette
+
+    run_datasette(db_path, host=host, port=port)
+
+
+@cli.command()
+@crawl_options
+@db_option
+@audit_options
+@serve_options
+def run(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_path, as_of, stale_after_days,
+        host, port):
+    """Crawl + audit + serve over the full registry (needs internet)."""
+    crawl.callback(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_path)
+    _audit(db_path, as_of, stale_after_days)
+    serve.callback(db_path, host, port)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=PACKAGE_ROOT / "data" / "demo.db", show_default=True)
+@serve_options
+@click.option("--no-serve", is_flag=True, help="Stop after the audit instead of starting Datasette.")
+@click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD", default="2026-11-23", show_default=True,
+              help="Reference date (fixed so the demo's scores do not drift with the calendar).")
+def demo(db_path, host, port, no_serve, as_of):
+    """Offline: serve the bundled demo Local Offer sites on loopback, crawl, audit, then serve Datasette."""
+    import os
+
+    from .demoweb import DEMO_ROOT, DemoWeb
+    from .registry import read_registry
+
+    check_db_path(db_path)
+    registry = read_registry(DEMO_ROOT / "councils.csv")
+    with DemoWeb().start() as web:
+        # The demo sites keep their own host names; the demo web answers as their proxy.
+        for name in ("http_proxy", "HTTP_PROXY"):
+            os.environ[name] = web.proxy_url
+        for name in ("no_proxy", "NO_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+            os.environ.pop(name, None)
+        click.echo(f"demo web on {web.proxy_url} serving {len(registry.councils)} councils")
+        _crawl(db_path, registry.councils, max_pages=5000, download_delay=0, timeout=10, ignore_robots=False)
+    _audit(db_path, as_of, 365)
+    if no_serve:
+        return
+    serve.callback(db_path, host, port)
+
+
+@cli.command()
+@click.argument("target", metavar="FILE_OR_URL")
+@click.option("--engine", type=click.Choice(["static", "axe"]), default="static", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def a11y(target, engine, as_json):
+    """Accessibility check of one page (a file or an http(s) URL)."""
+    import json as jsonlib
+
+    from .a11y_page import A11yError, check_target
+
+    try:
+        result = check_target(target, engine)
+    except A11yError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(jsonlib.dumps(result, indent=2))
+        return
+    click.echo(f"{result['url']} ({result['engine']}): {len(result['violations'])} rule(s) failing")
+    for v in result["violations"]:
+        click.echo(f"  {v['rule']} x{v['count']} ({v['impact']}): {', '.join(v['targets'][:5])}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,6 +69,7 @@ _WINDOW = 60
 _CHEAP_CUE = re.compile(r"updated|reviewed|modified|amended|published|posted|date added|last edited|last checked",
                         re.IGNORECASE)
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "select", "option", "button"}
+_COOKIE = re.compile(r"cookie|consent|gdpr|\bcli[_-]|onetrust|cookiebot", re.IGNORECASE)
 _LISTING_CLASS = re.compile(
     r"(?:^|[\s_-])(?:news|listing|list-item|teaser|card|event|events|search-result|result|views-row|feed|latest|related)"
     r"(?:$|[\s_-])",
@@ -133,7 +134,7 @@ def _in_excluded_context(node, cue_word: str) -> bool:
         if tag == "header" and not in_main:
             return True
         cls = (el.attributes.get("class") or "") + " " + (el.attributes.get("id") or "")
-        if _LISTING_CLASS.search(cls):
+        if _LISTING_CLASS.search(cls) or _COOKIE.search(cls + " " + (el.attributes.get("aria-label") or "")):
             return True
         if tag in ("li", "article", "tr") and el.parent is not None:
             same = [s for s in _element_children(el.parent) if s.tag == tag]
@@ -169,10 +170,16 @@ def visible_date(page: Page, as_of: date | datetime | None = None) -> DateEviden
     hits: list[tuple[int, date, str]] = []
     for node in _deepest_cue_nodes(body):
         level, found = node, None
+        own = _visible(node)
         for _ in range(3):  # the node, then its parent, then grandparent (dt/dd, label/date spans)
-            text = _visible(level)
+            text = own if level is node else _visible(level)
             if len(text) > 600 and level is not node:
                 break
+            if level is not node and own:
+                # Read from this node's own cue onward: in <dt>Published</dt><dd>..</dd>
+                # <dt>Last updated</dt><dd>..</dd> the second dt must not take the first date.
+                start = text.find(own)
+                text = text[start:] if start >= 0 else text
             found = _date_after_cue(text, ref)
             if found or level.parent is None or level.parent.tag in ("body", "main"):
                 break

@@ -45,6 +45,7 @@ class Item:
     topic: re.Pattern  # matched against titles and headings
     context: re.Pattern | None = None  # must also appear in the page/section text
     exclude: re.Pattern | None = None  # a heading/title matching this is never the item
+    min_words: int = 0  # section length needed (0: MIN_SECTION_WORDS)
 
 
 def _rx(pattern: str) -> re.Pattern:
@@ -57,7 +58,9 @@ ITEMS: tuple[Item, ...] = (
     Item("education_provision", "SEN provision in early years settings, schools and colleges",
          "SEND Regs 2014 Sch 2 para 1, 3", ("SEN support in schools", "special schools", "resourced provision"),
          _rx(r"\bschools?\b|\bcolleges?\b|early years|nurser(?:y|ies)|education(?:al)? provision|"
-             r"resourced provision|specialist (?:provision|resource)|\bsettings?\b|ordinarily available")),
+             r"resourced provision|specialist (?:provision|resource)|\bsettings?\b|ordinarily available"),
+         context=_rx(r"special educational|(?-i:\bSEN\b|\bSEND\b|\bEHC)|disabilit|additional needs|SENCO|"
+                     r"resourced provision|specialist")),
     Item("out_of_area_provision", "Provision outside the area (independent and non-maintained special schools)",
          "SEND Regs 2014 Sch 2 para 1(d), 2", ("independent special schools", "non-maintained", "out of area",
                                               "Section 41 list"),
@@ -71,7 +74,7 @@ ITEMS: tuple[Item, ...] = (
              r"assess(?:ing|ment) (?:of )?(?:special|SEN|needs)")),
     Item("health_provision", "Health services: therapies, CAMHS, community paediatrics",
          "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1", ("speech and language therapy", "CAMHS", "occupational therapy"),
-         _rx(r"\bhealth\b|therap(?:y|ies|ists?)|\bCAMHS\b|paediatric|mental health|\bNHS\b|physiotherapy|"
+         _rx(r"\bhealth\b(?!,? and (?:social )?care)|therap(?:y|ies|ists?)|\bCAMHS\b|paediatric|mental health|\bNHS\b|physiotherapy|"
              r"continuing care|neurodevelopment|autism assessment")),
     Item("social_care_provision", "Social care for disabled children, incl. short breaks",
          "CFA 2014 s30(2); SEND Regs 2014 Sch 2 para 1; Breaks for Carers Regs 2011", ("short breaks",
@@ -108,7 +111,7 @@ ITEMS: tuple[Item, ...] = (
     Item("complaints_redress", "Complaints, disagreement resolution, mediation, SEND Tribunal appeals",
          "SEND Regs 2014 Sch 2 para 17; CoP ch.11", ("mediation", "disagreement resolution", "tribunal",
                                                      "complaints (SEND-specific)"),
-         _rx(r"mediation|disagreement|tribunal|appeals?\b|complain(?:ts?|ing)|resolving (?:disputes|disagreements)|"
+         _rx(r"mediation|disagree(?:ment|ments|ing)?\b|tribunal|appeals?\b|things go wrong|complain(?:ts?|ing)|resolving (?:disputes|disagreements)|"
              r"redress"),
          context=_SEND_REDRESS),
     Item("personal_budgets", "Personal budgets and direct payments",
@@ -128,7 +131,9 @@ ITEMS: tuple[Item, ...] = (
          exclude=_rx(r"^(?:give|leave|send|share)\b|\bgive us\b|tell us what you think|have your say|feedback form")),
     Item("contact", "A named or direct contact for Local Offer help",
          "CoP 4.59 (good practice; CSDG)", ("contact the Local Offer team", "email/phone for the Local Offer"),
-         _rx(r"\bcontact\b|get in touch|talk to us|speak to (?:us|someone)"),
+         _rx(r"^contact(?: us| details)?\b|contact (?:the |our |your )?(?:local offer|SEND|SEN|us)\b|"
+             r"get in touch|talk to us|speak to (?:us|someone)|^contacts?$"),
+         min_words=5,
          context=_rx(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b0\d{2,4}\s?\d{3,4}\s?\d{3,4}\b")),
 )
 ITEM_IDS = tuple(i.id for i in ITEMS)
@@ -238,7 +243,7 @@ def match_item(page: Page, item: Item) -> str | None:
             continue
         return f'{kind}: "{text[:150]}"'
     for section in sections(page):
-        if section.level == 1 or section.link_only or section.words < MIN_SECTION_WORDS:
+        if section.level == 1 or section.link_only or section.words < (item.min_words or MIN_SECTION_WORDS):
             continue
         if not item.topic.search(section.heading):
             continue

@@ -45,8 +45,16 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def canonical_url(url: str) -> str:
     """Lower-case scheme/host, drop default port, fragment and session parameters,
-    percent-encode consistently. Query order is kept: on many CMSs it matters."""
-    parts = urlsplit(url.strip())
+    percent-encode consistently. Query order is kept: on many CMSs it matters.
+    A URL too broken to parse is returned as given (the link checker reports it)."""
+    try:
+        return _canonical(url.strip())
+    except ValueError:
+        return url.strip()
+
+
+def _canonical(url: str) -> str:
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:
@@ -62,6 +70,17 @@ def canonical_url(url: str) -> str:
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
+
+
+DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf")
+
+
+def is_document_url(url: str) -> bool:
+    """A link to a PDF/DOC(X)/ODT/XLS(X) document, judged by the path's extension."""
+    try:
+        return urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS)
+    except ValueError:
+        return False
 
 
 def host_of(url: str) -> str:

@@ -24,7 +24,6 @@ MAX_DEPTH = 10
 MAX_REDIRECTS = 10
 MAX_SITEMAPS_PER_SITE = 20
 
-DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf")
 DOCUMENT_TYPES = (
     "application/pdf",
     "application/msword",

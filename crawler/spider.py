@@ -32,11 +32,11 @@ from audit.linkstatus import classify
 from audit.page import Page
 from audit.registry import Council
 from audit.scope import default_scope, in_scope
-from audit.urls import canonical_url, private_allowance
+from audit.urls import canonical_url, is_document_url, private_allowance
 
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
-    DOCUMENT_EXTENSIONS, DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_SITEMAPS_PER_SITE,
+    DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_SITEMAPS_PER_SITE,
     SITEMAP_MAX_BYTES, CrawlOptions,
 )
 from .store import kept_headers, utcnow
@@ -202,7 +202,7 @@ class LocalOfferSpider(scrapy.Spider):
                 if skip != "trap":
                     yield from self.check_link(site, target)
                 continue
-            kind = "document" if _looks_like_document(target) else "page"
+            kind = "document" if is_document_url(target) else "page"
             yield self.fetch_request(site, target, kind, depth + 1, response.url)
 
     def why_not_crawl(self, site: SiteState, url: str, depth: int) -> str | None:
@@ -223,7 +223,7 @@ class LocalOfferSpider(scrapy.Spider):
         return None
 
     def check_link(self, site: SiteState, url: str):
-        key = canonical_url(url) if url.lower().startswith(("http://", "https://")) else url
+        key = check_key(url)
         if key in self.link_checks_seen:
             return
         self.link_checks_seen.add(key)
@@ -231,7 +231,7 @@ class LocalOfferSpider(scrapy.Spider):
             yield self.link_check_request(site, url)
         except ValueError as exc:  # scrapy refuses the URL outright
             self.store.add("link_checks", {
-                "url": url, "outcome": "broken", "status": None, "reason": "malformed",
+                "url": key, "outcome": "broken", "status": None, "reason": "malformed",
                 "final_url": None, "redirect_chain": "[]", "method": None, "checked_at": utcnow(),
                 "elapsed_ms": 0,
             })
@@ -255,7 +255,7 @@ class LocalOfferSpider(scrapy.Spider):
         outcome, reason = classify(None, error)
         self.logger.info("link check %s failed: %s", request.url, detail)
         self.store.add("link_checks", {
-            "url": _first_url(request), "outcome": outcome, "status": None, "reason": reason,
+            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
             "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
             "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
         })
@@ -267,7 +267,7 @@ class LocalOfferSpider(scrapy.Spider):
         error, detail = self.failure_code(request, failure.value)
         outcome, reason = classify(None, error)
         self.store.add("link_checks", {
-            "url": _first_url(request), "outcome": outcome, "status": None, "reason": reason,
+            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
             "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
             "method": "GET", "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
         })
@@ -329,7 +329,7 @@ class LocalOfferSpider(scrapy.Spider):
                     site.seen.add(key)
                     self.record_skip(site, url, skip, 1, response.url)
                     continue
-                kind = "document" if _looks_like_document(url) else "page"
+                kind = "document" if is_document_url(url) else "page"
                 yield self.fetch_request(site, url, kind, 1, response.url)
 
     def sitemap_failed(self, failure):
@@ -346,7 +346,7 @@ class LocalOfferSpider(scrapy.Spider):
                 code, response.url, response.status, "", _header_list(response), response.body)
         self.store.add("fetches", {
             "council_code": code,
-            "url": canonical_url(_first_url(request)),
+            "url": check_key(_first_url(request)),
             "final_url": response.url,
             "kind": kind or request.meta.get("kind"),
             "status": response.status,
@@ -370,7 +370,7 @@ class LocalOfferSpider(scrapy.Spider):
         error, detail = self.failure_code(request, exc)
         self.store.add("fetches", {
             "council_code": request.meta["council"],
-            "url": canonical_url(_first_url(request)),
+            "url": check_key(_first_url(request)),
             "final_url": request.url,
             "kind": request.meta.get("kind"),
             "status": None,
@@ -394,11 +394,11 @@ class LocalOfferSpider(scrapy.Spider):
     def record_check_from_fetch(self, request, response) -> None:
         outcome, reason = classify(response.status, None, _headers(response), _body_start(response))
         self.store.add("link_checks", {
-            "url": _first_url(request), "outcome": outcome, "status": response.status, "reason": reason,
+            "url": check_key(_first_url(request)), "outcome": outcome, "status": response.status, "reason": reason,
             "final_url": response.url, "redirect_chain": json.dumps(request.meta.get("redirect_urls", [])),
             "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
         })
-        self.link_checks_seen.add(canonical_url(_first_url(request)))
+        self.link_checks_seen.add(check_key(_first_url(request)))
 
     def failure_code(self, request, exc: BaseException) -> tuple[str, str]:
         """describe_failure, telling a redirect loop from a merely long redirect chain."""
@@ -470,6 +470,11 @@ class LocalOfferSpider(scrapy.Spider):
         return rules.status if rules is not None else None
 
 
+def check_key(url: str) -> str:
+    """How link_checks rows are keyed: the canonical URL (the raw text when not http(s))."""
+    return canonical_url(url) if url.lower().startswith(("http://", "https://")) else url
+
+
 def _headers(response) -> dict[str, str]:
     return {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
 
@@ -501,6 +506,3 @@ def _host_in(message: str) -> str:
     return match.group(1).lower().rstrip(".") if match else ""
 
 
-def _looks_like_document(url: str) -> bool:
-    path = urlsplit(url).path.lower()
-    return path.endswith(DOCUMENT_EXTENSIONS)

@@ -33,7 +33,7 @@ except ImportError:  # plugins-dir module run without the project on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from audit.weights import DIMENSIONS
 
-# The 16 statutory items (see /work/shared/reference/statutory_items.md): id, what the
+# The 16 statutory items (the project reference reference/statutory_items.md): id, what the
 # item is, and the basis in law / the Code of Practice.
 SCHED2 = "SEND Regulations 2014 Schedule 2; Code of Practice ch. 4"
 STATUTORY_ITEMS: tuple[tuple[str, str, str], ...] = (

@@ -1,0 +1,319 @@
+"""Run every check over the latest complete crawl and write one audit.
+
+I/O lives here and only here: rows are read from the database, bodies from the WARC
+files; each check module is a pure function over ``Page`` objects. The whole audit is
+written in one transaction together with its ``audits`` row turning ``complete``, so
+Datasette never shows half an audit, and an earlier audit is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from . import __version__, a11y_static, aids, features, pfa, send_space, soft404, staleness, statutory
+from . import db as dbmod
+from .evidence import WarcReader, decode_html
+from .page import Page
+from .registry import Council
+from .scope import in_scope
+from .scoring import add_scores
+from .urls import canonical_url, is_document_url
+
+
+class AuditError(Exception):
+    """The audit cannot run (no crawl yet, unreadable database)."""
+
+
+@dataclass
+class CouncilAudit:
+    """Everything one council's audit produces, ready to be written."""
+
+    score: dict
+    page_rows: list[dict] = field(default_factory=list)
+    document_rows: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    a11y_rows: list[dict] = field(default_factory=list)
+    statutory_rows: list[dict] = field(default_factory=list)
+
+    def find(self, check: str, url: str, target: str, severity: str, detail: str, evidence: str) -> None:
+        self.findings.append({"check_name": check, "url": url, "target": target or "", "severity": severity,
+                              "detail": detail, "evidence": evidence})
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def latest_complete_crawl(db) -> int:
+    row = next(db.query("SELECT max(crawl_id) AS id FROM crawls WHERE status = 'complete'"), None)
+    if row is None or row["id"] is None:
+        raise AuditError("no complete crawl in the database yet: run `lo-audit crawl` first")
+    return row["id"]
+
+
+def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, crawl_id: int | None = None) -> int:
+    db = dbmod.connect(db_path)
+    crawl_id = crawl_id or latest_complete_crawl(db)
+    audit_id = db.table("audits").insert({
+        "crawl_id": crawl_id, "as_of": as_of.isoformat(), "stale_after_days": stale_after_days,
+        "started_at": _utcnow(), "status": "running", "version": __version__,
+    }).last_pk
+    reader = WarcReader(db_path)
+    checks = {row["url"]: row for row in db.query("SELECT * FROM link_checks WHERE crawl_id = ?", [crawl_id])}
+    try:
+        results = [
+            audit_council(db, reader, checks, crawl_id, site, as_of, stale_after_days)
+            for site in db.query(
+                "SELECT s.*, c.name, c.local_offer_url, c.council_url, c.region, c.la_type "
+                "FROM crawl_sites s JOIN councils c ON c.code = s.council_code "
+                "WHERE s.crawl_id = ? ORDER BY s.council_code", [crawl_id])
+        ]
+    except BaseException:
+        db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
+        raise
+    finally:
+        reader.close()
+    write_audit(db, audit_id, as_of, results)
+    return audit_id
+
+
+def write_audit(db, audit_id: int, as_of: date, results: list[CouncilAudit]) -> None:
+    scores = add_scores([r.score for r in results])
+    tables = {
+        "council_scores": ([dict(s, audit_id=audit_id, as_of=as_of.isoformat()) for s in scores],
+                           ("audit_id", "council_code")),
+        "page_audits": ([dict(r, audit_id=audit_id) for a in results for r in a.page_rows],
+                        ("audit_id", "council_code", "url")),
+        "document_audits": ([dict(r, audit_id=audit_id) for a in results for r in a.document_rows],
+                            ("audit_id", "council_code", "url")),
+        "findings": ([dict(r, audit_id=audit_id, council_code=a.score["council_code"])
+                      for a in results for r in a.findings],
+                     ("audit_id", "council_code", "check_name", "url", "target")),
+        "a11y_results": ([dict(r, audit_id=audit_id) for a in results for r in a.a11y_rows],
+                         ("audit_id", "council_code", "url", "rule", "engine")),
+        "statutory_coverage": ([dict(r, audit_id=audit_id) for a in results for r in a.statutory_rows],
+                               ("audit_id", "council_code", "item")),
+    }
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name, (rows, pk) in tables.items():
+            if rows:
+                db.table(name).upsert_all(rows, pk=pk, batch_size=500)
+        conn.execute("UPDATE audits SET status = 'complete', finished_at = ? WHERE audit_id = ?",
+                     [_utcnow(), audit_id])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...]) -> list[Page]:
+    """The in-scope HTML pages fetched with status 200, rebuilt from WARC."""
+    lastmods = {r["url"]: r["lastmod"] for r in db.query(
+        "SELECT url, lastmod FROM sitemap_entries WHERE crawl_id = ? AND council_code = ?", [crawl_id, code])}
+    pages = []
+    for row in db.query(
+        "SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = 'page' AND status = 200 "
+        "AND warc_file IS NOT NULL ORDER BY depth, url", [crawl_id, code]
+    ):
+        if not in_scope(row["final_url"], scope):
+            continue
+        body = reader.body(row["warc_file"], row["warc_offset"])
+        if body is None:
+            continue
+        headers = json.loads(row["headers"] or "{}")
+        pages.append(Page(
+            url=row["final_url"], html=decode_html(body, row["content_type"]), status=200, headers=headers,
+            fetched_at=_parse_time(row["fetched_at"]), depth=row["depth"] or 0,
+            sitemap_lastmod=lastmods.get(canonical_url(row["final_url"])) or lastmods.get(row["url"]),
+        ))
+    return pages
+
+
+def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int, site: dict, as_of: date,
+                  stale_after_days: int) -> CouncilAudit:
+    code = site["council_code"]
+    scope = tuple((site["scope"] or "").split())
+    council = Council(code, site["name"], site["local_offer_url"] or "", site["council_url"] or "",
+                      site["region"] or "", site["la_type"] or "", scope)
+    result = CouncilAudit(score={
+        "council_code": code, "council_name": site["name"], "crawl_status": site["status"],
+        "a11y_features": "", "send_space": "not_found", "pfa_section": 0,
+    })
+    score = result.score
+    pages = load_pages(db, reader, crawl_id, code, scope) if scope else []
+    seed = council.local_offer_url or council.council_url or ""
+    if site["status"] not in ("ok", "partial"):
+        result.find("site_unreachable", seed, site["status"], "high",
+                    f"Local Offer not crawled: {site['status'].replace('_', ' ')}", site["reason"] or "")
+
+    score["pages_crawled"] = len(pages)
+    home = _home_url(db, crawl_id, code) or council.local_offer_url
+    clicks = pfa.click_distances(pages, home, scope) if pages else {}
+
+    # Staleness and accessibility, page by page.
+    ages, aid_evidence = [], {}
+    dated = stale = failing = violations = 0
+    for page in pages:
+        evidence = staleness.page_date(page)
+        row = {"council_code": code, "url": page.url, "title": page.title[:300], "depth": page.depth,
+               "clicks": clicks.get(pfa.normalise(page.url))}
+        if evidence is not None:
+            dated += 1
+            age = staleness.age_days(evidence.date, as_of)
+            is_stale = staleness.is_stale(evidence.date, as_of, stale_after_days)
+            stale += is_stale
+            ages.append(age)
+            row.update(last_updated=evidence.date.isoformat(), date_source=evidence.source,
+                       date_evidence=evidence.evidence[:300], age_days=age, stale=int(is_stale))
+            if is_stale:
+                result.find("stale_page", page.url, "", "medium",
+                            f"Last updated {evidence.date.isoformat()}, {age} days before {as_of.isoformat()}",
+                            f"{evidence.source}: {evidence.evidence[:200]}")
+        else:
+            row.update(stale=None)
+            result.find("undated_page", page.url, "", "low", "No last-updated date could be found on this page",
+                        "no visible date, metadata, sitemap lastmod or usable Last-Modified header")
+        found = a11y_static.check_html(page.html, page.url)
+        row["a11y_violations"] = sum(v.count for v in found)
+        if found:
+            failing += 1
+            violations += row["a11y_violations"]
+        for v in found:
+            result.a11y_rows.append({"council_code": code, "url": page.url, "rule": v.rule, "engine": "static",
+                                     "count": v.count, "impact": v.impact, "targets": json.dumps(list(v.targets))})
+            result.find("a11y", page.url, v.rule, _severity(v.impact),
+                        f"{v.rule}: {v.count} element(s) fail ({v.impact})", ", ".join(v.targets[:5]))
+        for feature, ev in aids.detect(page).items():
+            aid_evidence.setdefault(feature, (page.url, ev))
+        not_found = soft404.looks_like_not_found(page)
+        if not_found:
+            result.find("soft_404", page.url, page.url, "medium",
+                        "Answers 200 but says the page does not exist", not_found)
+        result.page_rows.append(row)
+
+    score.update(dated_pages=dated, undated_pages=len(pages) - dated, stale_pages=stale,
+                 median_age_days=statistics.median(ages) if ages else None,
+                 a11y_pages_checked=len(pages), a11y_pages_failing=failing, a11y_violations=violations,
+                 a11y_features=",".join(sorted(aid_evidence)))
+
+    _audit_links(db, checks, crawl_id, code, result)
+    _audit_documents(db, reader, crawl_id, code, scope, as_of, stale_after_days, result)
+
+    space = send_space.classify(council, pages)
+    score["send_space"] = space.value
+    found_pfa = pfa.find_pfa(pages, home, scope) if pages else None
+    if found_pfa is not None:
+        score.update(pfa_section=1, pfa_url=found_pfa.url, pfa_clicks=found_pfa.clicks)
+    elif pages:
+        result.find("pfa_missing", home, "preparing_for_adulthood", "high",
+                    "No page devoted to Preparing for Adulthood / 16-25 was found", "")
+
+    coverage = statutory.coverage(pages)
+    for item in statutory.ITEMS:
+        got = coverage.get(item.id)
+        is_found = bool(got and got.found)
+        result.statutory_rows.append({"council_code": code, "item": item.id, "found": int(is_found),
+                                      "evidence_url": got.evidence_url if is_found else None})
+        if not is_found and pages:
+            result.find("statutory_missing", home, item.id, "medium",
+                        f"No page about: {item.label}", f"basis: {item.basis}")
+    score["statutory_found"] = sum(r["found"] for r in result.statutory_rows)
+    score["statutory_total"] = len(statutory.ITEMS)
+
+    found_features = features.detect(pages) if pages else {}
+    for column in ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published"):
+        feature = found_features.get(column)
+        score[column] = int(bool(feature and feature.present))
+    return result
+
+
+def _home_url(db, crawl_id: int, code: str) -> str | None:
+    """Where the Local Offer URL finally landed (after redirects)."""
+    row = next(db.query(
+        "SELECT f.final_url FROM fetches f JOIN crawl_sites s ON s.crawl_id = f.crawl_id "
+        "AND s.council_code = f.council_code WHERE f.crawl_id = ? AND f.council_code = ? AND f.kind = 'page' "
+        "AND f.depth = 0 AND f.referrer IS NULL AND f.status IS NOT NULL", [crawl_id, code]), None)
+    return row["final_url"] if row else None
+
+
+def _audit_links(db, checks: dict[str, dict], crawl_id: int, code: str, result: CouncilAudit) -> None:
+    """links_checked / broken_links / blocked_links over distinct targets, with a finding per
+    (page, broken target) so the council can find the link to fix."""
+    targets = set()
+    broken, blocked = set(), set()
+    for link in db.query("SELECT source_url, target_url, link_text FROM links WHERE crawl_id = ? AND council_code = ?",
+                         [crawl_id, code]):
+        target = link["target_url"]
+        key = canonical_url(target) if target.lower().startswith(("http://", "https://")) else target
+        check = checks.get(key)
+        if check is None:
+            continue  # mailto:, tel: and other non-web targets are not checked
+        targets.add(key)
+        status_text = check["reason"] or ""
+        if check["outcome"] == "broken":
+            broken.add(key)
+            result.find("broken_link", link["source_url"], target, "high",
+                        f"Broken link ({status_text}) with text '{(link['link_text'] or '')[:80]}'", status_text)
+        elif check["outcome"] == "blocked":
+            blocked.add(key)
+            result.find("blocked_link", link["source_url"], target, "low",
+                        f"Link could not be verified ({status_text}): the server refused an automated check",
+                        status_text)
+        elif check["final_url"] and soft404.redirected_to_home(target, check["final_url"]):
+            result.find("soft_404", link["source_url"], target, "medium",
+                        "Deep link redirects to a home page: the page it pointed to has probably gone",
+                        f"redirected to {check['final_url']}")
+    result.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked))
+
+
+def _audit_documents(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...], as_of: date,
+                     stale_after_days: int, result: CouncilAudit) -> None:
+    found = set()
+    stale = 0
+    for row in db.query(
+        "SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = 'document'", [crawl_id, code]
+    ):
+        if not in_scope(row["final_url"] or row["url"], scope):
+            continue
+        found.add(row["url"])
+        moddate = None
+        if row["status"] == 200 and row["warc_file"] and "pdf" in (row["content_type"] or ""):
+            body = reader.body(row["warc_file"], row["warc_offset"])
+            moddate = staleness.pdf_moddate(body) if body else None
+        evidence = staleness.document_date(moddate, row["last_modified"], _parse_time(row["fetched_at"]))
+        doc = {"council_code": code, "url": row["final_url"] or row["url"], "source_url": row["referrer"],
+               "content_type": row["content_type"], "status": row["status"]}
+        if evidence is not None:
+            age = staleness.age_days(evidence.date, as_of)
+            is_stale = staleness.is_stale(evidence.date, as_of, stale_after_days)
+            stale += is_stale
+            doc.update(last_updated=evidence.date.isoformat(), date_source=evidence.source,
+                       date_evidence=evidence.evidence[:300], age_days=age, stale=int(is_stale))
+            if is_stale:
+                result.find("stale_document", doc["url"], "", "medium",
+                            f"Document dated {evidence.date.isoformat()}, {age} days before {as_of.isoformat()}",
+                            f"{evidence.source}: {evidence.evidence[:200]}")
+        result.document_rows.append(doc)
+    # Documents linked from in-scope pages but never fetched (budget) still count as found.
+    for link in db.query("SELECT DISTINCT target_url FROM links WHERE crawl_id = ? AND council_code = ? "
+                         "AND in_scope = 1", [crawl_id, code]):
+        if is_document_url(link["target_url"]):
+            found.add(canonical_url(link["target_url"]))
+    result.score.update(documents_found=len({canonical_url(u) for u in found}), stale_documents=stale)
+
+
+def _severity(impact: str | None) -> str:
+    return {"critical": "high", "serious": "high", "moderate": "medium"}.get(impact or "", "low")

@@ -1,0 +1,19 @@
+"""Shared helpers for the check tests: load fixture pages as ``Page`` objects."""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from audit.page import Page
+
+PAGES = Path(__file__).parent / "pages"
+FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def load(name: str, url: str = "https://localoffer.northshire.example/send/page", **kw) -> Page:
+    kw.setdefault("fetched_at", FETCHED)
+    return Page(url, (PAGES / name).read_text(encoding="utf-8"), **kw)
+
+
+def html_page(html: str, url: str = "https://localoffer.northshire.example/send/page", **kw) -> Page:
+    kw.setdefault("fetched_at", FETCHED)
+    return Page(url, html, **kw)
