@@ -63,6 +63,8 @@ _CHALLENGE_BODY = """<!DOCTYPE html><html lang="en-US"><head><title>Just a momen
 
 @dataclass
 class Reply:
+    """A response before it is written, so HEAD can send GET's headers without the body."""
+
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
@@ -117,8 +119,10 @@ class DemoWeb:
         with self._lock:
             self.requests.append((method, host, path + ("?" + query if query else "")))
         if not self.known_host(host):
-            # What a real proxy answers when the name does not resolve.
-            return Reply(502, b"demo proxy: unknown host\n", {"Content-Type": "text/plain; charset=utf-8"})
+            # What a real proxy answers when the name does not resolve; Proxy-Status (RFC 9209)
+            # lets a client tell a DNS failure from a 502 sent by the origin itself.
+            return Reply(502, b"demo proxy: unknown host\n", {"Content-Type": "text/plain; charset=utf-8",
+                                                               "Proxy-Status": "demoweb; error=dns_error"})
         rule = self._match(method, host, path, query)
         if rule is None:
             return self._file(host, path, query)
@@ -186,7 +190,7 @@ class DemoWeb:
             return None  # ../ traversal out of the site
         if base.is_dir():
             base = base / "index.html"
-        if query:
+        if query and "/" not in query and "\x00" not in query:
             variant = base.with_name(base.name + "--" + query.replace("&", ","))
             if variant.is_file() and site in variant.parents:
                 return variant
@@ -194,8 +198,9 @@ class DemoWeb:
 
 
 def _content_type(url_path: str, file: Path) -> str:
+    """By the URL's extension (``service.page`` is HTML), else the served file's (``index.html``)."""
     suffix = Path(url_path).suffix.lower() or file.suffix.lower()
-    return _CONTENT_TYPES.get(suffix, _HTML if not Path(url_path).suffix else "application/octet-stream")
+    return _CONTENT_TYPES.get(suffix, "application/octet-stream")
 
 
 # -- generated pages ------------------------------------------------------------------
@@ -228,7 +233,7 @@ def _record(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply
         branch = branches[(copy - 1) % len(branches)] if branches else f"site {copy + 1}"
         values["name"] = html.escape(f"{base['name']} ({branch})")
     dates = rule["updated"]  # spread deterministically, so some records are stale and some fresh
-    values["updated"] = dates[(n * 7) % len(dates)]
+    values["updated"] = dates[n % len(dates)]
     return Reply(200, _template(web, rule).substitute(values).encode(), {"Content-Type": _HTML})
 
 

@@ -86,6 +86,9 @@ _SHARE = re.compile(
 )
 
 
+_SOCIAL_CHEAP = re.compile(r"facebook|fb\.com|twitter|x\.com|instagram|youtube|linkedin|tiktok", re.IGNORECASE)
+
+
 def _registrable(host: str) -> str:
     host = host.lower().split(":")[0]
     for suffix in _SOCIAL_HOSTS:
@@ -96,7 +99,7 @@ def _registrable(host: str) -> str:
 
 def _social(page: Page) -> str | None:
     for link in page.links:
-        if link.tag != "a":
+        if link.tag != "a" or not _SOCIAL_CHEAP.search(link.url):
             continue
         try:
             parts = urlsplit(link.url)

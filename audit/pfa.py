@@ -55,6 +55,35 @@ def normalise(url: str) -> str:
     return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
 
 
+class ClickDistances(dict):
+    """``{page.url: clicks}``; lookups also accept any spelling of the URL (trailing slash,
+    scheme, host case) or its ``normalise()`` key."""
+
+    def __init__(self, data: dict[str, int]):
+        super().__init__(data)
+        self._index = {normalise(k): v for k, v in data.items()}
+
+    def _fallback(self, key):
+        if key in self._index:
+            return self._index[key]
+        return self._index.get(normalise(key)) if isinstance(key, str) else None
+
+    def __missing__(self, key):
+        value = self._fallback(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        value = self._fallback(key)
+        return default if value is None else value
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or self._fallback(key) is not None
+
+
 def click_distances(pages: list[Page], home_url: str, scope: tuple[str, ...]) -> dict[str, int]:
     """Fewest clicks from ``home_url`` to each crawled in-scope page (keyed by ``page.url``);
     unreachable pages are absent. When the home URL itself was redirected (so no page has
@@ -67,7 +96,7 @@ def click_distances(pages: list[Page], home_url: str, scope: tuple[str, ...]) ->
     if start not in by_key:
         roots = [normalise(p.url) for p in pages if p.depth == 0 and normalise(p.url) in by_key]
         if not roots:
-            return {}
+            return ClickDistances({})
         start = roots[0]
     dist = {start: 0}
     queue = deque([start])
@@ -84,7 +113,7 @@ def click_distances(pages: list[Page], home_url: str, scope: tuple[str, ...]) ->
                 continue
             dist[target] = dist[key] + 1
             queue.append(target)
-    return {by_key[k].url: d for k, d in dist.items()}
+    return ClickDistances({by_key[k].url: d for k, d in dist.items()})
 
 
 def _first_h2(page: Page) -> str:
@@ -132,4 +161,4 @@ def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...]) -> PfaRes
     return PfaResult(best[3], best[4], best[5])
 
 
-__all__ = ["PfaResult", "PFA_TOPIC", "click_distances", "find_pfa", "normalise", "pfa_evidence"]
+__all__ = ["ClickDistances", "PfaResult", "PFA_TOPIC", "click_distances", "find_pfa", "normalise", "pfa_evidence"]

@@ -45,10 +45,11 @@ class PrivateAddressGuard:
 class RobotsRules:
     """The outcome of fetching one host's robots.txt."""
 
-    def __init__(self, status: str, parser: Protego | None, disallow_all: bool):
+    def __init__(self, status: str, parser: Protego | None, disallow_all: bool, unreachable: bool = False):
         self.status = status  # e.g. "200", "404 (no rules)", "500 (treated as disallow)"
         self.parser = parser
         self.disallow_all = disallow_all
+        self.unreachable = unreachable  # the server could not be reached at all
 
     def allowed(self, url: str, user_agent: str) -> bool:
         if self.disallow_all:
@@ -85,8 +86,11 @@ class RobotsGate:
             return None
         rules = await self.rules_for(request)
         if not rules.allowed(request.url, self.user_agent):
-            reason = "robots.txt " + ("could not be read" if rules.disallow_all else "disallows this URL")
-            raise IgnoreRequest(f"robots: {reason} ({rules.status})")
+            if rules.unreachable:
+                raise IgnoreRequest(f"robots: site unreachable, robots.txt {rules.status}")
+            if rules.disallow_all:
+                raise IgnoreRequest(f"robots: robots.txt {rules.status}: the whole site is treated as disallowed")
+            raise IgnoreRequest("robots: robots.txt disallows this URL")
         return None
 
     async def rules_for(self, request: Request) -> RobotsRules:
@@ -122,7 +126,7 @@ class RobotsGate:
         try:
             response = await self.crawler.engine.download_async(robots)
         except Exception as exc:  # unreachable, timeout, refused ...
-            rules = RobotsRules(f"failed: {spider.describe_failure(exc)[0]} (treated as disallow)", None, True)
+            rules = RobotsRules(f"failed: {spider.describe_failure(exc)[0]} (treated as disallow)", None, True, True)
             spider.record_failure(robots, exc, started)
         else:
             rules = self._parse(response)
@@ -140,30 +144,43 @@ class RobotsGate:
             return RobotsRules(str(status), Protego.parse(body), False)
         if 400 <= status < 500:
             return RobotsRules(f"{status} (no rules)", None, False)
+        # RFC 9209: a proxy names its own failure (e.g. error=dns_error) in Proxy-Status.
+        proxy_status = response.headers.get(b"Proxy-Status", b"").decode("latin-1")
+        if "error=" in proxy_status:
+            error = proxy_status.split("error=", 1)[1].split(";")[0].strip()
+            return RobotsRules(f"{status} from proxy: {error} (treated as disallow)", None, True, True)
         return RobotsRules(f"{status} (treated as disallow)", None, True)
 
 
 class RetryAfterBackoff:
-    """Slow the slot of a host that asks us to (429/503), honouring Retry-After."""
+    """Slow one host's slot when it asks us to (429, or 503 with Retry-After), honouring
+    Retry-After up to a cap; restore the configured delay once it answers normally again.
+    Other hosts' slots are untouched, so one overloaded server never slows the crawl."""
 
-    MAX_WAIT = 120.0
+    MAX_WAIT = 60.0
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.base_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        self.slowed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_response(self, request: Request, response):
-        if response.status in (429, 503) or response.status >= 500:
-            wait = self._retry_after(response.headers.get(b"Retry-After"))
-            downloader = self.crawler.engine.downloader
-            key = downloader.get_slot_key(request)
-            slot = downloader.slots.get(key)
-            if slot is not None:
-                backoff = max(slot.delay * 2, 0.5)
-                slot.delay = min(max(backoff, wait or 0.0), self.MAX_WAIT)
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is None:
+            return response
+        wait = self._retry_after(response.headers.get(b"Retry-After"))
+        if response.status == 429 or (response.status == 503 and wait is not None):
+            slot.delay = min(max(slot.delay * 2, 1.0, wait or 0.0), self.MAX_WAIT)
+            self.slowed.add(key)
+        elif key in self.slowed and response.status < 500:
+            slot.delay = self.base_delay
+            self.slowed.discard(key)
         return response
 
     @staticmethod

@@ -53,7 +53,9 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     settings["LO_ALLOWED_PRIVATE_NAMES"] = sorted(
         {host_of(c.local_offer_url) for c in councils if c.local_offer_url and is_local_seed(c.local_offer_url)}
     )
+    # Quiet by default (the summary says what happened); LO_AUDIT_LOG_LEVEL=INFO shows Scrapy's log.
     settings["LOG_LEVEL"] = os.environ.get("LO_AUDIT_LOG_LEVEL", "ERROR")
+    settings["LOG_INSTALL_ROOT_HANDLER"] = "LO_AUDIT_LOG_LEVEL" in os.environ
     process = CrawlerProcess(settings)
     process.crawl(LocalOfferSpider, councils=[c for c in councils if c.local_offer_url], store=store,
                   options=options)

@@ -85,7 +85,7 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 50,
             "crawler.middlewares.RobotsGate": 60,
-            "crawler.middlewares.RetryAfterBackoff": 540,
+            "crawler.middlewares.RetryAfterBackoff": 560,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         },
         "SPIDER_MIDDLEWARES": {

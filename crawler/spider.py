@@ -272,8 +272,8 @@ class LocalOfferSpider(scrapy.Spider):
             "method": "GET", "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
         })
         if request.meta["depth"] == 0 and request.meta.get("referrer") is None and request.meta["kind"] == "page":
-            status = "robots_disallowed" if error == "robots" else "unreachable"
-            site.seed_outcome = (status, f"{error}: {detail}")
+            status = "robots_disallowed" if error == "robots" and "unreachable" not in detail else "unreachable"
+            site.seed_outcome = (status, detail if detail.startswith(error) else f"{error}: {detail}")
 
     # -- sitemaps -----------------------------------------------------------
     def sitemap_requests(self, site: SiteState, seed_url: str):

@@ -2,8 +2,8 @@
 
 An endless calendar (``?month=2031-07``), faceted-search combinations
 (``results.action?qt=x&sorttype=y&familychannel=z``) and a page linking to itself under
-ever new query strings all share a *family*: host + path + the names of their
-non-identifier parameters, with date-like values masked. Each family gets a small budget
+ever new query strings each form a *family*: host + path (date-like path segments
+masked), whatever combination of view parameters a URL carries. Each family gets a small budget
 (SPEC: at most 50 pages). URLs whose only parameters are record identifiers
 (``service.page?id=…&localofferchannel=0``, ``site.page?id=…``) have no family: a
 directory's thousands of legitimate records are all crawled.
@@ -33,17 +33,11 @@ def trap_family(url: str) -> str | None:
     path = parts.path or "/"
     dated_path = _DATE_PATH.sub("/<date>", path)
     params = parse_qsl(parts.query, keep_blank_values=True)
-    dated = dated_path != path
-    view_params = []
-    for name, value in params:
-        if _DATE_PARAM.match(name) or _DATE_VALUE.search(value):
-            dated = True
-            view_params.append(name.lower() + "=<date>")
-        elif not _ID_PARAM.match(name):
-            view_params.append(name.lower())
-    if not dated and not view_params:
+    dated = dated_path != path or any(_DATE_PARAM.match(n) or _DATE_VALUE.search(v) for n, v in params)
+    viewed = any(not _ID_PARAM.match(name) for name, _ in params)
+    if not dated and not viewed:
         return None
-    return f"{host}{dated_path}?{'&'.join(sorted(set(view_params)))}"
+    return f"{host}{dated_path}?<{'dated' if dated else 'view'}>"
 
 
 def looks_endless(url: str) -> bool:

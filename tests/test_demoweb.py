@@ -8,6 +8,7 @@ client styles the project uses.
 from __future__ import annotations
 
 import csv
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -109,6 +110,7 @@ def test_unknown_host_is_a_bad_gateway(web, client):
     r = client.get("http://localoffer.greyholme.example/")
     assert r.status_code == 502
     assert r.text.strip() == "demo proxy: unknown host"
+    assert r.headers["proxy-status"] == "demoweb; error=dns_error"
     with pytest.raises(urllib.error.HTTPError) as e:
         _urllib(web).open("http://no-such-host.example/", timeout=10)
     assert e.value.code == 502
@@ -121,6 +123,8 @@ def test_generated_kb5_record(client):
     assert "Speech and Language Therapy</h1>" in first.text
     assert "Speech and Language Therapy (Northfield site)</h1>" in other_branch.text
     assert "Last updated:" in first.text and "$" not in first.text
+    dates = {re.search(r"Last updated: ([^<]+)", client.get(f"{base}?id={n}").text)[1] for n in range(1, 15)}
+    assert len(dates) >= 5  # a mix of fresh and stale records, not one date for all
     assert client.get(base + "?id=61").status_code == 404
     assert client.get(base + "?id=abc").status_code == 404
 
@@ -129,6 +133,7 @@ def test_query_selects_a_variant_file_and_unknown_queries_are_ignored(client):
     base = "http://fis.fenwick.example/kb5/fenwick/directory/localoffer.page"
     assert "<h1>Preparing for adulthood</h1>" in client.get(base + "?localofferchannel=4").text
     assert "<h1>SEND Local Offer</h1>" in client.get(base + "?utm_source=newsletter").text
+    assert client.get(base + "?next=/../../behaviours.json").status_code == 200
 
 
 def test_calendar_trap_always_links_to_a_new_month(client):

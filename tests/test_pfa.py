@@ -76,3 +76,10 @@ def test_real_localgov_page_qualifies():
 def test_normalise():
     assert normalise("HTTPS://Example.org:443/a/") == normalise("http://example.org/a")
     assert normalise("http://127.0.0.1:8765/a/?x=1") == "127.0.0.1:8765/a?x=1"
+
+
+def test_click_distances_accept_any_spelling_of_the_url():
+    d = click_distances(site(), f"{BASE}/send/", SCOPE)
+    assert d.get(normalise(f"{BASE}/send/education")) == 1  # the runner looks pages up by normalised key
+    assert d[f"{BASE}/send/education/"] == 1
+    assert f"{BASE}/other/pfa" not in d and d.get(f"{BASE}/other/pfa") is None

@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from datasette import hookimpl
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Response
 
 try:
     from audit.weights import DIMENSIONS
@@ -81,17 +82,17 @@ FEATURES = (
 )
 AIDS_TEXT = {"translation": "translation", "text_resize": "text resize", "read_aloud": "read aloud"}
 
-CHECK_LABELS = {
+CHECK_LABELS = {  # in the order the report card lists them
+    "site_unreachable": "Site could not be crawled",
     "broken_link": "Broken links",
     "soft_404": "Links to 'page not found' pages (soft 404)",
-    "blocked_link": "Links we could not verify (blocked)",
     "stale_page": "Pages out of date",
     "stale_document": "Documents out of date",
     "undated_page": "Pages with no last-updated date",
     "a11y": "Accessibility failures",
     "statutory_missing": "Statutory content not found",
     "pfa_missing": "No Preparing for Adulthood (16-25) section",
-    "site_unreachable": "Site could not be crawled",
+    "blocked_link": "Links we could not verify (blocked)",
 }
 # Which findings explain the points lost in each dimension (for "what to fix first").
 DIMENSION_CHECKS = {
@@ -235,7 +236,8 @@ def _db(datasette):
 
 
 def _qs(**params) -> str:
-    return "?" + urlencode({k: v for k, v in params.items() if v is not None})
+    params = {k: v for k, v in params.items() if v is not None}
+    return "?" + urlencode(params) if params else ""
 
 
 async def _rows(db, sql: str, params=None) -> list[dict]:
@@ -285,7 +287,7 @@ async def front_page(datasette, request):
                 "code": s["council_code"],
                 "name": s.get("council_name") or s["council_code"],
                 "score": None if s.get("score") is None else round(_num(s["score"]), 1),
-                "href": datasette.urls.path("/council/" + quote(s["council_code"], safe="")),
+                "href": datasette.urls.path("/council/" + tilde_encode(s["council_code"])),
                 "crawl_status": s.get("crawl_status"),
                 "cells": dimension_cells(s, audit.get("stale_after_days")),
             })
@@ -301,7 +303,8 @@ async def front_page(datasette, request):
 
 
 async def council_page(datasette, request):
-    code = unquote(request.url_vars["code"])
+    # Datasette redirects %-escapes to its ~-escapes (/council/a%20b -> /council/a~20b)
+    code = tilde_decode(request.url_vars["code"])
     db = _db(datasette)
     councils = []
     try:
@@ -318,7 +321,12 @@ async def council_page(datasette, request):
         )
         score = found[0] if found else None
     if not councils and score is None:
-        raise NotFound(f"No council with code {code!r} in this database")
+        html = await datasette.render_template(
+            "council.html",
+            {"lo_not_found": True, "lo_code": code, "lo_name": "Council not found", "metadata": datasette.metadata()},
+            request=request, view_name="lo_council",
+        )
+        return Response.html(html, status=404)
     council = councils[0] if councils else {"code": code, "name": score.get("council_name")}
     name = council.get("name") or (score or {}).get("council_name") or code
 
@@ -387,6 +395,8 @@ async def council_page(datasette, request):
                 f["target_label"] = STATUTORY_LABELS.get(f.get("target") or "", "")
             by_check.setdefault(f["check_name"], []).append(f)
         groups = []
+        check_order = {check: i for i, check in enumerate(CHECK_LABELS)}
+        counts.sort(key=lambda c: (check_order.get(c["check_name"], len(check_order)), c["check_name"]))
         for c in counts:
             check = c["check_name"]
             groups.append({

@@ -1,0 +1,316 @@
+"""WAI-ARIA 1.2 role and attribute tables (plus DPUB-ARIA 1.0 and Graphics-ARIA 1.0 roles).
+
+Transcribed from the "Characteristics" tables of the WAI-ARIA 1.2 Recommendation: for each
+role its superclasses, the states and properties it adds ("supported"), the ones it
+requires, its required context and owned elements, whether its name may come from its
+content, and whether its children are presentational.  Supported attributes are
+inherited down the superclass chain, as the spec says, so each role lists only its own.
+
+Three ARIA 1.3 additions are accepted because browsers and axe-core already do
+(``aria-braillelabel``, ``aria-brailleroledescription``, ``aria-description`` and the
+``*indextext`` properties); the generic role's prohibition of ``aria-roledescription``
+is also from ARIA 1.3, as the ACT rule "ARIA global properties not used where
+prohibited" uses it.
+
+``aria-required`` on radio and slider is accepted as axe-core does.
+
+Deprecated-in-1.2 global attributes (``aria-disabled``, ``aria-errormessage``,
+``aria-haspopup``, ``aria-invalid``) stay allowed on every role, as axe-core allows them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Role(NamedTuple):
+    superclass: tuple[str, ...] = ()
+    supported: frozenset[str] = frozenset()  # own (not inherited) states and properties
+    required: frozenset[str] = frozenset()
+    context: tuple[str, ...] = ()  # required context roles (any one of them)
+    owned: tuple[str, ...] = ()  # required owned elements; "group>menuitem" = group owning menuitem
+    name_from_content: bool = False
+    name_prohibited: bool = False
+    presentational_children: bool = False
+    abstract: bool = False
+    deprecated: bool = False
+
+
+def _s(text: str = "") -> frozenset[str]:
+    return frozenset("aria-" + a for a in text.split())
+
+
+_RANGE = "valuemax valuemin valuenow valuetext"
+_CELL = "colindex colindextext colspan rowindex rowindextext rowspan"
+# Separators inside menus are common and allowed by axe-core and the APG menu pattern.
+_MENU_OWNED = ("group>menuitem", "group>menuitemradio", "group>menuitemcheckbox", "group>separator",
+               "menuitem", "menuitemradio", "menuitemcheckbox", "separator")
+_MENU_CONTEXT = ("group", "menu", "menubar")
+
+ROLES: dict[str, Role] = {
+    # abstract roles
+    # aria-expanded was allowed on most roles before 1.2 deprecated it there; axe-core
+    # (and real sites) still use it on landmarks, lists and headings, so keep it global-ish.
+    "roletype": Role(supported=_s("expanded"), abstract=True),
+    "structure": Role(("roletype",), abstract=True),
+    "widget": Role(("roletype",), abstract=True),
+    "window": Role(("roletype",), _s("modal"), abstract=True),
+    "command": Role(("widget",), abstract=True),
+    "composite": Role(("widget",), _s("activedescendant disabled"), abstract=True),
+    "input": Role(("widget",), _s("disabled"), abstract=True),
+    "range": Role(("structure",), _s(_RANGE), abstract=True),
+    "section": Role(("structure",), abstract=True),
+    "sectionhead": Role(("structure",), abstract=True),
+    "landmark": Role(("section",), abstract=True),
+    "select": Role(("composite", "group"), _s("orientation"), abstract=True),
+    # concrete roles
+    "alert": Role(("section",)),
+    "alertdialog": Role(("alert", "dialog")),
+    "application": Role(("structure",), _s("activedescendant disabled errormessage expanded haspopup invalid")),
+    "article": Role(("document",), _s("posinset setsize")),
+    "banner": Role(("landmark",)),
+    "blockquote": Role(("section",)),
+    "button": Role(("command",), _s("disabled expanded haspopup pressed"),
+                   name_from_content=True, presentational_children=True),
+    "caption": Role(("section",), context=("figure", "grid", "table", "treegrid"), name_prohibited=True),
+    "cell": Role(("section",), _s(_CELL), context=("row",), name_from_content=True),
+    "checkbox": Role(("input",), _s("checked errormessage expanded invalid readonly required"), _s("checked"),
+                     name_from_content=True, presentational_children=True),
+    "code": Role(("section",), name_prohibited=True),
+    "columnheader": Role(("cell", "gridcell", "sectionhead"), _s("sort"), context=("row",),
+                         name_from_content=True),
+    "combobox": Role(("input",), _s("activedescendant autocomplete controls errormessage expanded haspopup "
+                                    "invalid readonly required"), _s("controls expanded")),
+    "complementary": Role(("landmark",)),
+    "contentinfo": Role(("landmark",)),
+    "definition": Role(("section",)),
+    "deletion": Role(("section",), name_prohibited=True),
+    "dialog": Role(("window",)),
+    "directory": Role(("list",), deprecated=True),
+    "document": Role(("structure",)),
+    "emphasis": Role(("section",), name_prohibited=True),
+    "feed": Role(("list",), owned=("article",)),
+    "figure": Role(("section",)),
+    "form": Role(("landmark",)),
+    "generic": Role(("structure",), name_prohibited=True),
+    "grid": Role(("composite", "table"), _s("multiselectable readonly"), owned=("row", "rowgroup>row")),
+    "gridcell": Role(("cell", "widget"), _s("disabled errormessage expanded haspopup invalid readonly required "
+                                            "selected"), context=("row",), name_from_content=True),
+    "group": Role(("section",), _s("activedescendant disabled")),
+    "heading": Role(("sectionhead",), _s("level"), _s("level"), name_from_content=True),
+    "img": Role(("section",), presentational_children=True),
+    "insertion": Role(("section",), name_prohibited=True),
+    "link": Role(("command",), _s("disabled expanded haspopup"), name_from_content=True),
+    "list": Role(("section",), owned=("listitem",)),
+    "listbox": Role(("select",), _s("errormessage expanded invalid multiselectable readonly required"),
+                    owned=("group>option", "option")),
+    "listitem": Role(("section",), _s("level posinset setsize"), context=("directory", "list")),
+    "log": Role(("section",)),
+    "main": Role(("landmark",)),
+    "marquee": Role(("section",)),
+    "math": Role(("section",)),
+    "menu": Role(("select",), owned=_MENU_OWNED),
+    "menubar": Role(("menu",), owned=_MENU_OWNED),
+    "menuitem": Role(("command",), _s("disabled expanded haspopup posinset setsize"), context=_MENU_CONTEXT,
+                     name_from_content=True),
+    "menuitemcheckbox": Role(("checkbox", "menuitem"), required=_s("checked"), context=_MENU_CONTEXT,
+                             name_from_content=True, presentational_children=True),
+    "menuitemradio": Role(("menuitemcheckbox", "radio"), required=_s("checked"), context=_MENU_CONTEXT,
+                          name_from_content=True, presentational_children=True),
+    "meter": Role(("range",), required=_s("valuenow"), presentational_children=True),
+    "navigation": Role(("landmark",)),
+    "none": Role(("structure",)),
+    "note": Role(("section",)),
+    "option": Role(("input",), _s("checked posinset selected setsize"), context=("group", "listbox"),
+                   name_from_content=True, presentational_children=True),
+    "paragraph": Role(("section",), name_prohibited=True),
+    "presentation": Role(("structure",)),
+    "progressbar": Role(("range", "widget"), presentational_children=True),
+    "radio": Role(("input",), _s("checked posinset required setsize"), _s("checked"),
+                  name_from_content=True, presentational_children=True),
+    "radiogroup": Role(("select",), _s("errormessage invalid readonly required")),
+    "region": Role(("landmark",)),
+    "row": Role(("group", "widget"), _s("colindex colindextext expanded level posinset rowindex rowindextext "
+                                        "selected setsize"),
+                context=("grid", "rowgroup", "table", "treegrid"),
+                owned=("cell", "columnheader", "gridcell", "rowheader"), name_from_content=True),
+    "rowgroup": Role(("structure",), context=("grid", "table", "treegrid"), owned=("row",),
+                     name_from_content=True),
+    "rowheader": Role(("cell", "gridcell", "sectionhead"), _s("expanded sort"), context=("row",),
+                      name_from_content=True),
+    "scrollbar": Role(("range", "widget"), _s("controls orientation"), _s("controls valuenow"),
+                      presentational_children=True),
+    "search": Role(("landmark",)),
+    "searchbox": Role(("textbox",)),
+    "separator": Role(("structure",), _s("orientation " + _RANGE), presentational_children=True),
+    "slider": Role(("input", "range"), _s("errormessage haspopup invalid orientation readonly required"),
+                   _s("valuenow"), presentational_children=True),
+    "spinbutton": Role(("composite", "input", "range"), _s("errormessage invalid readonly required")),
+    "status": Role(("section",)),
+    "strong": Role(("section",), name_prohibited=True),
+    "subscript": Role(("section",), name_prohibited=True),
+    "superscript": Role(("section",), name_prohibited=True),
+    "switch": Role(("checkbox",), required=_s("checked"), name_from_content=True, presentational_children=True),
+    "tab": Role(("sectionhead", "widget"), _s("disabled expanded haspopup posinset selected setsize"),
+                context=("tablist",), name_from_content=True, presentational_children=True),
+    "table": Role(("section",), _s("colcount rowcount"), owned=("row", "rowgroup>row")),
+    "tablist": Role(("composite",), _s("multiselectable orientation"), owned=("tab",)),
+    "tabpanel": Role(("section",)),
+    "term": Role(("section",)),
+    "textbox": Role(("input",), _s("activedescendant autocomplete errormessage haspopup invalid multiline "
+                                   "placeholder readonly required")),
+    "time": Role(("section",)),
+    "timer": Role(("status",)),
+    "toolbar": Role(("group",), _s("orientation")),
+    "tooltip": Role(("section",), name_from_content=True),
+    "tree": Role(("select",), _s("errormessage invalid multiselectable required"),
+                 owned=("group>treeitem", "treeitem")),
+    "treegrid": Role(("grid", "tree"), owned=("row", "rowgroup>row")),
+    "treeitem": Role(("listitem", "option"), context=("group", "tree"), name_from_content=True),
+    # ARIA 1.3 roles that browsers and axe-core already accept
+    "comment": Role(("article",)),
+    "mark": Role(("section",)),
+    "suggestion": Role(("section",)),
+    # Graphics-ARIA 1.0
+    "graphics-document": Role(("document",)),
+    "graphics-object": Role(("group",)),
+    "graphics-symbol": Role(("img",), presentational_children=True),
+}
+
+# DPUB-ARIA 1.0: role -> superclass.  None adds states, properties or requirements
+# beyond its superclass except the two list items' context.
+_DPUB = {
+    "abstract": "section", "acknowledgments": "landmark", "afterword": "landmark", "appendix": "landmark",
+    "backlink": "link", "biblioentry": "listitem", "bibliography": "landmark", "biblioref": "link",
+    "chapter": "landmark", "colophon": "section", "conclusion": "landmark", "cover": "img",
+    "credit": "section", "credits": "landmark", "dedication": "section", "endnote": "listitem",
+    "endnotes": "landmark", "epigraph": "section", "epilogue": "landmark", "errata": "landmark",
+    "example": "section", "footnote": "section", "foreword": "landmark", "glossary": "landmark",
+    "glossref": "link", "index": "navigation", "introduction": "landmark", "noteref": "link",
+    "notice": "note", "pagebreak": "separator", "pagefooter": "section", "pageheader": "section",
+    "pagelist": "navigation", "part": "landmark", "preface": "landmark", "prologue": "landmark",
+    "pullquote": "none", "qna": "section", "subtitle": "sectionhead", "tip": "note", "toc": "navigation",
+}
+for _name, _sup in _DPUB.items():
+    _base = ROLES[_sup]
+    ROLES["doc-" + _name] = Role(
+        (_sup,), name_from_content=_base.name_from_content,
+        presentational_children=_base.presentational_children,
+        context=("doc-bibliography",) if _name == "biblioentry" else ("doc-endnotes",) if _name == "endnote" else (),
+        deprecated=_name in ("biblioentry", "endnote"))
+
+# Value types: bool, tristate, trifalse (true/false/undefined), int, number, string,
+# idref, idrefs, token (one of the listed), tokens (space-separated list of the listed).
+ATTRIBUTES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aria-activedescendant": ("idref", ()),
+    "aria-atomic": ("bool", ()),
+    "aria-autocomplete": ("token", ("inline", "list", "both", "none")),
+    "aria-braillelabel": ("string", ()),
+    "aria-brailleroledescription": ("string", ()),
+    "aria-busy": ("bool", ()),
+    "aria-checked": ("tristate", ()),
+    "aria-colcount": ("int", ()),
+    "aria-colindex": ("int", ()),
+    "aria-colindextext": ("string", ()),
+    "aria-colspan": ("int", ()),
+    "aria-controls": ("idrefs", ()),
+    "aria-current": ("token", ("page", "step", "location", "date", "time", "true", "false")),
+    "aria-describedby": ("idrefs", ()),
+    "aria-description": ("string", ()),
+    "aria-details": ("idrefs", ()),
+    "aria-disabled": ("bool", ()),
+    "aria-dropeffect": ("tokens", ("copy", "execute", "link", "move", "none", "popup")),
+    "aria-errormessage": ("idrefs", ()),
+    "aria-expanded": ("trifalse", ()),
+    "aria-flowto": ("idrefs", ()),
+    "aria-grabbed": ("trifalse", ()),
+    "aria-haspopup": ("token", ("false", "true", "menu", "listbox", "tree", "grid", "dialog")),
+    "aria-hidden": ("trifalse", ()),
+    "aria-invalid": ("token", ("grammar", "false", "spelling", "true")),
+    "aria-keyshortcuts": ("string", ()),
+    "aria-label": ("string", ()),
+    "aria-labelledby": ("idrefs", ()),
+    "aria-level": ("int", ()),
+    "aria-live": ("token", ("assertive", "off", "polite")),
+    "aria-modal": ("bool", ()),
+    "aria-multiline": ("bool", ()),
+    "aria-multiselectable": ("bool", ()),
+    "aria-orientation": ("token", ("horizontal", "vertical", "undefined")),
+    "aria-owns": ("idrefs", ()),
+    "aria-placeholder": ("string", ()),
+    "aria-posinset": ("int", ()),
+    "aria-pressed": ("tristate", ()),
+    "aria-readonly": ("bool", ()),
+    "aria-relevant": ("tokens", ("additions", "all", "removals", "text")),
+    "aria-required": ("bool", ()),
+    "aria-roledescription": ("string", ()),
+    "aria-rowcount": ("int", ()),
+    "aria-rowindex": ("int", ()),
+    "aria-rowindextext": ("string", ()),
+    "aria-rowspan": ("int", ()),
+    "aria-selected": ("trifalse", ()),
+    "aria-setsize": ("int", ()),
+    "aria-sort": ("token", ("ascending", "descending", "none", "other")),
+    "aria-valuemax": ("number", ()),
+    "aria-valuemin": ("number", ()),
+    "aria-valuenow": ("number", ()),
+    "aria-valuetext": ("string", ()),
+}
+
+GLOBAL_ATTRS = _s("atomic braillelabel brailleroledescription busy controls current describedby description "
+                  "details disabled dropeffect errormessage flowto grabbed haspopup hidden invalid keyshortcuts "
+                  "label labelledby live owns relevant roledescription")
+# Prohibited on roles whose name is prohibited (ARIA 1.2 + 1.3 braille label).
+NAME_ATTRS = _s("label labelledby braillelabel")
+_GENERIC_PROHIBITED = NAME_ATTRS | _s("roledescription brailleroledescription")
+
+
+def _inherited(role: str) -> frozenset[str]:
+    entry = ROLES[role]
+    attrs = set(entry.supported) | set(entry.required)
+    for sup in entry.superclass:
+        attrs |= _inherited(sup)
+    return frozenset(attrs)
+
+
+SUPPORTED: dict[str, frozenset[str]] = {r: _inherited(r) | GLOBAL_ATTRS for r in ROLES}
+PROHIBITED: dict[str, frozenset[str]] = {
+    r: (_GENERIC_PROHIBITED if r == "generic" else NAME_ATTRS) for r, e in ROLES.items() if e.name_prohibited}
+CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract)
+
+_INT = re.compile(r"-?\d+\Z")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed"),
+                "trifalse": ("true", "false", "undefined")}
+
+
+def is_valid_value(attr: str, value: str) -> bool:
+    """Whether a non-empty value suits ``attr``'s ARIA value type (ID references need not resolve)."""
+    kind, tokens = ATTRIBUTES[attr]
+    value = value.strip()
+    low = value.lower()
+    if kind in _TYPE_VALUES:
+        return low in _TYPE_VALUES[kind]
+    if kind == "int":
+        return bool(_INT.match(value)) and (attr != "aria-level" or int(value) >= 1)
+    if kind == "number":
+        return bool(_NUMBER.match(value))
+    if kind == "token":
+        return low in tokens
+    if kind == "tokens":
+        return all(t in tokens for t in low.split())
+    if kind == "idref":
+        return len(value.split()) == 1
+    return True  # string, idrefs
+
+
+def allowed_owned(role: str) -> tuple[set[str], dict[str, set[str]]]:
+    """(roles an element of ``role`` may own directly, {container role: roles it may hold})."""
+    direct, nested = set(), {}
+    for entry in ROLES[role].owned:
+        container, _, inner = entry.partition(">")
+        direct.add(container)
+        if inner:
+            nested.setdefault(container, set()).add(inner)
+    return direct, nested

@@ -1,0 +1,603 @@
+"""A static (no browser) accessibility checker that reports axe-core rule ids.
+
+Every crawled page goes through it, so it has to be cheap: the HTML is parsed once
+(``audit.a11y_names.Document``) and one pass over the elements runs all element rules.
+Rules are those ACT rules (W3C ACT Rules CG) that a parser can decide without layout or
+scripts; each is reported under the axe-core rule id(s) that implement it, with axe-core's
+impact, so results line up with ``--engine axe`` runs.  Where ACT and axe-core disagree
+the ACT rule text is followed (e.g. a ``headers`` token must point at a header cell).
+
+Public API: ``check_html``, ``check_file`` (for the ACT scorer), ``violations_to_json``,
+``Violation``, ``RULES``, ``ENGINE``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from audit.a11y_aria import ATTRIBUTES, PROHIBITED, ROLES, SUPPORTED, GLOBAL_ATTRS, allowed_owned, is_valid_value
+from audit.a11y_names import Document, El, parse_int, squash
+from audit.langtags import is_known_language, primary_subtag
+
+ENGINE = "static"
+
+
+class RuleInfo(NamedTuple):
+    impact: str
+    wcag: tuple[str, ...]
+    description: str
+
+
+# Impacts are axe-core 4.12's; WCAG criteria are those the ACT rules behind each axe rule test.
+RULES: dict[str, RuleInfo] = {
+    "area-alt": RuleInfo("critical", ("2.4.4", "2.4.9", "4.1.2"), "<area> links have alternative text"),
+    "aria-allowed-attr": RuleInfo("critical", (), "ARIA attributes are allowed for the element's role"),
+    "aria-command-name": RuleInfo("serious", ("4.1.2",), "ARIA buttons and menuitems have an accessible name"),
+    "aria-deprecated-role": RuleInfo("minor", (), "Deprecated ARIA roles are not used"),
+    "aria-hidden-focus": RuleInfo("serious", ("4.1.2",), "aria-hidden elements contain no focusable content"),
+    "aria-input-field-name": RuleInfo("serious", ("4.1.2",), "ARIA input fields have an accessible name"),
+    "aria-prohibited-attr": RuleInfo("serious", (), "ARIA attributes prohibited for the role are not used"),
+    "aria-required-attr": RuleInfo("critical", (), "Elements with ARIA roles have the required attributes"),
+    "aria-required-children": RuleInfo("critical", ("1.3.1",), "ARIA roles own their required children"),
+    "aria-required-parent": RuleInfo("critical", ("1.3.1",), "ARIA roles sit in their required parent"),
+    "aria-roles": RuleInfo("critical", (), "role attributes hold a valid ARIA role"),
+    "aria-toggle-field-name": RuleInfo("serious", ("4.1.2",), "ARIA toggle fields have an accessible name"),
+    "aria-valid-attr": RuleInfo("critical", (), "aria-* attributes exist in WAI-ARIA"),
+    "aria-valid-attr-value": RuleInfo("critical", (), "ARIA attributes have valid values"),
+    "autocomplete-valid": RuleInfo("serious", ("1.3.5",), "autocomplete attributes are valid"),
+    "button-name": RuleInfo("critical", ("4.1.2",), "Buttons have an accessible name"),
+    "document-title": RuleInfo("serious", ("2.4.2",), "The page has a non-empty <title>"),
+    "duplicate-id": RuleInfo("minor", ("4.1.1",), "id values are unique"),
+    "duplicate-id-active": RuleInfo("serious", ("4.1.1",), "ids of focusable elements are unique"),
+    "duplicate-id-aria": RuleInfo("critical", ("4.1.1",), "ids used by ARIA and labels are unique"),
+    "empty-heading": RuleInfo("minor", (), "Headings have an accessible name"),
+    "frame-focusable-content": RuleInfo("serious", ("2.1.1", "2.1.3"),
+                                        "Frames with focusable content are not tabindex=-1"),
+    "frame-title": RuleInfo("serious", ("4.1.2",), "Frames have an accessible name"),
+    "html-has-lang": RuleInfo("serious", ("3.1.1",), "<html> has a lang attribute"),
+    "html-lang-valid": RuleInfo("serious", ("3.1.1",), "<html lang> is a known language"),
+    "html-xml-lang-mismatch": RuleInfo("moderate", ("3.1.1",), "<html> lang and xml:lang agree"),
+    "image-alt": RuleInfo("critical", ("1.1.1",), "Images have alternative text"),
+    "input-button-name": RuleInfo("critical", ("4.1.2",), "Input buttons have an accessible name"),
+    "input-image-alt": RuleInfo("critical", ("1.1.1", "4.1.2"), "Image buttons have alternative text"),
+    "label": RuleInfo("critical", ("4.1.2",), "Form fields have a label"),
+    "link-name": RuleInfo("serious", ("2.4.4", "2.4.9", "4.1.2"), "Links have an accessible name"),
+    # a refresh under 20 hours also fails the AAA criteria of the no-exception rule
+    "meta-refresh": RuleInfo("critical", ("2.2.1", "2.2.4", "3.2.5"), "No timed refresh under 20 hours"),
+    "meta-refresh-no-exceptions": RuleInfo("minor", ("2.2.4", "3.2.5"), "No timed refresh at all"),
+    "meta-viewport": RuleInfo("moderate", ("1.4.4",), "The viewport allows zooming to 200%"),
+    "nested-interactive": RuleInfo("serious", ("4.1.2",), "Controls do not contain focusable content"),
+    "object-alt": RuleInfo("serious", ("1.1.1",), "<object> media have an accessible name"),
+    "presentation-role-conflict": RuleInfo("minor", (), "Decorative elements are not focusable or ARIA-named"),
+    "role-img-alt": RuleInfo("serious", ("1.1.1",), "role=img elements have an accessible name"),
+    "select-name": RuleInfo("critical", ("4.1.2",), "<select> elements have a label"),
+    "summary-name": RuleInfo("serious", ("4.1.2",), "<summary> elements have an accessible name"),
+    "svg-img-alt": RuleInfo("serious", ("1.1.1",), "SVG images have an accessible name"),
+    "td-headers-attr": RuleInfo("serious", ("1.3.1",), "headers attributes point at header cells of the table"),
+    "th-has-data-cells": RuleInfo("serious", ("1.3.1",), "Table headers have cells they describe"),
+    "valid-lang": RuleInfo("serious", ("3.1.2",), "lang attributes are known languages"),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # axe-core rule id
+    impact: str  # minor | moderate | serious | critical
+    targets: tuple[str, ...]  # a CSS selector per failing element
+    count: int  # number of failing elements (== len(targets))
+    wcag: tuple[str, ...] = ()
+
+
+# A document whose root element is <svg> or <math> is not an HTML page: page-level rules
+# (lang, title, viewport) do not apply to it.
+_FOREIGN_ROOT = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype[^>]*>\s*)*<(?:svg|math)\b",
+                           re.I | re.S)
+_FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image"))
+_INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
+_TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"))
+_SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
+_HEADER_ROLES = frozenset(("columnheader", "rowheader"))
+_CELL_ROLES = frozenset(("cell", "gridcell", "columnheader", "rowheader"))
+_TABLE_ROLES = frozenset(("table", "grid", "treegrid"))
+_TRANSPARENT_ROLES = frozenset((None, "none", "generic"))
+_NON_TEXT_MEDIA = re.compile(r"^(image|audio|video)/|x-shockwave-flash", re.I)
+_NON_TEXT_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|ico|avif|mp3|wav|ogg|oga|m4a|aac|flac|mp4|m4v|webm|"
+                           r"ogv|mov|avi|swf)(?:[?#].*)?$", re.I)
+_IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
+                "aria-flowto", "aria-details", "aria-errormessage")
+# Elements whose implicit role no rule checks: without role, aria-* or lang attributes
+# they can only fail through a descendant or ancestor, so the per-element pass skips them.
+_PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
+                        "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
+                        "tbody tfoot thead time tr u ul".split())
+_CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
+
+# autocomplete tokens (HTML "autofill detail tokens")
+_AC_CONTACT = frozenset("tel tel-country-code tel-national tel-area-code tel-local tel-local-prefix "
+                        "tel-local-suffix tel-extension email impp".split())
+_AC_FIELDS = frozenset(
+    "name honorific-prefix given-name additional-name family-name honorific-suffix nickname username "
+    "new-password current-password one-time-code organization-title organization street-address "
+    "address-line1 address-line2 address-line3 address-level4 address-level3 address-level2 address-level1 "
+    "country country-name postal-code cc-name cc-given-name cc-additional-name cc-family-name cc-number "
+    "cc-exp cc-exp-month cc-exp-year cc-csc cc-type transaction-currency transaction-amount language bday "
+    "bday-day bday-month bday-year sex url photo".split()) | _AC_CONTACT
+_AC_CONTACT_KIND = frozenset(("home", "work", "mobile", "fax", "pager"))
+
+
+# ---- public API -------------------------------------------------------------------------
+
+def check_html(html: str, url: str | None = None) -> list[Violation]:
+    """Run every rule on one page; one Violation per failing rule, sorted by rule id.
+
+    ``url`` is accepted for symmetry with the browser engine; no rule needs it.
+    """
+    doc = Document(html)
+    found: dict[str, list[El]] = defaultdict(list)
+    report = lambda rule, el: found[rule].append(el)  # noqa: E731
+    if not _FOREIGN_ROOT.match(html):
+        _check_page(doc, report)
+    _check_duplicate_ids(doc, report)
+    owner = _aria_owners(doc)
+    for el in doc.elements:
+        _check_element(el, owner, report)
+    out = []
+    for rule in sorted(found):
+        targets = tuple(_selector(el, doc) for el in found[rule])
+        out.append(Violation(rule, RULES[rule].impact, targets, len(targets), RULES[rule].wcag))
+    return out
+
+
+def check_file(path: str) -> dict:
+    """Check an HTML file; the JSON shape ``score.py --py`` and ``lo-audit a11y --json`` read."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return violations_to_json(path, check_html(fh.read()))
+
+
+def violations_to_json(url: str | None, violations: list[Violation]) -> dict:
+    return {"url": url, "engine": ENGINE,
+            "violations": [{"rule": v.rule, "count": v.count, "impact": v.impact, "targets": list(v.targets)}
+                           for v in violations]}
+
+
+# ---- page-level rules ---------------------------------------------------------------------
+
+def _check_page(doc: Document, report) -> None:
+    html = doc.html
+    if html is not None:
+        lang = html.get("lang", "").strip()
+        if not lang:
+            report("html-has-lang", html)
+        elif not is_known_language(lang):
+            report("html-lang-valid", html)
+        xml_lang = html.get("xml:lang", "").strip()
+        if (lang and xml_lang and is_known_language(lang) and is_known_language(xml_lang)
+                and primary_subtag(lang) != primary_subtag(xml_lang)):
+            report("html-xml-lang-mismatch", html)
+    title = next((el for el in doc.elements if el.tag == "title" and el.ns == "html"), None)
+    if title is None or not squash("".join(c for c in title.children if isinstance(c, str))):
+        report("document-title", title or doc.root)
+    refresh_seen = False
+    for el in doc.elements:
+        if el.tag != "meta" or el.ns != "html":
+            continue
+        if el.get("name", "").strip().lower() == "viewport" and "content" in el.attrs:
+            if _viewport_blocks_zoom(el.attrs["content"]):
+                report("meta-viewport", el)
+        elif (not refresh_seen and el.get("http-equiv", "").strip().lower() == "refresh"
+              and "content" in el.attrs):
+            delay = _refresh_delay(el.attrs["content"])
+            if delay is not None:  # only the first valid refresh counts
+                refresh_seen = True
+                if delay > 0:
+                    report("meta-refresh-no-exceptions", el)
+                    if delay <= 72000:
+                        report("meta-refresh", el)
+
+
+def _viewport_number(value: str) -> float:
+    """Meta viewport value translation (CSS Device Adaptation): unknown words count as 0."""
+    value = value.strip().lower()
+    words = {"yes": 1.0, "no": 0.0, "device-width": 10.0, "device-height": 10.0}
+    if value in words:
+        return words[value]
+    m = re.match(r"[+-]?(\d+\.?\d*|\.\d+)", value)
+    return float(m.group(0)) if m else 0.0
+
+
+def _viewport_blocks_zoom(content: str) -> bool:
+    props = {}
+    for part in re.split(r"[,;]", content):
+        key, _, value = part.partition("=")
+        props[key.strip().lower()] = value
+    if "user-scalable" in props and -1 < _viewport_number(props["user-scalable"]) < 1:
+        return True
+    if "maximum-scale" in props:
+        scale = _viewport_number(props["maximum-scale"])
+        return 0 <= scale < 2  # negative values are ignored by browsers
+    return False
+
+
+def _refresh_delay(content: str) -> int | None:
+    """Seconds before a meta refresh fires, or None if the content is invalid (HTML's parsing steps)."""
+    m = re.match(r"[ \t\n\f\r]*(\d*)(\.[\d.]*)?", content)
+    digits, fraction = m.group(1), m.group(2)
+    if not digits and not fraction:
+        return None
+    rest = content[m.end():]
+    if rest and rest[0] not in " \t\n\f\r;,":
+        return None
+    return int(digits or "0")
+
+
+def _check_duplicate_ids(doc: Document, report) -> None:
+    """One report per duplicated id value, split the way axe-core splits it."""
+    by_value: dict[str, list[El]] = defaultdict(list)
+    for el in doc.elements:
+        value = el.attrs.get("id")
+        if value:
+            by_value[value].append(el)
+    doc.id_counts = {k: len(v) for k, v in by_value.items()}
+    dupes = {k: v for k, v in by_value.items() if len(v) > 1}
+    if not dupes:
+        return
+    referenced = set()
+    for el in doc.elements:
+        for attr in _IDREF_ATTRS:
+            if attr in el.attrs:
+                referenced.update(el.attrs[attr].split())
+        if el.tag == "label" and "for" in el.attrs:
+            referenced.add(el.attrs["for"])
+    for value, els in dupes.items():
+        if value in referenced:
+            report("duplicate-id-aria", els[0])
+        elif any(e.focusable for e in els):
+            report("duplicate-id-active", els[0])
+        else:
+            report("duplicate-id", els[0])
+
+
+# ---- element rules ------------------------------------------------------------------------
+
+def _aria_owners(doc: Document) -> dict[int, El]:
+    """id(element) -> the element whose aria-owns claims it (first claim wins)."""
+    owner: dict[int, El] = {}
+    for el in doc.elements:
+        for ref in el.attrs.get("aria-owns", "").split():
+            target = doc.by_id.get(ref)
+            if target is not None and target is not el and id(target) not in owner:
+                owner[id(target)] = el
+    return owner
+
+
+def _check_element(el: El, owner: dict[int, El], report) -> None:
+    attrs = el.attrs
+    aria = [a for a in attrs if a.startswith("aria-")]
+    if not aria and el.tag in _PLAIN_TAGS and "role" not in attrs and "lang" not in attrs:
+        return
+    if aria and el.ns != "math":
+        for name in aria:
+            if name not in ATTRIBUTES:
+                report("aria-valid-attr", el)
+                break
+        for name in aria:
+            value = attrs[name]
+            if name in ATTRIBUTES and value.strip() and not is_valid_value(name, value):
+                report("aria-valid-attr-value", el)
+                break
+        if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
+            report("aria-hidden-focus", el)
+    if not el.in_tree:
+        return
+    role = el.role
+    explicit = el.explicit_role
+    if attrs.get("role", "").strip():
+        if explicit is None:
+            report("aria-roles", el)
+        elif ROLES[explicit].deprecated:
+            report("aria-deprecated-role", el)
+    if aria:
+        _check_attrs_for_role(el, role, aria, report)
+    if explicit is not None and explicit == role and role != el.implicit_role:
+        if _missing_required(el, role):
+            report("aria-required-attr", el)
+    if explicit is not None and explicit == role:
+        if ROLES[role].owned and attrs.get("aria-busy", "").strip().lower() != "true":
+            if not _owns_only_allowed(el, role, owner):
+                report("aria-required-children", el)
+        if ROLES[role].context and _context_role(el, owner) not in ROLES[role].context:
+            report("aria-required-parent", el)
+    if explicit in ("none", "presentation") or (el.tag == "img" and attrs.get("alt") == ""):
+        if el.presentational_conflict:
+            report("presentation-role-conflict", el)
+    if role in ROLES and ROLES[role].presentational_children and any(d.tabbable for d in el.descendants()):
+        report("nested-interactive", el)
+    name_rule = _name_rule(el, role, explicit)
+    if name_rule and not el.name:
+        report(name_rule, el)
+    tag = el.tag
+    if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip():
+        if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
+            report("autocomplete-valid", el)
+    elif tag in ("td", "th") and "headers" in attrs and _bad_headers(el):
+        report("td-headers-attr", el)
+    elif tag == "iframe" and _iframe_hides_focusable(el):
+        report("frame-focusable-content", el)
+    if role in _TABLE_ROLES and el.ns == "html":
+        for header in _headers_without_cells(el):
+            report("th-has-data-cells", header)
+    if "lang" in attrs and tag != "html" and el.ns == "html" and attrs["lang"].strip():
+        if not is_known_language(attrs["lang"]) and _has_own_language_text(el):
+            report("valid-lang", el)
+
+
+def _has_tabbable(el: El) -> bool:
+    return el.tabbable or any(d.tabbable for d in el.descendants())
+
+
+def _check_attrs_for_role(el: El, role: str | None, aria: list[str], report) -> None:
+    supported = SUPPORTED.get(role, GLOBAL_ATTRS)
+    prohibited = PROHIBITED.get(role, ())
+    for name in aria:
+        if name in prohibited and el.attrs[name].strip():
+            report("aria-prohibited-attr", el)
+            return
+        if name in ATTRIBUTES and name not in supported and name not in prohibited:
+            report("aria-allowed-attr", el)
+            return
+
+
+def _missing_required(el: El, role: str) -> bool:
+    required = set(ROLES[role].required)
+    if role == "separator" and el.focusable:
+        required.add("aria-valuenow")
+    if el.tag == "input" and el.get("type", "").lower() in ("checkbox", "radio"):
+        required.discard("aria-checked")  # the native checked state provides it
+    return any(not el.attrs.get(a, "").strip() for a in required)
+
+
+def _owned(el: El, owner: dict[int, El]):
+    """Children in the accessibility tree: DOM children not moved away by aria-owns, then aria-owns targets."""
+    for child in el.children:
+        if isinstance(child, str) or owner.get(id(child), el) is el:
+            yield child
+    for ref in el.attrs.get("aria-owns", "").split():
+        target = el.doc.by_id.get(ref)
+        if target is not None and owner.get(id(target)) is el:
+            yield target
+
+
+def _owns_only_allowed(el: El, role: str, owner: dict[int, El]) -> bool:
+    """ACT bc4a75: every owned element (looking through generic and presentational ones) is allowed."""
+    direct, nested = allowed_owned(role)
+
+    def ok(parent: El, allowed: set[str], containers: dict[str, set[str]]) -> bool:
+        for child in _owned(parent, owner):
+            if isinstance(child, str):
+                if child.strip() and parent.in_tree:
+                    return False
+                continue
+            if not child.in_tree:
+                continue
+            child_role = child.role
+            if child_role in _TRANSPARENT_ROLES:
+                if not ok(child, allowed, containers):
+                    return False
+            elif child_role not in allowed:
+                return False
+            elif child_role in containers:
+                inner = containers[child_role] | {child_role}
+                if not ok(child, inner, {child_role: containers[child_role]}):
+                    return False
+        return True
+
+    return ok(el, direct, nested)
+
+
+def _context_role(el: El, owner: dict[int, El]) -> str | None:
+    """Role of the nearest accessibility-tree ancestor that is not generic or presentational."""
+    parent = owner.get(id(el)) or el.parent
+    while parent is not None:
+        if parent.role not in _TRANSPARENT_ROLES:
+            return parent.role
+        parent = owner.get(id(parent)) or parent.parent
+    return None
+
+
+def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
+    """The axe rule that requires a non-empty name on this element, if any."""
+    tag, ns = el.tag, el.ns
+    if ns == "svg":
+        return "svg-img-alt" if explicit in _SVG_IMAGE_ROLES and role == explicit else None
+    if ns != "html":
+        return None
+    kind = el.get("type", "text").lower() if tag == "input" else ""
+    if role == "none":
+        return None
+    if tag == "img":
+        return "image-alt" if role == "img" else None
+    if role == "img":
+        return "role-img-alt"
+    if tag == "input" and kind == "image":
+        return "input-image-alt" if role == "button" else None
+    if tag == "object":
+        return "object-alt" if explicit is None and _embeds_media(el) else None
+    if tag in ("iframe", "frame"):
+        return "frame-title"
+    if role == "link" or (role in ROLES and "link" in _superclasses(role)):
+        return "area-alt" if tag == "area" else "link-name"
+    if tag == "button":
+        return "button-name"
+    if role == "button":
+        return "input-button-name" if tag == "input" else "aria-command-name"
+    if role == "menuitem":
+        return "aria-command-name"
+    if role == "heading":
+        return "empty-heading"
+    if el.is_details_summary and explicit in (None, "none", "presentation"):
+        return "summary-name"
+    native_field = (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select")
+    if native_field and role == el.implicit_role:
+        return "select-name" if tag == "select" else "label"
+    if role in _INPUT_FIELD_ROLES:
+        return "aria-input-field-name"
+    if role in _TOGGLE_ROLES:
+        return "aria-toggle-field-name"
+    return None
+
+
+def _embeds_media(el: El) -> bool:
+    """An <object> whose resource is an image, audio or video (its type or file extension says so)."""
+    return bool(_NON_TEXT_MEDIA.search(el.get("type", "")) or _NON_TEXT_EXT.search(el.get("data", "").strip()))
+
+
+def _autocomplete_applies(el: El) -> bool:
+    if el.tag == "input" and el.get("type", "").lower() in _FIELD_INPUT_EXCLUDED:
+        return False
+    if el.disabled or el.get("aria-disabled", "").strip().lower() == "true":
+        return False
+    if el.get("autocomplete", "").strip().lower() in ("on", "off"):
+        return False
+    role = el.role
+    return el.tabbable or (role in ROLES and "widget" in _superclasses(role))
+
+
+@cache
+def _superclasses(role: str) -> frozenset[str]:
+    out = set()
+    for sup in ROLES[role].superclass:
+        out |= {sup} | _superclasses(sup)
+    return frozenset(out)
+
+
+def _autocomplete_valid(value: str) -> bool:
+    tokens = value.lower().split()
+    i = 0
+    if i < len(tokens) and tokens[i].startswith("section-"):
+        i += 1
+    if i < len(tokens) and tokens[i] in ("shipping", "billing"):
+        i += 1
+    fields = _AC_FIELDS
+    if i < len(tokens) and tokens[i] in _AC_CONTACT_KIND:
+        i += 1
+        fields = _AC_CONTACT
+    if i >= len(tokens) or tokens[i] not in fields:
+        return False
+    i += 1
+    if i < len(tokens) and tokens[i] == "webauthn":
+        i += 1
+    return i == len(tokens)
+
+
+def _bad_headers(cell: El) -> bool:
+    """ACT a25f45: every ``headers`` token names a header cell of the same table, not the cell itself."""
+    table = cell.table
+    if table is None or not table.in_tree or table.role not in _TABLE_ROLES:
+        return False
+    for ref in cell.attrs["headers"].split():
+        target = cell.doc.by_id.get(ref)
+        if target is None or target is cell or target.table is not table or target.role not in _HEADER_ROLES:
+            return True
+    return False
+
+
+def _iframe_hides_focusable(el: El) -> bool:
+    """ACT akn7bn: tabindex=-1 on an iframe whose srcdoc holds content reached by Tab."""
+    if (el.tabindex is None or el.tabindex >= 0 or not el.rendered or "srcdoc" not in el.attrs
+            or any((parse_int(el.get(a)) or 2) <= 1 for a in ("width", "height"))):
+        return False
+    return any(e.tabbable for e in Document(el.attrs["srcdoc"]).elements)
+
+
+def _table_rows(table: El) -> list[El]:
+    """Rows of a table: elements with role row whose nearest table-like ancestor is ``table``."""
+    rows, stack = [], list(reversed(list(table.elements)))
+    while stack:
+        el = stack.pop()
+        if el.role in _TABLE_ROLES or el.tag == "table":
+            continue
+        if el.role == "row":
+            rows.append(el)
+            continue
+        stack.extend(reversed(list(el.elements)))
+    return rows
+
+
+def _headers_without_cells(table: El) -> list[El]:
+    """ACT d0f69e: header cells of this table that no other cell is assigned to."""
+    grid: dict[tuple[int, int], El] = {}
+    spans: dict[int, tuple[int, int, int, int]] = {}  # id(cell) -> row, col, rowspan, colspan
+    cells: list[El] = []
+    rows = _table_rows(table)
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row.elements:
+            if cell.tag not in ("td", "th") and cell.role not in _CELL_ROLES:
+                continue
+            while (r, c) in grid:
+                c += 1
+            # HTML caps colspan at 1000; a rowspan never reaches past the last row
+            colspan = min(1000, max(1, parse_int(cell.get("colspan") or cell.get("aria-colspan")) or 1))
+            rowspan = min(len(rows) - r, max(1, parse_int(cell.get("rowspan") or cell.get("aria-rowspan")) or 1))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = cell
+            spans[id(cell)] = (r, c, rowspan, colspan)
+            cells.append(cell)
+            c += colspan
+    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree]
+    if not headers:
+        return []
+    referenced = set()
+    for cell in cells:
+        referenced.update(cell.attrs.get("headers", "").split())
+    missing = []
+    for header in headers:
+        if header.attrs.get("id") in referenced:
+            continue
+        r0, c0, rs, cs = spans[id(header)]
+        if header.role == "columnheader":
+            assigned = any(cell is not header and cell.in_tree and c0 <= c < c0 + cs
+                           for (r, c), cell in grid.items())
+        else:
+            assigned = any(cell is not header and cell.in_tree and r0 <= r < r0 + rs
+                           for (r, c), cell in grid.items())
+        if not assigned:
+            missing.append(header)
+    return missing
+
+
+def _has_own_language_text(el: El) -> bool:
+    """ACT de46e4: some text (or text alternative) inherits its language from this element."""
+    stack = [el]
+    while stack:
+        parent = stack.pop()
+        for child in parent.children:
+            if isinstance(child, str):
+                if child.strip() and parent.rendered:
+                    return True
+            elif "lang" not in child.attrs:
+                if child.in_tree and any(child.attrs.get(a, "").strip() for a in ("alt", "aria-label", "title")):
+                    return True
+                stack.append(child)
+    return False
+
+
+def _selector(el: El, doc: Document) -> str:
+    """A CSS selector for ``el``: the nearest unique #id, then tag:nth-of-type steps."""
+    counts = getattr(doc, "id_counts", {})
+    parts = []
+    while el is not None:
+        el_id = el.attrs.get("id")
+        if el_id and counts.get(el_id) == 1 and _CSS_IDENT.match(el_id):
+            parts.append("#" + el_id)
+            break
+        parent = el.parent
+        same = [s for s in parent.elements if s.tag == el.tag] if parent is not None else [el]
+        parts.append(el.tag if len(same) == 1 else f"{el.tag}:nth-of-type({same.index(el) + 1})")
+        el = parent
+    return " > ".join(reversed(parts))

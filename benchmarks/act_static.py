@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Score the static accessibility engine against the ACT Rules test cases, and time it.
+
+    .venv/bin/python benchmarks/act_static.py [benchmarks/act/dev.jsonl] [--all] [--show-misses]
+
+A case is *flagged* when the engine reports any axe-core rule mapped to the case's ACT
+rule in benchmarks/act/axe_map.json (``axe_rules`` plus ``suggested_axe_rules``).  A
+flagged failed case is a true positive, an unflagged one a false negative; a flagged
+passed or inapplicable case is a false positive.  Only cases whose ``needs`` is
+``static`` are scored, and by default only non-deprecated rules (``--all`` adds the
+deprecated ones).  Precision and recall are printed per ACT rule, then micro (summed
+counts) and macro (mean over rules).
+
+Speed is measured on the ACT pages and on a generated ~80 KB council "Local Offer" page
+(header, mega-menu, 100+ links, cards, a search form, a table, footer), since that is
+what the crawler feeds the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from audit.a11y_static import check_html  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_cases(path: str, include_deprecated: bool) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        cases = [json.loads(line) for line in fh if line.strip()]
+    return [c for c in cases if c["needs"] == "static" and (include_deprecated or not c["deprecated"])]
+
+
+def score(cases: list[dict], axe_map: dict) -> dict[str, Counter]:
+    """Outcome counts (TP/FN/FP/TN) per ACT rule, plus the misses under key 'misses'."""
+    per_rule: dict[str, Counter] = {}
+    for case in cases:
+        entry = axe_map["rules"].get(case["rule_id"], {})
+        mapped = set(entry.get("axe_rules", [])) | set(entry.get("suggested_axe_rules", [])) | {case["rule_id"]}
+        reported = {v.rule for v in check_html(case["html"])}
+        flagged = bool(reported & mapped)
+        failed = case["expected"] == "failed"
+        outcome = ("TP" if flagged else "FN") if failed else ("FP" if flagged else "TN")
+        counts = per_rule.setdefault(case["rule_id"], Counter())
+        counts[outcome] += 1
+        if outcome in ("FP", "FN"):
+            counts[f"{outcome}:{case['case_id']}"] += 1
+    return per_rule
+
+
+def ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def fmt(x: float | None) -> str:
+    return "    -" if x is None else f"{x:5.2f}"
+
+
+def council_page(n_links: int = 140, n_cards: int = 90) -> str:
+    """A realistic ~80 KB Local Offer page, with a few of the usual faults mixed in."""
+    nav = "".join(f'<li class="menu__item"><a class="menu__link" href="/kb5/council/localoffer/service.page?id={i}">'
+                  f'Service directory category {i}</a></li>' for i in range(n_links))
+    cards = "".join(
+        f'<article class="card" id="card-{i}"><h3 class="card__title"><a href="/directory/service/{i}">'
+        f'Short breaks and activities for children with SEND, provider {i}</a></h3>'
+        f'<img src="/img/{i}.jpg" alt="{"" if i % 3 else "Children playing"}">'
+        f'<p class="card__summary">Support for children and young people aged 0 to 25 with special educational '
+        f'needs and disabilities, their parents and carers. Contact the team on 01234 567{i:03d}.</p>'
+        f'<ul class="card__meta"><li><span class="icon" aria-hidden="true"></span> Age 5 to 18</li>'
+        f'<li><a href="mailto:team{i}@example.gov.uk" aria-label="Email provider {i}"><svg aria-hidden="true" '
+        f'viewBox="0 0 10 10"><path d="M0 0h10v10H0z"/></svg></a></li></ul></article>' for i in range(n_cards))
+    return f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Short breaks | SEND Local Offer | Example Council</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>.visually-hidden{{position:absolute;left:-9999px}} .js-hidden{{display:none}}</style></head>
+<body><a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header"><a href="/" class="logo"><img src="/logo.svg" alt="Example Council"></a>
+<form role="search" action="/search"><label for="q" class="visually-hidden">Search the Local Offer</label>
+<input id="q" name="q" type="search" autocomplete="off"><button type="submit"><span class="icon"></span>
+<span class="visually-hidden">Search</span></button></form>
+<nav aria-label="Main menu"><ul class="menu">{nav}</ul></nav></header>
+<main id="main"><h1>Short breaks</h1><h2></h2><div class="cards">{cards}</div>
+<table class="data"><caption>Opening times</caption><tr><th>Day</th><th>Hours</th></tr>
+<tr><td>Monday</td><td>9 to 5</td></tr><tr><td>Tuesday</td><td>9 to 5</td></tr></table>
+<iframe src="https://maps.example.com/embed?q=office" width="600" height="300"></iframe>
+<details><summary>Accessibility of this page</summary><p>We aim to meet WCAG 2.2 AA.</p></details></main>
+<footer><ul>{"".join(f'<li><a href="/footer/{i}">Footer link {i}</a></li>' for i in range(20))}</ul>
+<p>&copy; Example Council</p></footer></body></html>"""
+
+
+def time_pages(pages: list[str], repeat: int) -> float:
+    """Seconds per page, best of ``repeat`` rounds over ``pages``."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for page in pages:
+            check_html(page)
+        best = min(best, (time.perf_counter() - start) / len(pages))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", nargs="?", default=os.path.join(HERE, "act", "dev.jsonl"))
+    ap.add_argument("--map", default=os.path.join(HERE, "act", "axe_map.json"))
+    ap.add_argument("--all", action="store_true", help="include the deprecated ACT rules")
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args(argv)
+    cases = load_cases(args.cases, args.all)
+    with open(args.map, encoding="utf-8") as fh:
+        axe_map = json.load(fh)
+    per_rule = score(cases, axe_map)
+
+    print(f"{'rule':7} {'n':>3} {'TP':>3} {'FN':>3} {'FP':>3} {'TN':>3} {'prec':>5} {'rec':>5}  axe rules")
+    total, precisions, recalls = Counter(), [], []
+    for rule_id in sorted(per_rule):
+        c = per_rule[rule_id]
+        for k in ("TP", "FN", "FP", "TN"):
+            total[k] += c[k]
+        p, r = ratio(c["TP"], c["TP"] + c["FP"]), ratio(c["TP"], c["TP"] + c["FN"])
+        precisions += [p] if p is not None else []
+        recalls += [r] if r is not None else []
+        entry = axe_map["rules"].get(rule_id, {})
+        mapped = ",".join(entry.get("axe_rules", []) + entry.get("suggested_axe_rules", [])) or "(none)"
+        n = sum(c[k] for k in ("TP", "FN", "FP", "TN"))
+        print(f"{rule_id:7} {n:3d} {c['TP']:3d} {c['FN']:3d} {c['FP']:3d} {c['TN']:3d} {fmt(p)} {fmt(r)}  {mapped}")
+        if args.show_misses:
+            misses = sorted(k for k in c if ":" in k)
+            if misses:
+                print("        misses: " + " ".join(misses))
+    P = ratio(total["TP"], total["TP"] + total["FP"])
+    R = ratio(total["TP"], total["TP"] + total["FN"])
+    print("-" * 72)
+    print(f"micro: cases {sum(total.values())}  TP {total['TP']}  FN {total['FN']}  FP {total['FP']}  "
+          f"TN {total['TN']}  precision {fmt(P)}  recall {fmt(R)}")
+    print(f"macro over {len(per_rule)} rules: precision {fmt(ratio(sum(precisions), len(precisions)))}  "
+          f"recall {fmt(ratio(sum(recalls), len(recalls)))}")
+
+    act_pages = [c["html"] for c in cases]
+    per_act = time_pages(act_pages, 3)
+    page = council_page()
+    per_council = time_pages([page], 20)
+    print(f"speed: ACT pages {1 / per_act:8.0f} pages/s ({per_act * 1000:.2f} ms/page)")
+    print(f"speed: {len(page) / 1024:.0f} KB council page {1 / per_council:6.0f} pages/s "
+          f"({per_council * 1000:.2f} ms/page)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

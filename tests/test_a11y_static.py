@@ -1,0 +1,211 @@
+"""Tests for the static accessibility engine (audit.a11y_static)."""
+
+import json
+import os
+
+import pytest
+
+from audit.a11y_static import ENGINE, RULES, Violation, check_html, violations_to_json
+from audit.langtags import is_known_language
+
+ACT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks", "act")
+
+
+def page(body: str, head: str = "<title>Local Offer</title>", lang: str = ' lang="en"') -> str:
+    return f"<!DOCTYPE html><html{lang}><head>{head}</head><body>{body}</body></html>"
+
+
+def rules(html: str) -> set[str]:
+    return {v.rule for v in check_html(html)}
+
+
+def violation(html: str, rule: str) -> Violation:
+    return next(v for v in check_html(html) if v.rule == rule)
+
+
+# ---- council-page faults -----------------------------------------------------------------
+
+def test_clean_local_offer_page_has_no_violations():
+    html = page("""
+      <header><a href="/"><img src="logo.png" alt="Example Council"></a>
+        <form role="search"><label for="q">Search the Local Offer</label><input id="q" type="search">
+        <button type="submit">Search</button></form>
+        <nav aria-label="Main"><ul><li><a href="/send">SEND services</a></li></ul></nav></header>
+      <main><h1>Short breaks</h1><p>Support for families.</p>
+        <iframe title="Map of our office" src="https://maps.example/embed"></iframe></main>""",
+                head='<title>Short breaks</title><meta name="viewport" content="width=device-width, initial-scale=1">')
+    assert check_html(html) == []
+
+
+def test_logo_without_alt_is_image_alt_critical_with_target():
+    v = violation(page('<header><img id="logo" src="logo.png"><img src="a.png"><img src="b.png"></header>'),
+                  "image-alt")
+    assert v.impact == "critical" and v.wcag == ("1.1.1",)
+    assert v.count == 3 and v.targets[0] == "#logo"
+    assert v.targets[1] == "html > body > header > img:nth-of-type(2)"
+
+
+def test_icon_only_links():
+    assert "link-name" not in rules(page('<a href="/fb" aria-label="Facebook"><svg aria-hidden="true"></svg></a>'))
+    assert "link-name" in rules(page('<a href="/fb"><i class="icon-facebook"></i></a>'))
+
+
+def test_search_form_label():
+    assert "label" in rules(page('<form><input type="text" name="q"><button>Go</button></form>'))
+    assert "label" not in rules(page('<form><label for="q">Search</label><input id="q"><button>Go</button></form>'))
+    # a hidden label does not name the field (axe-core's hidden-explicit-label)
+    assert "label" in rules(page('<label for="q" style="display:none">Search</label><input id="q">'))
+
+
+def test_iframe_map_without_title():
+    v = violation(page('<iframe src="https://maps.example/embed?q=office"></iframe>'), "frame-title")
+    assert v.impact == "serious"
+    assert "frame-title" not in rules(page('<iframe title="Office map" src="x"></iframe>'))
+
+
+def test_page_language():
+    assert "html-has-lang" in rules(page("<p>Hi</p>", lang=""))
+    assert "html-lang-valid" in rules(page("<p>Hi</p>", lang=' lang="english"'))
+    assert not {"html-has-lang", "html-lang-valid"} & rules(page("<p>Hi</p>", lang=' lang="en-GB"'))
+    assert "valid-lang" in rules(page('<p lang="cymraeg">Croeso</p>'))
+    assert "valid-lang" not in rules(page('<p lang="cy">Croeso</p>'))
+
+
+def test_viewport_and_refresh():
+    no_zoom = page("<p>x</p>", head='<title>t</title><meta name="viewport" content="width=device-width, '
+                                    'user-scalable=no">')
+    assert violation(no_zoom, "meta-viewport").impact == "moderate"
+    refresh = page("<p>x</p>", head='<title>t</title><meta http-equiv="refresh" content="300">')
+    assert {"meta-refresh", "meta-refresh-no-exceptions"} <= rules(refresh)
+    redirect = page("<p>x</p>", head='<title>t</title><meta http-equiv="refresh" content="0; url=/new">')
+    assert not {"meta-refresh", "meta-refresh-no-exceptions"} & rules(redirect)
+
+
+def test_empty_headings_and_title():
+    assert violation(page("<h2></h2><h3> </h3><h1>Ok</h1>"), "empty-heading").count == 2
+    assert "document-title" in rules(page("<p>x</p>", head=""))
+    assert "document-title" in rules(page("<p>x</p>", head="<title>  </title>"))
+
+
+def test_duplicate_ids_by_kind():
+    assert "duplicate-id" in rules(page('<div id="a">1</div><div id="a">2</div>'))
+    assert "duplicate-id-active" in rules(page('<a id="a" href="/1">1</a><a id="a" href="/2">2</a>'))
+    html = page('<span id="n">Name</span><span id="n">City</span><input aria-labelledby="n">')
+    v = violation(html, "duplicate-id-aria")
+    assert v.count == 1 and v.impact == "critical"
+
+
+# ---- cases that fool a naive checker -----------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    '<img src="divider.png" alt="">',  # decorative
+    '<a href="/"><img src="home.png" alt="Home"></a>',  # link named by its image
+    '<span id="lbl" hidden>Search the directory</span><button aria-labelledby="lbl"></button>',
+    '<label>Postcode <input name="postcode"></label>',  # wrapped by its label
+    '<img role="presentation" alt="" src="x.png">',
+    '<input type="submit">',  # default name "Submit"
+    '<button><span class="visually-hidden">Close</span></button>',  # off-screen text still names
+    '<details><summary>Opening times</summary><p>9 to 5</p></details>',
+    '<table><tr><th>Day</th><th>Hours</th></tr><tr><td>Mon</td><td>9-5</td></tr></table>',
+    '<ul role="tablist"><li role="presentation"><a role="tab" href="#p1">One</a></li></ul>',
+    '<input autocomplete="section-home shipping street-address" aria-label="Address">',
+])
+def test_accessible_pages_pass(body):
+    assert check_html(page(body)) == []
+
+
+def test_aria_hidden_content_does_not_name_a_link():
+    assert "link-name" in rules(page('<a href="/x"><span aria-hidden="true">Read more</span></a>'))
+
+
+def test_presentational_img_that_is_focusable_is_an_image_again():
+    found = rules(page('<img role="none" tabindex="0" src="x.png">'))
+    assert {"image-alt", "presentation-role-conflict"} <= found
+
+
+def test_aria_rules():
+    assert "aria-roles" in rules(page('<div role="buton">x</div>'))
+    assert "aria-valid-attr" in rules(page('<div aria-lable="x">x</div>'))
+    assert "aria-valid-attr-value" in rules(page('<button aria-expanded="yes">Menu</button>'))
+    assert "aria-allowed-attr" in rules(page('<a href="/" aria-checked="true">Home</a>'))
+    assert "aria-prohibited-attr" in rules(page('<span aria-label="Telephone">01234</span>'))
+    assert "aria-required-attr" in rules(page('<div role="checkbox" tabindex="0">Agree</div>'))
+    assert "aria-required-children" in rules(page('<div role="list"><div role="tab">x</div></div>'))
+    assert "aria-required-parent" in rules(page('<div role="listitem">x</div>'))
+    assert "aria-hidden-focus" in rules(page('<div aria-hidden="true"><a href="/">Home</a></div>'))
+    assert "nested-interactive" in rules(page('<button>Save <a href="/help">help</a></button>'))
+
+
+def test_tables():
+    assert "td-headers-attr" in rules(page('<table><tr><th>A</th></tr><tr><td headers="nope">1</td></tr></table>'))
+    assert "th-has-data-cells" in rules(page('<table><tr><th>A</th><th>B</th></tr><tr><td>1</td></tr></table>'))
+
+
+def test_style_element_hides_content():
+    html = page('<style>.gone { display: none }</style><div class="gone"><a href="/"></a></div>')
+    assert "link-name" not in rules(html)
+    media = page('<style>@media print { .gone { display: none } }</style><div class="gone"><a href="/"></a></div>')
+    assert "link-name" in rules(media)
+
+
+def test_svg_document_gets_no_page_rules():
+    assert check_html('<svg xmlns="http://www.w3.org/2000/svg" lang="en"><text>x</text></svg>') == []
+
+
+def test_language_subtags():
+    assert is_known_language("en-GB") and is_known_language("yue") and is_known_language("en-US-GB")
+    assert not is_known_language("eng") and not is_known_language("i-lux") and not is_known_language("english")
+
+
+# ---- API shape -----------------------------------------------------------------------------
+
+def test_json_helper_and_sorting():
+    vs = check_html(page('<img src="x"><a href="/"></a>', lang=""))
+    assert [v.rule for v in vs] == sorted(v.rule for v in vs)
+    out = violations_to_json("https://example.gov.uk/", vs)
+    assert out["engine"] == ENGINE == "static" and out["url"] == "https://example.gov.uk/"
+    first = out["violations"][0]
+    assert set(first) == {"rule", "count", "impact", "targets"} and first["count"] == len(first["targets"])
+
+
+def test_rules_table_matches_axe_map():
+    """Every reported rule's WCAG criteria are those of the ACT rules mapped to it."""
+    with open(os.path.join(ACT_DIR, "axe_map.json"), encoding="utf-8") as fh:
+        amap = json.load(fh)["rules"]
+    expected: dict[str, set[str]] = {}
+    for entry in amap.values():
+        if entry["needs"] != "static":
+            continue
+        for rule in entry.get("axe_rules", []) + entry.get("suggested_axe_rules", []):
+            expected.setdefault(rule, set()).update(entry["wcag"])
+    for rule, info in RULES.items():
+        assert info.impact in ("minor", "moderate", "serious", "critical")
+        if rule in expected:
+            assert set(info.wcag) == expected[rule], rule
+
+
+# ---- regression guard on the ACT dev set ----------------------------------------------------
+
+def test_act_dev_set_targets():
+    with open(os.path.join(ACT_DIR, "axe_map.json"), encoding="utf-8") as fh:
+        amap = json.load(fh)["rules"]
+    with open(os.path.join(ACT_DIR, "dev.jsonl"), encoding="utf-8") as fh:
+        cases = [json.loads(line) for line in fh]
+    cases = [c for c in cases if c["needs"] == "static" and not c["deprecated"]]
+    assert len({c["rule_id"] for c in cases}) == 33
+    tp = fp = fn = 0
+    per_rule: dict[str, list[int]] = {}
+    for case in cases:
+        mapped = set(amap[case["rule_id"]].get("axe_rules", [])) | set(
+            amap[case["rule_id"]].get("suggested_axe_rules", []))
+        flagged = bool(rules(case["html"]) & mapped)
+        counts = per_rule.setdefault(case["rule_id"], [0, 0, 0])
+        if case["expected"] == "failed":
+            tp, fn = tp + flagged, fn + (not flagged)
+            counts[0 if flagged else 2] += 1
+        elif flagged:
+            fp += 1
+            counts[1] += 1
+    assert tp / (tp + fp) >= 0.98 and tp / (tp + fn) >= 0.95, (tp, fp, fn)
+    for rule_id, (rtp, rfp, rfn) in per_rule.items():
+        assert rtp / max(1, rtp + rfp) >= 0.9 and rtp / max(1, rtp + rfn) >= 0.9, rule_id
