@@ -1,0 +1,183 @@
+"""The offline demo end to end: demo web -> Scrapy crawl -> audit -> Datasette.
+
+Runs ``lo-audit demo --no-serve`` once as a real subprocess, then checks the database
+against what the demo sites were built to show (data/demo/README.md), then serves it
+with ``lo-audit serve`` and reads the league table through Datasette's HTTP API.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from audit.db import SCHEMA
+
+LO_AUDIT = [sys.executable, "-m", "audit.cli"]
+SPEC_COLUMNS = (
+    "council_code council_name audit_id as_of pages_crawled documents_found links_checked broken_links "
+    "blocked_links dated_pages undated_pages stale_pages median_age_days stale_documents send_space pfa_section "
+    "pfa_url pfa_clicks a11y_pages_checked a11y_pages_failing a11y_violations a11y_features statutory_found "
+    "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published score rank"
+).split()
+# Columns that may honestly be empty: no PfA page means no URL or clicks; a site with no
+# dated page has no median age.
+MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    done = subprocess.run([*LO_AUDIT, "demo", "--db", str(db), "--no-serve"], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    return db
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def by_code(db: Path) -> dict[str, dict]:
+    return {r["council_code"]: r for r in rows(db, "SELECT * FROM league_table")}
+
+
+def test_league_table_has_every_council_and_every_spec_column(demo_db):
+    table = rows(demo_db, "SELECT * FROM league_table")
+    assert len(table) == 7
+    scores = rows(demo_db, "SELECT * FROM council_scores")
+    for column in SPEC_COLUMNS:
+        assert column in scores[0], column
+    crawled = [r for r in scores if r["crawl_status"] in ("ok", "partial")]
+    assert len(crawled) == 5
+    for row in crawled:
+        empty = [c for c in SPEC_COLUMNS if row[c] is None and c not in MAY_BE_NULL]
+        assert not empty, (row["council_code"], empty)
+    assert [r["rank"] for r in table] == sorted(r["rank"] for r in table)
+
+
+def test_demo_councils_come_out_as_built(demo_db):
+    t = by_code(demo_db)
+    northmoor, fenwick, kelderby = t["E99000001"], t["E99000002"], t["E99000003"]
+    westmarsh, brackenshire, greyholme, cradleigh = t["E99000004"], t["E99000005"], t["E99000006"], t["E99000007"]
+    assert northmoor["rank"] == 1
+    assert northmoor["send_space"] == "dedicated_site"
+    assert northmoor["pfa_section"] == 1 and northmoor["pfa_clicks"] == 1
+    assert set(northmoor["a11y_features"].split(",")) == {"read_aloud", "text_resize", "translation"}
+    assert fenwick["send_space"] == "directory_channel"
+    assert kelderby["send_space"] == "council_section" and kelderby["pfa_clicks"] == 3
+    assert westmarsh["broken_links"] >= 10 and westmarsh["pfa_section"] == 0
+    assert westmarsh["blocked_links"] >= 3
+    assert westmarsh["score"] < 30 < northmoor["score"]
+    assert brackenshire["stale_documents"] >= 1
+    assert greyholme["crawl_status"] == "unreachable" and greyholme["send_space"] == "not_found"
+    assert cradleigh["crawl_status"] == "no_seed" and cradleigh["send_space"] == "not_found"
+    assert greyholme["score"] == cradleigh["score"] == 0
+
+
+def test_blocked_links_are_never_counted_broken(demo_db):
+    checks = {r["url"]: r for r in rows(demo_db, "SELECT * FROM link_checks")}
+    challenge = [r for r in checks.values() if r["reason"] == "bot challenge"]
+    assert challenge, "the demo's bot-challenge page should have been checked"
+    assert all(r["outcome"] == "blocked" for r in challenge)
+    assert all(r["outcome"] == "blocked" for r in checks.values() if r["status"] in (401, 403, 429))
+
+
+def test_last_modified_now_is_not_a_date(demo_db):
+    # Brackenshire's server stamps every response "now"; that must never date a page.
+    dated = rows(demo_db, "SELECT date_source FROM page_audits WHERE council_code = 'E99000005' "
+                          "AND last_updated IS NOT NULL")
+    assert all(r["date_source"] != "last_modified" for r in dated)
+
+
+def test_every_stale_finding_keeps_its_evidence(demo_db):
+    stale = rows(demo_db, "SELECT * FROM findings WHERE check_name IN ('stale_page', 'stale_document')")
+    assert stale
+    for finding in stale:
+        assert finding["evidence"] and finding["url"].startswith("http")
+    broken = rows(demo_db, "SELECT * FROM findings WHERE check_name = 'broken_link'")
+    assert broken and all(f["target"] and f["evidence"] for f in broken)
+
+
+def test_warc_records_hold_the_pages(demo_db):
+    fetch = rows(demo_db, "SELECT * FROM fetches WHERE kind = 'page' AND status = 200 AND warc_file IS NOT NULL "
+                          "ORDER BY url LIMIT 1")[0]
+    with open(demo_db.parent / fetch["warc_file"], "rb") as fh:
+        fh.seek(fetch["warc_offset"])
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_headers.get_header("WARC-Target-URI") == fetch["final_url"]
+        assert b"<html" in record.content_stream().read().lower()
+
+
+def test_a_second_audit_keeps_the_first(demo_db):
+    before = rows(demo_db, "SELECT count(*) AS n FROM council_scores")[0]["n"]
+    done = subprocess.run([*LO_AUDIT, "audit", "--db", str(demo_db), "--as-of", "2026-11-23"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    audits = rows(demo_db, "SELECT audit_id, status FROM audits ORDER BY audit_id")
+    assert [a["status"] for a in audits][-2:] == ["complete", "complete"]
+    assert rows(demo_db, "SELECT count(*) AS n FROM council_scores")[0]["n"] == 2 * before
+    latest = audits[-1]["audit_id"]
+    assert {r["audit_id"] for r in rows(demo_db, "SELECT audit_id FROM league_table")} == {latest}
+    # Same crawl, same as-of: the same scores (the audit is reproducible).
+    first = {r["council_code"]: r["score"] for r in rows(demo_db, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                          [audits[-2]["audit_id"]])}
+    second = {r["council_code"]: r["score"] for r in rows(demo_db, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                           [latest])}
+    assert first == second
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_served_by_datasette(demo_db):
+    port = free_port()
+    server = subprocess.Popen([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    out, err = server.communicate(timeout=5)
+                    pytest.fail(f"datasette did not start: {err[-2000:]}")
+                time.sleep(0.3)
+        league = json.load(urllib.request.urlopen(base + "/demo/league_table.json?_shape=array", timeout=10))
+        assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
+        front = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+        assert "Northmoor" in front and "Westmarsh" in front
+        card = urllib.request.urlopen(base + "/council/E99000004", timeout=10).read().decode()
+        assert "Westmarsh" in card and "broken" in card.lower()
+        assert urllib.request.urlopen(base + "/methodology", timeout=10).status == 200
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_schema_declares_the_fixed_tables():
+    for table in ("council_scores", "a11y_results", "statutory_coverage"):
+        assert f"CREATE TABLE IF NOT EXISTS {table}" in SCHEMA
