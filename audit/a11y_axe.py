@@ -72,9 +72,11 @@ class AxeBrowser:
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
     def check(self, url: str, timeout_s: float = 30) -> dict:
-        """Run axe on one page; returns {"violations": [...], "incomplete_contrast": n}."""
-        source, version = axe_source()
-        context = self.browser.new_context(service_workers="block")
+        """Run axe on one live page (``lo-audit a11y URL --engine axe``).
+
+        Returns ``{"violations": [...], "needs_review": [...], "rules_run": [...], "axe_version": v}``.
+        """
+        context = self.browser.new_context(service_workers="block", bypass_csp=True)
         page = context.new_page()
         allowance = private_allowance(url) if url.startswith(("http://", "https://")) else ()
 
@@ -92,23 +94,45 @@ class AxeBrowser:
         try:
             page.goto(url, wait_until="load", timeout=timeout_s * 1000)
             dismiss_consent(page)
-            page.evaluate(source)
-            result = page.evaluate(
-                "async () => { const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});"
-                " return {violations: r.violations.map(v => ({id: v.id, impact: v.impact, tags: v.tags,"
-                " targets: v.nodes.map(n => n.target.join(' '))})),"
-                " incomplete: r.incomplete.filter(v => v.id === 'color-contrast')"
-                ".map(v => ({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' '))}))}; }"
-            )
+            return _run_axe(page)
         finally:
             context.close()
-        violations = [
-            AxeViolation(v["id"], v["impact"] or "minor", tuple(v["targets"]), len(v["targets"]),
-                         tuple(_wcag(v["tags"])))
-            for v in result["violations"]
-        ]
-        return {"violations": sorted(violations, key=lambda v: v.rule), "needs_review": result["incomplete"],
-                "axe_version": version}
+
+    def check_archived(self, url: str, html: str, timeout_s: float = 30) -> dict:
+        """Run axe on a page as it was archived: ``url`` is loaded, but its document is the
+        stored ``html`` and every other request (CSS, scripts, images, frames, fonts, a
+        form post, a redirect) is aborted, except ``data:`` URLs.  No live fetch happens,
+        so the result is reproducible and no page can make the browser reach a private
+        address.  Limit: without the site's CSS, layout rules (colour contrast, target
+        size, reflow) are judged on the browser's default styles and inline styles only.
+
+        Cookie banners are not clicked (a click could post a form); banners that cover the
+        page are taken out of fixed positioning instead, so what is beneath is tested.
+        """
+        context = self.browser.new_context(service_workers="block", bypass_csp=True)
+        page = context.new_page()
+        body = html.encode("utf-8")
+        main = _strip_fragment(url)
+        served = []
+
+        def archived(route):
+            request = route.request
+            req_url = request.url
+            if req_url.startswith("data:"):
+                return route.continue_()
+            if (not served and _strip_fragment(req_url) == main and request.is_navigation_request()
+                    and request.frame == page.main_frame):
+                served.append(req_url)
+                return route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
+            return route.abort("blockedbyclient")
+
+        page.route("**/*", archived)
+        try:
+            page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+            unfix_banners(page)
+            return _run_axe(page)
+        finally:
+            context.close()
 
     def close(self) -> None:
         self.browser.close()
@@ -121,16 +145,91 @@ class AxeBrowser:
         self.close()
 
 
+_AXE_RUN = (
+    "async () => { const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});"
+    " const ids = (xs) => xs.map(v => v.id);"
+    " return {violations: r.violations.map(v => ({id: v.id, impact: v.impact, tags: v.tags,"
+    " targets: v.nodes.map(n => n.target.join(' '))})),"
+    " incomplete: r.incomplete.map(v => ({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' '))})),"
+    " ran: ids(r.violations).concat(ids(r.passes), ids(r.incomplete), ids(r.inapplicable))}; }"
+)
+
+
+def _run_axe(page) -> dict:
+    source, version = axe_source()
+    page.evaluate(source)
+    result = page.evaluate(_AXE_RUN)
+    violations = [
+        AxeViolation(v["id"], v["impact"] or "minor", tuple(v["targets"]), len(v["targets"]), tuple(_wcag(v["tags"])))
+        for v in result["violations"]
+    ]
+    incomplete = result["incomplete"]
+    return {
+        "violations": sorted(violations, key=lambda v: v.rule),
+        # colour contrast axe could not decide (background image, overlap ...): a person must look
+        "needs_review": [v for v in incomplete if v["id"] == "color-contrast"],
+        "incomplete_rules": sorted({v["id"] for v in incomplete}),
+        "rules_run": sorted(set(result["ran"])),
+        "axe_version": version,
+    }
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
 def dismiss_consent(page) -> None:
-    """Accept a cookie banner if one of the common consent managers shows one."""
+    """Accept a cookie banner if one of the common consent managers shows one, then take
+    whatever banner is left out of fixed positioning so it no longer covers the page."""
     for selector in CONSENT_SELECTORS:
         try:
             button = page.query_selector(selector)
             if button is not None and button.is_visible():
                 button.click(timeout=1000)
-                return
+                page.wait_for_timeout(200)
+                break
         except Exception:  # a banner that vanished or re-rendered: test beneath it anyway
             continue
+    unfix_banners(page)
+
+
+# Fixed or sticky boxes that talk about cookies/consent (and full-screen backdrops while one
+# is shown) are put back in the normal flow: still tested, no longer covering the content.
+_UNFIX_BANNERS = r"""() => {
+  const re = /cookie|consent|gdpr|privacy (?:settings|preferences)|onetrust|cookiebot/i;
+  const fixed = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const cs = getComputedStyle(el);
+    if ((cs.position === 'fixed' || cs.position === 'sticky') && cs.display !== 'none') fixed.push(el);
+  }
+  let banners = 0;
+  for (const el of fixed) {
+    const label = [el.id, el.getAttribute('class'), el.getAttribute('aria-label'),
+                   (el.textContent || '').slice(0, 3000)].join(' ');
+    if (re.test(label)) { el.style.setProperty('position', 'static', 'important'); banners++; }
+  }
+  if (banners) {
+    const vw = window.innerWidth, vh = window.innerHeight;
+    for (const el of fixed) {
+      const cs = getComputedStyle(el);
+      if (cs.position !== 'fixed') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width * r.height > 0.5 * vw * vh && !(el.textContent || '').trim())
+        el.style.setProperty('display', 'none', 'important');  // an empty backdrop
+    }
+    for (const el of [document.documentElement, document.body]) {
+      if (el && getComputedStyle(el).overflow === 'hidden') el.style.setProperty('overflow', 'visible', 'important');
+    }
+  }
+  return banners;
+}"""
+
+
+def unfix_banners(page) -> int:
+    try:
+        return int(page.evaluate(_UNFIX_BANNERS) or 0)
+    except Exception:  # a page that navigated away or threw: test what is there
+        return 0
 
 
 def _wcag(tags: list[str]) -> list[str]:

@@ -1,0 +1,261 @@
+"""Shared fixtures for the crawler and CLI tests: real HTTP servers on loopback, the real
+``lo-audit`` command in a subprocess (Scrapy's reactor cannot restart inside one
+process), and a real SQLite database to read the results from.
+
+``Web`` is a small threaded HTTP server whose answers are set per path. It records every
+request it receives (method, host, path + query, headers), so tests can assert what was
+and what was never requested. When the crawler uses it as an ``http_proxy`` it receives
+absolute-URI requests and routes them by host name too (``web.route("/x",
+host="www.council.example")``).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = "text/html; charset=utf-8"
+PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+              "no_proxy", "NO_PROXY")
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = HTML
+
+
+@dataclass
+class Req:
+    method: str
+    host: str  # from the absolute URI (proxy mode) or the Host header
+    target: str  # path + "?query"
+    headers: dict[str, str]
+
+
+Handler = Callable[[Req, BaseHTTPRequestHandler], "Reply | None"]
+
+
+def page(*links: str, title: str = "Page", text: str = "") -> str:
+    """A minimal HTML page linking to ``links``."""
+    items = "".join(f'<li><a href="{href}">link {i}</a></li>' for i, href in enumerate(links))
+    return (f'<!DOCTYPE html><html lang="en"><head><title>{title}</title></head>'
+            f"<body><h1>{title}</h1><p>{text}</p><ul>{items}</ul></body></html>")
+
+
+class Web:
+    """A loopback HTTP server with per-path answers and a request log."""
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.routes: dict[str, Reply | Handler] = {}
+        self.requests: list[Req] = []
+        self.fallback: Reply | Handler = Reply(404, page(title="Not found"))
+        self._lock = threading.Lock()
+        web = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _serve(self):
+                web._serve(self)
+
+            do_GET = do_HEAD = do_POST = _serve
+
+        self.server = ThreadingHTTPServer((host, 0), _Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.server.server_address[0]}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str, reply: Reply | Handler | str | bytes, host: str | None = None) -> None:
+        """Answer ``path`` (with its query, exactly) with a reply, a handler or an HTML body."""
+        if isinstance(reply, (str, bytes)):
+            reply = Reply(200, reply)
+        self.routes[(host or "") + path] = reply
+
+    def hits(self, target: str, method: str | None = None, host: str | None = None) -> int:
+        return sum(1 for r in self.requests if r.target == target and (method is None or r.method == method)
+                   and (host is None or r.host == host))
+
+    def targets(self) -> list[str]:
+        return [r.target for r in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- serving ---------------------------------------------------------------
+    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        raw = h.path
+        if raw.startswith(("http://", "https://")):  # proxy mode: absolute URI
+            parts = urlsplit(raw)
+            host = parts.netloc.lower()
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        else:
+            host = (h.headers.get("Host") or "").lower()
+            target = raw
+        req = Req(h.command, host, target, {k.lower(): v for k, v in h.headers.items()})
+        with self._lock:
+            self.requests.append(req)
+        hostname = host.split(":")[0] if not host.startswith("[") else host
+        reply = (self.routes.get(host + target) or self.routes.get(hostname + target)
+                 or self.routes.get(target) or self.fallback)
+        if callable(reply):
+            reply = reply(req, h)
+            if reply is None:  # the handler wrote its own answer
+                return
+        body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        try:
+            h.send_response(reply.status)
+            if reply.content_type and "Content-Type" not in reply.headers:
+                h.send_header("Content-Type", reply.content_type)
+            for name, value in reply.headers.items():
+                h.send_header(name, value)
+            if "Content-Length" not in reply.headers:
+                h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            if h.command != "HEAD":
+                h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@pytest.fixture
+def web():
+    server = Web()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def make_web():
+    """Factory for extra servers (``make_web("127.0.0.2")`` is its own politeness slot)."""
+    servers: list[Web] = []
+
+    def make(host: str = "127.0.0.1") -> Web:
+        servers.append(Web(host))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- running the CLI -------------------------------------------------------------------
+
+COLUMNS = ["code", "name", "local_offer_url", "council_url", "scope"]
+
+
+def write_seeds(path: Path, rows: list[dict | list]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for row in rows:
+            w.writerow([row.get(c, "") for c in COLUMNS] if isinstance(row, dict) else row)
+    return path
+
+
+def council(code: str, url: str, scope: str = "", name: str | None = None, council_url: str = "") -> dict:
+    return {"code": code, "name": name or f"Council {code}", "local_offer_url": url,
+            "council_url": council_url or "http://www.council.example/", "scope": scope}
+
+
+@dataclass
+class CrawlResult:
+    proc: subprocess.CompletedProcess
+    db_path: Path
+
+    @property
+    def stdout(self) -> str:
+        return self.proc.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.proc.stderr
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        conn = sqlite3.connect(self.db_path)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    def one(self, sql: str, params=()) -> dict:
+        rows = self.rows(sql, params)
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    def site(self, code: str) -> dict:
+        return self.one("SELECT * FROM crawl_sites WHERE council_code = ?", [code])
+
+    def fetch(self, url: str) -> dict | None:
+        rows = self.rows("SELECT * FROM fetches WHERE url = ?", [url])
+        return rows[0] if rows else None
+
+    def check(self, url: str) -> dict | None:
+        rows = self.rows("SELECT * FROM link_checks WHERE url = ?", [url])
+        return rows[0] if rows else None
+
+
+def cli_env(extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env.update(extra or {})
+    return env
+
+
+def lo_audit(*args, env: dict | None = None, timeout: float = 120, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the ``lo-audit`` command line in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-m", "audit.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=cli_env(env), cwd=cwd)
+
+
+def run_crawl(tmp: Path, rows: list[dict | list], *extra, env: dict | None = None, timeout: float = 120,
+              check: bool = True) -> CrawlResult:
+    """``lo-audit crawl`` over ``rows`` into ``tmp/crawl.db`` (fast, bounded options)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    seeds = write_seeds(tmp / "seeds.csv", rows)
+    db = tmp / "crawl.db"
+    args = ["crawl", "--seeds", seeds, "--db", db, "--download-delay", "0", *extra]
+    if "--timeout" not in extra:
+        args += ["--timeout", "5"]
+    proc = lo_audit(*args, env=env, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return CrawlResult(proc, db)

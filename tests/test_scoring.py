@@ -1,0 +1,55 @@
+"""Scoring: points per dimension follow the documented rules; ranks share ties."""
+
+from audit import weights
+from audit.scoring import add_scores, dimension_points
+
+
+def full_marks(**overrides) -> dict:
+    row = {
+        "council_code": "E1", "council_name": "A", "pages_crawled": 10, "dated_pages": 10, "stale_pages": 0,
+        "links_checked": 100, "broken_links": 0, "a11y_pages_checked": 10, "a11y_pages_failing": 0,
+        "a11y_features": "translation,text_resize,read_aloud", "statutory_found": 16, "statutory_total": 16,
+        "pfa_section": 1, "pfa_clicks": 1, "send_space": "dedicated_site", "has_search": 1,
+        "has_social_media": 1, "has_newsletter": 1, "has_video": 1, "has_feedback_published": 1,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_a_perfect_site_scores_100():
+    assert sum(dimension_points(full_marks()).values()) == 100
+
+
+def test_weights_add_up_to_100_and_match_dimensions():
+    assert sum(d.weight for d in weights.DIMENSIONS) == 100
+    assert set(dimension_points(full_marks())) == set(weights.WEIGHTS)
+
+
+def test_undated_and_stale_pages_earn_no_freshness():
+    points = dimension_points(full_marks(dated_pages=6, stale_pages=2))
+    assert points["freshness"] == 25 * 4 / 10
+
+
+def test_two_points_lost_per_percent_broken_and_blocked_cost_nothing():
+    assert dimension_points(full_marks(broken_links=3))["links"] == 14
+    assert dimension_points(full_marks(broken_links=30))["links"] == 0
+    assert dimension_points(full_marks(blocked_links=50))["links"] == 20
+
+
+def test_pfa_points_fall_with_clicks_but_not_below_the_floor():
+    assert dimension_points(full_marks(pfa_clicks=4))["pfa"] == 6
+    assert dimension_points(full_marks(pfa_clicks=9))["pfa"] == weights.PFA_MIN_POINTS
+    assert dimension_points(full_marks(pfa_section=0, pfa_clicks=None))["pfa"] == 0
+
+
+def test_a_site_never_crawled_scores_zero():
+    row = {"council_code": "E2", "council_name": "B", "pages_crawled": 0, "send_space": "not_found"}
+    assert sum(dimension_points(row).values()) == 0
+
+
+def test_ranks_share_ties_and_skip():
+    rows = [full_marks(council_code="E1", council_name="A"), full_marks(council_code="E2", council_name="B"),
+            full_marks(council_code="E3", council_name="C", broken_links=5)]
+    ranked = add_scores(rows)
+    assert [(r["council_code"], r["rank"]) for r in ranked] == [("E1", 1), ("E2", 1), ("E3", 3)]
+    assert ranked[2]["score_links"] == 10
