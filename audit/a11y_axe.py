@@ -106,10 +106,13 @@ class AxeBrowser:
         address.  Limit: without the site's CSS, layout rules (colour contrast, target
         size, reflow) are judged on the browser's default styles and inline styles only.
 
-        Cookie banners are not clicked (a click could post a form); banners that cover the
-        page are taken out of fixed positioning instead, so what is beneath is tested.
+        The page's own scripts do not run (its external scripts could not load anyway, and
+        an inline script could navigate away or post a form); axe is injected by the driver.
+        So content a script would have built is not tested, and ``<noscript>`` content is.
+        Cookie banners are not clicked; banners that cover the page are taken out of fixed
+        positioning instead, so what is beneath is tested.
         """
-        context = self.browser.new_context(service_workers="block", bypass_csp=True)
+        context = self.browser.new_context(service_workers="block", bypass_csp=True, java_script_enabled=False)
         page = context.new_page()
         body = html.encode("utf-8")
         main = _strip_fragment(url)

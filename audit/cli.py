@@ -116,23 +116,29 @@ def serve_options(fn):
     return fn
 
 
+DEFAULT_AXE_SAMPLE = 10
+
+
 @cli.command()
 @db_option
 @audit_options
-def audit(db_path, as_of, stale_after_days):
+@click.option("--axe-sample", type=click.IntRange(min=0), default=DEFAULT_AXE_SAMPLE, show_default=True,
+              metavar="N", help="Also run axe-core in headless Chromium on each council's home, 16-25, contact "
+              "and form pages and its N most-linked pages (archived HTML, no live fetches); 0 disables.")
+def audit(db_path, as_of, stale_after_days, axe_sample):
     """Run every check over the latest crawl and write scores (a new audit; earlier ones are kept)."""
     check_db_path(db_path)
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `lo-audit crawl --db {db_path}` first")
-    _audit(db_path, as_of, stale_after_days)
+    _audit(db_path, as_of, stale_after_days, axe_sample)
 
 
-def _audit(db_path, as_of, stale_after_days) -> int:
+def _audit(db_path, as_of, stale_after_days, axe_sample: int | None = DEFAULT_AXE_SAMPLE) -> int:
     from audit import db as dbmod
     from .runner import AuditError, run_audit
 
     try:
-        audit_id = run_audit(db_path, as_of, stale_after_days)
+        audit_id = run_audit(db_path, as_of, stale_after_days, axe_sample=axe_sample)
     except AuditError as e:
         raise click.ClickException(str(e)) from None
     db = dbmod.connect(db_path)

@@ -122,7 +122,8 @@ CREATE TABLE IF NOT EXISTS audits (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL,           -- running | complete | failed
-    version TEXT
+    version TEXT,
+    axe_version TEXT                -- axe-core version of the browser engine; NULL when it did not run
 );
 
 -- Per page, per audit: what the checks concluded about that page.
@@ -139,6 +140,8 @@ CREATE TABLE IF NOT EXISTS page_audits (
     age_days INTEGER,
     stale INTEGER,
     a11y_violations INTEGER,
+    axe_sample_reason TEXT,         -- why axe checked this page: home | pfa | contact | form | most_linked; NULL: not sampled
+    axe_violations INTEGER,         -- axe-core violations (rule x element) on this page, when sampled
     PRIMARY KEY (audit_id, council_code, url)
 );
 
@@ -155,6 +158,11 @@ CREATE TABLE IF NOT EXISTS document_audits (
     date_evidence TEXT,
     age_days INTEGER,
     stale INTEGER,
+    pdf_tagged INTEGER,             -- PDFs only: /MarkInfo /Marked true and a /StructTreeRoot
+    pdf_has_title INTEGER,          -- info /Title or XMP dc:title
+    pdf_has_language INTEGER,       -- /Lang in the catalog
+    pdf_has_text INTEGER,           -- extractable text on the first pages (not a scanned image)
+    pdf_problems TEXT,              -- comma list: unreadable, untagged, no_title, no_language, no_text
     PRIMARY KEY (audit_id, council_code, url)
 );
 
@@ -180,7 +188,44 @@ CREATE TABLE IF NOT EXISTS a11y_results (
     count INTEGER NOT NULL,
     impact TEXT,
     targets TEXT,                   -- JSON list of CSS selectors
+    wcag TEXT,                      -- WCAG success criteria, comma list (e.g. "1.1.1,4.1.2")
     PRIMARY KEY (audit_id, council_code, url, rule, engine)
+);
+
+-- Results an engine could not decide (axe-core "incomplete" colour contrast): a person must look.
+CREATE TABLE IF NOT EXISTS a11y_needs_review (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    rule TEXT NOT NULL,             -- axe-core rule id (color-contrast)
+    engine TEXT NOT NULL,           -- axe
+    count INTEGER NOT NULL,
+    targets TEXT,                   -- JSON list of CSS selectors
+    PRIMARY KEY (audit_id, council_code, url, rule, engine)
+);
+
+-- Static engine vs axe-core on the pages axe checked, per council and rule both implement.
+CREATE TABLE IF NOT EXISTS a11y_engine_agreement (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    pages INTEGER NOT NULL,         -- pages compared (both engines decided)
+    both_flag INTEGER NOT NULL,
+    static_only INTEGER NOT NULL,
+    axe_only INTEGER NOT NULL,
+    neither_flag INTEGER NOT NULL,
+    undecided INTEGER NOT NULL,     -- axe "incomplete" and static silent: not compared
+    agreement_pct REAL,
+    PRIMARY KEY (audit_id, council_code, rule)
+);
+
+CREATE TABLE IF NOT EXISTS a11y_engine_disagreements (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    flagged_by TEXT NOT NULL,       -- static | axe: the one engine that flagged it
+    PRIMARY KEY (audit_id, council_code, url, rule)
 );
 
 CREATE TABLE IF NOT EXISTS statutory_coverage (
@@ -215,6 +260,10 @@ CREATE TABLE IF NOT EXISTS council_scores (
     a11y_pages_failing INTEGER,
     a11y_violations INTEGER,
     a11y_features TEXT,
+    a11y_axe_pages_checked INTEGER, -- pages axe-core checked in a browser (the sample); NULL: axe did not run
+    a11y_axe_pages_failing INTEGER,
+    a11y_axe_violations INTEGER,
+    a11y_documents_failing INTEGER, -- PDFs failing tagged / title / language / text
     statutory_found INTEGER,
     statutory_total INTEGER,
     has_search INTEGER,
@@ -244,6 +293,7 @@ CREATE VIEW IF NOT EXISTS league_table AS
            s.dated_pages, s.undated_pages, s.stale_pages, s.median_age_days, s.stale_documents,
            s.send_space, s.pfa_section, s.pfa_url, s.pfa_clicks,
            s.a11y_pages_checked, s.a11y_pages_failing, s.a11y_violations, s.a11y_features,
+           s.a11y_axe_pages_checked, s.a11y_axe_pages_failing, s.a11y_axe_violations, s.a11y_documents_failing,
            s.statutory_found, s.statutory_total,
            s.has_search, s.has_social_media, s.has_newsletter, s.has_video, s.has_feedback_published,
            s.crawl_status, s.audit_id, s.as_of

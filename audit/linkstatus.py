@@ -44,6 +44,8 @@ def classify(status: int | None, error: str | None, headers: dict[str, str] | No
     if error:
         if error == "robots":
             return "blocked", "robots.txt disallows checking it"
+        if error == "too_large":  # it answered, with more than the size cap: not a dead link
+            return "skipped", "too_large"
         if error == "private_address":
             return "broken", "private address (unreachable from the public web; never fetched)"
         return "broken", error

@@ -8,7 +8,7 @@ stays in the registry so the league table can show it as ``not_found``.
 from __future__ import annotations
 
 import csv
-import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,13 +70,15 @@ def read_registry(path: str | Path) -> Registry:
 def parse_registry(text: str, source: str = "seeds") -> Registry:
     if "\x00" in text:
         raise RegistryError(f"{source}: contains NUL bytes; not a CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # One physical line per row, parsed on its own: an unbalanced quote then spoils only
+    # its own line (csv.reader would swallow every later row into one field, silently).
+    lines = re.split(r"\r\n|\r|\n", text)
     try:
-        header = next(reader)
-    except StopIteration:
-        raise RegistryError(f"{source}: empty file (a header row is required)") from None
+        header = next(csv.reader([lines[0]], strict=True)) if lines[0].strip() else None
     except csv.Error as e:
         raise RegistryError(f"{source}: line 1: {e}") from None
+    if header is None:
+        raise RegistryError(f"{source}: empty file (a header row is required)")
     columns = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -85,15 +87,12 @@ def parse_registry(text: str, source: str = "seeds") -> Registry:
 
     registry = Registry()
     seen: dict[str, int] = {}
-    while True:
+    for line, raw in enumerate(lines[1:], start=2):
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            row = next(csv.reader([raw], strict=True), [])
         except csv.Error as e:
-            registry.problems.append(f"line {reader.line_num}: unreadable CSV ({e}); skipped")
+            registry.problems.append(f"line {line}: unreadable CSV ({e}); skipped")
             continue
-        line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import __version__, a11y_static, aids, features, pfa, send_space, soft404, staleness, statutory
+from . import a11y_agreement, a11y_sample, pdf_a11y
 from . import db as dbmod
 from .evidence import WarcReader, decode_html
 from .page import Page
@@ -38,6 +40,9 @@ class CouncilAudit:
     findings: list[dict] = field(default_factory=list)
     a11y_rows: list[dict] = field(default_factory=list)
     statutory_rows: list[dict] = field(default_factory=list)
+    needs_review_rows: list[dict] = field(default_factory=list)
+    agreement_rows: list[dict] = field(default_factory=list)
+    disagreement_rows: list[dict] = field(default_factory=list)
 
     def find(self, check: str, url: str, target: str, severity: str, detail: str, evidence: str) -> None:
         self.findings.append({"check_name": check, "url": url, "target": target or "", "severity": severity,
@@ -62,7 +67,11 @@ def latest_complete_crawl(db) -> int:
     return row["id"]
 
 
-def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, crawl_id: int | None = None) -> int:
+def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, crawl_id: int | None = None,
+              axe_sample: int | None = None) -> int:
+    """One audit of the latest complete crawl. ``axe_sample`` N > 0 also runs axe-core in
+    headless Chromium on a sample of each council's pages (``audit.a11y_sample``: home,
+    PfA, contact, a form page and the N most-linked pages); None or 0: static engine only."""
     db = dbmod.connect(db_path)
     crawl_id = crawl_id or latest_complete_crawl(db)
     audit_id = db.table("audits").insert({
@@ -71,9 +80,10 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
     }).last_pk
     reader = WarcReader(db_path)
     checks = {row["url"]: row for row in db.query("SELECT * FROM link_checks WHERE crawl_id = ?", [crawl_id])}
+    axe = _start_axe(axe_sample)
     try:
         results = [
-            audit_council(db, reader, checks, crawl_id, site, as_of, stale_after_days)
+            audit_council(db, reader, checks, crawl_id, site, as_of, stale_after_days, axe=axe)
             for site in db.query(
                 "SELECT s.*, c.name, c.local_offer_url, c.council_url, c.region, c.la_type "
                 "FROM crawl_sites s JOIN councils c ON c.code = s.council_code "
@@ -84,6 +94,10 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
         raise
     finally:
         reader.close()
+        if axe is not None:
+            axe.close()
+    if axe is not None:
+        db.table("audits").update(audit_id, {"axe_version": axe.version}, alter=True)
     write_audit(db, audit_id, as_of, results)
     return audit_id
 
@@ -104,13 +118,19 @@ def write_audit(db, audit_id: int, as_of: date, results: list[CouncilAudit]) -> 
                          ("audit_id", "council_code", "url", "rule", "engine")),
         "statutory_coverage": ([dict(r, audit_id=audit_id) for a in results for r in a.statutory_rows],
                                ("audit_id", "council_code", "item")),
+        "a11y_needs_review": ([dict(r, audit_id=audit_id) for a in results for r in a.needs_review_rows],
+                              ("audit_id", "council_code", "url", "rule", "engine")),
+        "a11y_engine_agreement": ([dict(r, audit_id=audit_id) for a in results for r in a.agreement_rows],
+                                  ("audit_id", "council_code", "rule")),
+        "a11y_engine_disagreements": ([dict(r, audit_id=audit_id) for a in results for r in a.disagreement_rows],
+                                      ("audit_id", "council_code", "url", "rule")),
     }
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         for name, (rows, pk) in tables.items():
             if rows:
-                db.table(name).upsert_all(rows, pk=pk, batch_size=500)
+                db.table(name).upsert_all(rows, pk=pk, batch_size=500, alter=True)
         conn.execute("UPDATE audits SET status = 'complete', finished_at = ? WHERE audit_id = ?",
                      [_utcnow(), audit_id])
         conn.execute("COMMIT")
@@ -143,7 +163,7 @@ def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[st
 
 
 def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int, site: dict, as_of: date,
-                  stale_after_days: int) -> CouncilAudit:
+                  stale_after_days: int, axe: "_AxeRun | None" = None) -> CouncilAudit:
     code = site["council_code"]
     scope = tuple((site["scope"] or "").split())
     council = Council(code, site["name"], site["local_offer_url"] or "", site["council_url"] or "",
@@ -193,7 +213,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
             violations += row["a11y_violations"]
         for v in found:
             result.a11y_rows.append({"council_code": code, "url": page.url, "rule": v.rule, "engine": "static",
-                                     "count": v.count, "impact": v.impact, "targets": json.dumps(list(v.targets))})
+                                     "count": v.count, "impact": v.impact, "targets": json.dumps(list(v.targets)),
+                                     "wcag": ",".join(v.wcag)})
             result.find("a11y", page.url, v.rule, _severity(v.impact),
                         f"{v.rule}: {v.count} element(s) fail ({v.impact})", ", ".join(v.targets[:5]))
         for feature, ev in aids.detect(page).items():
@@ -220,6 +241,7 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
     elif pages:
         result.find("pfa_missing", home, "preparing_for_adulthood", "high",
                     "No page devoted to Preparing for Adulthood / 16-25 was found", "")
+    _audit_axe(axe, pages, home, found_pfa.url if found_pfa else None, code, result)
 
     coverage = statutory.coverage(pages)
     for item in statutory.ITEMS:
@@ -282,14 +304,14 @@ def _audit_links(db, checks: dict[str, dict], crawl_id: int, code: str, result: 
 def _audit_documents(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...], as_of: date,
                      stale_after_days: int, result: CouncilAudit) -> None:
     found = set()
-    stale = 0
+    stale = pdf_failing = 0
     for row in db.query(
         "SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = 'document'", [crawl_id, code]
     ):
         if not in_scope(row["final_url"] or row["url"], scope):
             continue
         found.add(row["url"])
-        moddate = None
+        moddate = body = None
         if row["status"] == 200 and row["warc_file"] and "pdf" in (row["content_type"] or ""):
             body = reader.body(row["warc_file"], row["warc_offset"])
             moddate = staleness.pdf_moddate(body) if body else None
@@ -306,14 +328,112 @@ def _audit_documents(db, reader: WarcReader, crawl_id: int, code: str, scope: tu
                 result.find("stale_document", doc["url"], "", "medium",
                             f"Document dated {evidence.date.isoformat()}, {age} days before {as_of.isoformat()}",
                             f"{evidence.source}: {evidence.evidence[:200]}")
+        pdf_failing += _audit_pdf(body, doc, result) if body else 0
         result.document_rows.append(doc)
     # Documents linked from in-scope pages but never fetched (budget) still count as found.
     for link in db.query("SELECT DISTINCT target_url FROM links WHERE crawl_id = ? AND council_code = ? "
                          "AND in_scope = 1", [crawl_id, code]):
         if is_document_url(link["target_url"]):
             found.add(canonical_url(link["target_url"]))
-    result.score.update(documents_found=len({canonical_url(u) for u in found}), stale_documents=stale)
+    result.score.update(documents_found=len({canonical_url(u) for u in found}), stale_documents=stale,
+                        a11y_documents_failing=pdf_failing)
 
 
 def _severity(impact: str | None) -> str:
     return {"critical": "high", "serious": "high", "moderate": "medium"}.get(impact or "", "low")
+
+
+# ---- browser engine (axe-core) on a sample, PDF accessibility ----------------------------
+
+class _AxeRun:
+    """One Chromium for the whole audit, and how many pages each council gets."""
+
+    def __init__(self, browser, sample: int):
+        from .a11y_axe import axe_version
+
+        self.browser, self.sample, self.version = browser, sample, axe_version()
+
+    def close(self) -> None:
+        try:
+            self.browser.close()
+        except Exception:  # a browser that already died: nothing left to close
+            pass
+
+
+def _start_axe(sample: int | None) -> _AxeRun | None:
+    """Start Chromium once; when it cannot start, say so once on stderr and carry on with the
+    static engine only (the axe columns of council_scores stay NULL)."""
+    if not sample:
+        return None
+    from .a11y_axe import AxeBrowser
+
+    try:
+        return _AxeRun(AxeBrowser(), sample)
+    except Exception as e:  # AxeUnavailable, or Playwright failing to launch the browser
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"warning: axe-core browser engine unavailable, static engine only: {reason}", file=sys.stderr)
+        return None
+
+
+def _audit_axe(axe: _AxeRun | None, pages: list[Page], home: str | None, pfa_url: str | None, code: str,
+               result: CouncilAudit) -> None:
+    """axe-core on the council's sample, from the archived HTML; agreement with the static
+    engine on those pages."""
+    score = result.score
+    score.update(a11y_axe_pages_checked=None, a11y_axe_pages_failing=None, a11y_axe_violations=None)
+    if axe is None:
+        return
+    by_url = {p.url: p for p in pages}
+    rows_by_url = {r["url"]: r for r in result.page_rows}
+    sample = a11y_sample.choose_sample(pages, home, pfa_url, a11y_sample.link_counts(pages), axe.sample)
+    checked = failing = total = 0
+    axe_flags, axe_ran, axe_incomplete = {}, {}, {}
+    for url, reason in sample:
+        try:
+            found = axe.browser.check_archived(url, by_url[url].html)
+        except Exception as e:  # a page the browser could not load or axe could not finish
+            result.find("a11y_axe_failed", url, "", "low", "The browser accessibility check could not run on this page",
+                        (str(e).strip().splitlines() or [type(e).__name__])[0][:300])
+            continue
+        checked += 1
+        count = sum(v.count for v in found["violations"])
+        failing += bool(found["violations"])
+        total += count
+        axe_flags[url] = {v.rule for v in found["violations"]}
+        axe_ran[url] = set(found["rules_run"])
+        axe_incomplete[url] = set(found["incomplete_rules"])
+        for v in found["violations"]:
+            result.a11y_rows.append({"council_code": code, "url": url, "rule": v.rule, "engine": "axe",
+                                     "count": v.count, "impact": v.impact, "targets": json.dumps(list(v.targets)),
+                                     "wcag": ",".join(v.wcag)})
+            result.find("a11y_axe", url, v.rule, _severity(v.impact),
+                        f"{v.rule}: {v.count} element(s) fail ({v.impact}, axe-core {axe.version})",
+                        ", ".join(v.targets[:5]))
+        for v in found["needs_review"]:
+            result.needs_review_rows.append({"council_code": code, "url": url, "rule": v["id"], "engine": "axe",
+                                             "count": len(v["targets"]), "targets": json.dumps(v["targets"])})
+        row = rows_by_url.get(url)
+        if row is not None:
+            row.update(axe_sample_reason=reason, axe_violations=count)
+    score.update(a11y_axe_pages_checked=checked, a11y_axe_pages_failing=failing, a11y_axe_violations=total)
+    static_flags = {url: set() for url in axe_flags}
+    for r in result.a11y_rows:
+        if r["engine"] == "static" and r["url"] in static_flags:
+            static_flags[r["url"]].add(r["rule"])
+    agreement = a11y_agreement.compare(static_flags, axe_flags, axe_ran, axe_incomplete)
+    result.agreement_rows, result.disagreement_rows = a11y_agreement.rows(agreement, council_code=code)
+
+
+def _audit_pdf(body: bytes, doc: dict, result: CouncilAudit) -> int:
+    """Tagged, titled, language, text: 1 when the document fails any of them."""
+    if not body.lstrip()[:5].startswith(b"%PDF"):
+        return 0
+    checked = pdf_a11y.check_pdf(body)
+    doc.update(pdf_tagged=int(checked.tagged), pdf_has_title=int(checked.has_title),
+               pdf_has_language=int(checked.has_language), pdf_has_text=int(checked.has_text),
+               pdf_problems=",".join(checked.problems))
+    if not checked.failing:
+        return 0
+    result.find("pdf_a11y", doc["url"], "", "medium", "PDF not accessible: " + pdf_a11y.describe(checked),
+                f"{checked.pages} page(s); problems: {', '.join(checked.problems)}")
+    return 1

@@ -59,10 +59,7 @@ def _canonical(url: str) -> str:
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    port = parts.port  # a bad port raises: the URL is kept as given, never rewritten to port 80
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:
         netloc = parts.username + "@" + netloc

@@ -135,11 +135,10 @@ class LocalOfferSpider(scrapy.Spider):
 
     def stop_link_check_body(self, data, request, spider):
         """A link check needs the status and the start of the body, never a whole download."""
-        if request.meta.get("kind") == "link":
-            got = request.meta.get("_received", 0) + len(data)
-            request.meta["_received"] = got
-            if got >= LINK_CHECK_BODY_BYTES:
-                raise StopDownload(fail=False)
+        got = request.meta.get("_received", 0) + len(data)
+        request.meta["_received"] = got  # also tells a size-cap cancel from a timeout (failure_code)
+        if request.meta.get("kind") == "link" and got >= LINK_CHECK_BODY_BYTES:
+            raise StopDownload(fail=False)
 
     # -- callbacks ----------------------------------------------------------
     def parse_fetch(self, response):
@@ -403,6 +402,11 @@ class LocalOfferSpider(scrapy.Spider):
     def failure_code(self, request, exc: BaseException) -> tuple[str, str]:
         """describe_failure, telling a redirect loop from a merely long redirect chain."""
         error, detail = self.describe_failure(exc)
+        maxsize = request.meta.get("download_maxsize", DOCUMENT_MAX_BYTES)
+        if (isinstance(exc, (DownloadCancelledError, CancelledError)) and error != "too_large"
+                and request.meta.get("_received", 0) > maxsize):
+            # Scrapy cancels a body that outgrows the cap mid-stream without saying why.
+            error, detail = "too_large", f"body exceeded the size cap of {maxsize} bytes"
         if error == "redirect_limit":
             chain = _chain(request)
             error = "loop" if len(set(chain)) < len(chain) else "too_many_redirects"

@@ -3,9 +3,14 @@
 ``build_sample_db(path)`` writes, through ``audit.db.connect``:
 
 * 4 councils (Birmingham, Cornwall, Cambridgeshire, Barking and Dagenham: unreachable);
-* two complete audits (1: as of 2025-01-15, 2: as of 2025-06-01 - the published one) so
-  history exists, and one ``running`` audit (3) whose rows carry ``RUNNING_MARKER`` and
-  a score of 99.9 and must never be published;
+* two complete audits over two crawls (1: crawl 1, as of 2025-01-15; 2: crawl 2, as of
+  2025-06-01 - the published one) so history and movement exist, and one ``running``
+  audit (3) whose rows carry ``RUNNING_MARKER`` and a score of 99.9 and must never be
+  published;
+* between audits 1 and 2, for Birmingham (``CHANGES``): a link goes from ok to broken
+  (``NEWLY_BROKEN``), another from broken to ok (``FIXED``), the home page's date changes
+  (``UPDATED``) and a page becomes stale (``GONE_STALE``); in the league Cambridgeshire
+  moves up a place and Barking and Dagenham down one;
 * findings of several kinds, link checks, page and document audits, a11y_results,
   statutory_coverage and council_scores with ranks;
 * hostile content from "crawled pages": a page title ``<script>alert(1)</script>``,
@@ -107,10 +112,10 @@ SCORES_1 = {
                score_pfa=6, score_send_space=3, score_features=0, score=50.18, rank=2),
     CAMB: dict(pages_crawled=48, links_checked=140, broken_links=9, statutory_found=8, send_space="council_section",
                score_freshness=6, score_links=7.14, score_accessibility=2, score_statutory=10, score_pfa=0,
-               score_send_space=2, score_features=0, score=27.14, rank=3),
+               score_send_space=2, score_features=0, score=27.14, rank=4),
     BARK: dict(pages_crawled=12, links_checked=40, broken_links=1, statutory_found=3, send_space="council_section",
                score_freshness=4, score_links=15, score_accessibility=3, score_statutory=3.75, score_pfa=0,
-               score_send_space=2, score_features=0, score=27.75, rank=4),
+               score_send_space=2, score_features=0, score=27.75, rank=3),
 }
 MISSING_2 = {
     BHAM: {"accessibility_strategy", "feedback_published"},
@@ -119,6 +124,13 @@ MISSING_2 = {
            "preparing_for_adulthood", "training_employment", "travel_transport", "contact"},
     BARK: set(STATUTORY),
 }
+# What changed for Birmingham between audit 1 (crawl 1) and audit 2 (crawl 2).
+NEWLY_BROKEN = "https://www.example-school.org.uk/send-policy.pdf"  # ok in crawl 1, 404 in crawl 2
+FIXED = "https://old.example.org/gone"  # 404 in crawl 1, 200 in crawl 2
+UPDATED = BHAM_LO  # last updated 2024-09-10 in audit 1, 2025-04-02 in audit 2
+GONE_STALE = BHAM_LO + "ehc-plans"  # last updated 2024-05-20: fresh at 2025-01-15, stale at 2025-06-01
+CHANGES = {"newly_broken": [NEWLY_BROKEN], "fixed": [FIXED], "updated": [UPDATED], "gone_stale": [GONE_STALE]}
+
 AUDITS = [
     {"audit_id": 1, "crawl_id": 1, "as_of": "2025-01-15", "stale_after_days": 365,
      "started_at": "2025-01-15T09:00:00Z", "finished_at": "2025-01-15T09:20:00Z", "status": "complete",
@@ -143,6 +155,43 @@ def _scores(audit_id: int, as_of: str, table: dict, name_override: str | None = 
 def _finding(audit_id, code, check, url, target="", severity="medium", detail="", evidence=""):
     return {"audit_id": audit_id, "council_code": code, "check_name": check, "url": url, "target": target,
             "severity": severity, "detail": detail, "evidence": evidence}
+
+
+def _audit_1(db) -> list[dict]:
+    """Crawl 1's links, link checks and page audits for Birmingham; returns audit 1's
+    findings. Set against crawl 2 they make the ``CHANGES`` the report card must show."""
+    links = [
+        (BHAM_LO + "schools", NEWLY_BROKEN, "Schools SEND policy", "ok", 200),
+        (BHAM_LO + "schools", FIXED, "Old schools list", "broken", 404),
+        (BHAM_LO + "transport", DATA_URL, "Download the travel form", "broken", None),
+        (BHAM_LO + "contact", JS_URL, "Email us", "broken", None),
+    ]
+    db.table("links").insert_all([
+        {"crawl_id": 1, "council_code": BHAM, "source_url": source, "target_url": target, "tag": "a",
+         "link_text": text, "in_scope": 0} for source, target, text, _, _ in links
+    ], pk=("crawl_id", "council_code", "source_url", "target_url"))
+    db.table("link_checks").insert_all([
+        {"crawl_id": 1, "url": target, "outcome": outcome, "status": status,
+         "reason": str(status) if status else "malformed URL", "checked_at": "2025-01-10T04:00:00Z"}
+        for _, target, _, outcome, status in links
+    ], pk=("crawl_id", "url"))
+    pages = [  # url, title, last_updated, age at 2025-01-15, stale
+        (UPDATED, "Birmingham SEND Local Offer", "2024-09-10", 127, 0),
+        (BHAM_LO + "short-breaks", SCRIPT_TITLE, "2021-03-03", 1414, 1),
+        (BHAM_LO + "contact", "Contact the Local Offer team", None, None, 0),
+        (GONE_STALE, "EHC plans", "2024-05-20", 240, 0),
+    ]
+    db.table("page_audits").insert_all([
+        {"audit_id": 1, "council_code": BHAM, "url": url, "title": title, "last_updated": updated,
+         "date_source": "visible_text" if updated else None, "age_days": age, "stale": stale}
+        for url, title, updated, age, stale in pages
+    ], pk=("audit_id", "council_code", "url"))
+    return [
+        _finding(1, BHAM, "broken_link", source, target, "high", "Link target is broken (audit 1)",
+                 str(status) if status else "malformed URL")
+        for source, target, _, outcome, status in links if outcome == "broken"
+    ] + [_finding(1, BHAM, "stale_page", BHAM_LO + "short-breaks", "", "medium", "Page out of date (audit 1)",
+                  "Last updated: 3 March 2021")]
 
 
 def build_sample_db(path) -> None:
@@ -193,6 +242,7 @@ def build_sample_db(path) -> None:
         (BHAM, BHAM_LO + "contact", JS_URL, "a", "Email us", 0),
         (BHAM, BHAM_LO, "https://www.facebook.com/localofferbham", "a", "Facebook", 0),
         (BHAM, BHAM_LO, BHAM_LO + "short-breaks", "a", "Short breaks", 1),
+        (BHAM, BHAM_LO + "schools", FIXED, "a", "Old schools list", 0),
         (CORN, CORN_LO, "https://www.cornwall.gov.uk/old-send-strategy", "a", "SEND strategy 2019", 0),
         (CAMB, CAMB_LO, "https://www.cambridgeshire.gov.uk/sendiass-old", "a", "SENDIASS", 1),
         (CAMB, CAMB_LO + "/health", "https://camhs.example.nhs.uk/referrals", "a", "CAMHS referrals", 0),
@@ -212,6 +262,8 @@ def build_sample_db(path) -> None:
          "reason": "403", "method": "GET", "checked_at": "2025-05-28T04:00:03Z"},
         {"crawl_id": 2, "url": BHAM_LO + "short-breaks", "outcome": "ok", "status": 200, "reason": None,
          "method": "HEAD", "checked_at": "2025-05-28T04:00:04Z"},
+        {"crawl_id": 2, "url": FIXED, "outcome": "ok", "status": 200, "reason": None,
+         "method": "HEAD", "checked_at": "2025-05-28T04:00:08Z"},
         {"crawl_id": 2, "url": "https://www.cornwall.gov.uk/old-send-strategy", "outcome": "broken", "status": 410,
          "reason": "410", "method": "HEAD", "checked_at": "2025-05-28T04:00:05Z"},
         {"crawl_id": 2, "url": "https://www.cambridgeshire.gov.uk/sendiass-old", "outcome": "broken",
@@ -232,6 +284,9 @@ def build_sample_db(path) -> None:
         {"audit_id": 2, "council_code": BHAM, "url": BHAM_LO + "contact", "title": "Contact the Local Offer team",
          "depth": 1, "clicks": 1, "last_updated": None, "date_source": None, "date_evidence": None,
          "age_days": None, "stale": 0, "a11y_violations": 1},
+        {"audit_id": 2, "council_code": BHAM, "url": GONE_STALE, "title": "EHC plans", "depth": 1,
+         "clicks": 1, "last_updated": "2024-05-20", "date_source": "visible_text",
+         "date_evidence": "Last updated: 20 May 2024", "age_days": 377, "stale": 1, "a11y_violations": 0},
         {"audit_id": 2, "council_code": CORN, "url": CORN_LO + "?id=ts_travel", "title": "Home to school transport",
          "depth": 2, "clicks": 2, "last_updated": "2022-11-30", "date_source": "metadata",
          "date_evidence": "2022-11-30T10:12:00Z", "age_days": 914, "stale": 1, "a11y_violations": 2},
@@ -255,6 +310,8 @@ def build_sample_db(path) -> None:
                  "Link target refused our checker (unverifiable)", "403"),
         _finding(2, BHAM, "stale_page", BHAM_LO + "short-breaks", "", "medium",
                  "Page last updated 1551 days before the audit date", "Last updated: 3 March 2021"),
+        _finding(2, BHAM, "stale_page", GONE_STALE, "", "medium",
+                 "Page last updated 377 days before the audit date", "Last updated: 20 May 2024"),
         _finding(2, BHAM, "stale_document", BHAM_LO + "docs/short-breaks-statement-2019.pdf", "", "medium",
                  "Document dated 2019-04-12", "D:20190412093000Z"),
         _finding(2, BHAM, "undated_page", BHAM_LO + "contact", "", "low", "No last-updated date found", ""),
@@ -283,9 +340,8 @@ def build_sample_db(path) -> None:
     for code in (CORN, CAMB):
         for item in sorted(MISSING_2[code]):
             findings.append(_finding(2, code, "statutory_missing", LO_URLS[code], item, "medium", f"No page about {item.replace('_', ' ')}", ""))
-    # Audit 1 (older, complete) and audit 3 (running: never shown).
-    findings.append(_finding(1, BHAM, "broken_link", BHAM_LO + "schools", "https://old.example.org/gone", "high",
-                             "Link target returns 404 Not Found (audit 1)", "404"))
+    # Audit 1 (older, complete; see _audit_1) and audit 3 (running: never shown).
+    findings += _audit_1(db)
     for code in NAMES:
         findings.append(_finding(3, code, "broken_link", "https://running.example.org/page",
                                  "https://running.example.org/" + RUNNING_MARKER, "high", RUNNING_MARKER, RUNNING_MARKER))

@@ -1,8 +1,8 @@
 """The publishing layer: Datasette pages, canned queries, escaping, and a real browser.
 
-In-process tests drive ``audit.serve.make_datasette`` through Datasette's ASGI client;
-one test starts ``datasette`` for real (``audit.serve.build_datasette_args``) and drives
-Debian's Chromium with Playwright. The database is ``tests/sample_db.py``'s, written to
+These tests drive ``audit.serve.make_datasette`` in-process through Datasette's ASGI
+client; ``test_publish_browser.py`` serves the same database for real and drives Chromium.
+The database is ``tests/sample_db.py``'s, written to
 ``sample.db``, so Datasette names it ``sample`` and the metadata written for
 ``localoffer`` must have been re-keyed for the canned queries to exist at all.
 """
@@ -14,32 +14,21 @@ import csv
 import importlib.util
 import io
 import json
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from audit.db import connect
-from audit.serve import (
-    PLUGINS_DIR,
-    build_datasette_args,
-    load_metadata,
-    make_datasette,
-    subprocess_env,
-)
+from audit.serve import PLUGINS_DIR, build_datasette_args, load_metadata, make_datasette
 from audit.weights import DIMENSIONS
 try:
     from tests.sample_db import (
         BARK,
         BHAM,
         CAMB,
+        CHANGES,
         CORN,
         DATA_URL,
         IMG_LINK_TEXT,
@@ -51,11 +40,10 @@ try:
     )
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from sample_db import (  # type: ignore[no-redef]
-        BARK, BHAM, CAMB, CORN, DATA_URL, IMG_LINK_TEXT, JS_URL, RUNNING_MARKER, SCRIPT_TITLE,
+        BARK, BHAM, CAMB, CHANGES, CORN, DATA_URL, IMG_LINK_TEXT, JS_URL, RUNNING_MARKER, SCRIPT_TITLE,
         SELECTOR_PAYLOAD, build_sample_db,
     )
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 DB = "sample"
 
 
@@ -379,104 +367,148 @@ def test_safe_href(url, ok):
     assert bool(_load_plugin().safe_href(url)) is ok
 
 
-# --- a real server and a real browser ---------------------------------------------------
+# --- movement, filters, sorting, charts, history -----------------------------------------
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _section(html: str, start: str, end: str) -> str:
+    return html[html.index(start):html.index(end, html.index(start))]
 
 
-def _no_proxy_get(url: str, timeout: float = 2.0):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    return opener.open(url, timeout=timeout)
+def _league_order(html: str) -> list[str]:
+    if "<tbody>" not in html:
+        return []
+    body = _section(html, "<tbody>", "</tbody>")
+    return [name for _, name in sorted(
+        (body.index(f'href="/council/{code}"'), code) for code in (BHAM, CORN, CAMB, BARK)
+        if f'href="/council/{code}"' in body)]
 
 
-@pytest.fixture
-def live_server(sample_db, tmp_path):
-    port = _free_port()
-    args = build_datasette_args(sample_db, "127.0.0.1", port)
-    out = open(tmp_path / "server.out", "w+b")
-    process = subprocess.Popen([sys.executable, "-m", "datasette", *args], stdout=out, stderr=subprocess.STDOUT,
-                               env=subprocess_env(), cwd=str(tmp_path))
-
-    def output() -> str:
-        out.flush()
-        out.seek(0)
-        return out.read().decode("utf-8", "replace")
-
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"datasette exited with {process.returncode}:\n{output()}")
-            try:
-                with _no_proxy_get(base + "/-/versions.json") as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"datasette did not start within 30s:\n{output()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        out.close()
+def test_league_shows_movement_since_the_previous_audit(sample_db):
+    html = get(sample_db, "/").text
+    assert "Movement is since audit 1 (as of 2025-01-15)" in html
+    rows = {code: _section(html, f'href="/council/{code}"', "</tr>") for code in (BHAM, CORN, CAMB, BARK)}
+    assert "▲" in rows[BHAM] and "+4.9 pts" in rows[BHAM] and "same rank" in rows[BHAM]
+    assert "▲" in rows[CORN] and f"{55.33 - 50.18:+.1f} pts" in rows[CORN]
+    assert "▼" in rows[CAMB] and "-8.0 pts" in rows[CAMB] and "up 1 place" in rows[CAMB]
+    assert "▼" in rows[BARK] and "-27.8 pts" in rows[BARK] and "down 1 place" in rows[BARK]
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
+def test_league_filters_by_region_and_authority_type(sample_db):
+    assert _league_order(get(sample_db, "/?region=London").text) == [BARK]
+    html = get(sample_db, "/?la_type=county").text
+    assert _league_order(html) == [CAMB] and "Showing 1 of 4 councils" in html
+    assert '<option value="county" selected>' in html
+    assert _league_order(get(sample_db, "/?region=London&la_type=county").text) == []
+    assert "No council matches these filters" in get(sample_db, "/?region=Nowhere").text
 
 
-def test_browser_front_page_and_report_card(live_server):
-    from playwright.sync_api import sync_playwright
+def test_league_sorts_by_any_column(sample_db):
+    assert _league_order(get(sample_db, "/").text) == [BHAM, CORN, CAMB, BARK]
+    assert _league_order(get(sample_db, "/?sort=score&dir=asc").text) == [BARK, CAMB, CORN, BHAM]
+    assert _league_order(get(sample_db, "/?sort=council").text) == [BARK, BHAM, CAMB, CORN]
+    assert _league_order(get(sample_db, "/?sort=movement").text) == [CORN, BHAM, CAMB, BARK]
+    assert _league_order(get(sample_db, "/?sort=links").text) == [CORN, BHAM, CAMB, BARK]
+    html = get(sample_db, "/?sort=score&dir=asc&region=London").text
+    assert 'aria-sort="ascending"' in html
+    assert 'href="?region=London&amp;sort=score&amp;dir=desc"' in html, "the current column's link toggles"
+    assert _league_order(get(sample_db, "/?sort=nonsense&dir=sideways").text) == [BHAM, CORN, CAMB, BARK]
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(live_server + "/")
-            body = page.inner_text("body")
-            assert "SEND Local Offer league table" in body
-            assert "12 broken links of 340" in body
-            assert "Barking and Dagenham" in body
-            page.screenshot(path=str(ARTIFACTS / "front.png"), full_page=True)
 
-            page.click(f'a[href="/council/{BHAM}"]')
-            page.wait_for_url(f"**/council/{BHAM}")
-            body = page.inner_text("body")
-            assert "Score breakdown" in body and "What to fix first" in body
-            assert "Last updated: 3 March 2021" in body
-            assert SCRIPT_TITLE in body and IMG_LINK_TEXT in body  # shown as text, not run
-            assert page.locator(f'a[href^="javascript:"], a[href^="data:"]').count() == 0
-            page.screenshot(path=str(ARTIFACTS / "council.png"), full_page=True)
+def test_front_page_charts_are_svg_with_table_alternatives(sample_db):
+    html = get(sample_db, "/").text
+    assert "<script src" not in html.replace('<script src="/-/static', "")  # nothing loaded from elsewhere
+    for chart_id in ("chart-scores", "chart-stale", "chart-broken", "chart-regions"):
+        figure = _section(html, f'<figure class="lo-chart" id="{chart_id}">', "</figure>")
+        assert f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"' in figure
+        assert f'<title id="{chart_id}-t">' in figure and "<details" in figure and "<table" in figure
+    scores = _section(html, 'id="chart-scores"', "</figure>")
+    assert '<th scope="row">0-9</th><td class="lo-num">1</td>' in scores  # Barking: 0
+    broken = _section(html, 'id="chart-broken"', "</figure>")
+    assert broken.index("Cambridgeshire") < broken.index("Birmingham") < broken.index("Cornwall")
+    assert "15 of 150" in broken
+    regions = _section(html, 'id="chart-regions"', "</figure>")
+    assert 'href="?region=West+Midlands"' in regions
 
-            page.goto(live_server + "/methodology")
-            assert "not a WCAG conformance audit" in page.inner_text("body")
 
-            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-            phone.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            phone.goto(live_server + "/")
-            assert "Birmingham" in phone.inner_text("body")
-            overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            phone.screenshot(path=str(ARTIFACTS / "front-phone.png"), full_page=True)
-            assert overflow <= 1, f"front page scrolls sideways on a phone by {overflow}px"
-            phone.goto(live_server + f"/council/{BHAM}")
-            phone.screenshot(path=str(ARTIFACTS / "council-phone.png"), full_page=False)
-            overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 1, f"report card scrolls sideways on a phone by {overflow}px"
-            phone.goto(live_server + f"/{DB}/page_audits")
-            phone.wait_for_timeout(300)
-        finally:
-            browser.close()
-    assert dialogs == [], f"script from crawled content ran: {dialogs}"
+def test_report_card_lists_what_changed_since_the_last_audit(sample_db):
+    html = get(sample_db, f"/council/{BHAM}").text
+    assert "Compared with audit 1 (as of 2025-01-15)" in html
+    sections = {"newly_broken": "changes-broken", "fixed": "changes-fixed", "updated": "changes-updated",
+                "gone_stale": "changes-stale"}
+    for name, section_id in sections.items():
+        section = _section(html, f'id="{section_id}"', "</section>")
+        assert section.count("<li>") == len(CHANGES[name]), name
+        for url in CHANGES[name]:
+            assert f'href="{url}"' in section, (name, url)
+    assert "was 404, now 200" in html
+    assert "2024-09-10 &rarr; 2025-04-02" in html
+    assert "+4.9 pts</span>, same rank since the last audit" in html
+    cornwall = get(sample_db, f"/council/{CORN}").text  # audit 1 recorded no Cornwall findings
+    assert 'href="https://www.cornwall.gov.uk/old-send-strategy"' in _section(cornwall, 'id="changes-broken"',
+                                                                               "</section>")
+    assert cornwall.count("<p>None.</p>") == 3
+
+
+def test_report_card_charts_score_and_every_dimension_over_time(sample_db):
+    html = get(sample_db, f"/council/{BHAM}").text
+    history = html[html.index('id="history"'):]
+    assert 'id="chart-history"' in history
+    for d in DIMENSIONS:
+        assert f'id="chart-history-{d.key}"' in history
+    assert history.count("<polyline") == 1 + len(DIMENSIONS)
+    table = _section(history, "<table", "</table>")
+    assert "70.2" in table and "75.1" in table and "2025-01-15" in table and "16.25" not in table
+
+
+def test_data_dictionary_lists_every_table_and_column(sample_db):
+    html = get(sample_db, "/data-dictionary").text
+    text = " ".join(" ".join(parse(html).text).split())
+    conn = sqlite3.connect(sample_db)
+    names = [r[0] for r in conn.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'")]
+    tables = load_metadata(DB)["databases"][DB]["tables"]
+    for name in names:
+        assert f'id="table-{name}"' in html, name
+        assert f'href="/{DB}/{name}.csv?_stream=on&amp;_size=max"' in html
+        for (col,) in conn.execute(f"select name from pragma_table_info('{name}')"):
+            assert f"<code>{col}</code>" in html, (name, col)
+    assert " ".join(tables["findings"]["description"].split()) in text
+    assert tables["page_audits"]["columns"]["date_evidence"] in text
+    assert "CC BY 4.0" in text and "mySociety" in text and "Ready-made queries" in text
+    assert 'href="/data-dictionary"' in get(sample_db, "/").text
+
+
+def test_every_table_downloads_as_csv_and_json(sample_db):
+    conn = sqlite3.connect(sample_db)
+    names = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view') "
+                                        "and name not like 'sqlite_%'")]
+    paths = [p for n in names for p in (f"/{DB}/{n}.csv?_stream=on&_size=max", f"/{DB}/{n}.json?_shape=array&_size=max")]
+    for name, (csv_response, json_response) in zip(names, zip(*[iter(fetch(sample_db, *paths))] * 2)):
+        assert csv_response.status_code == 200 and json_response.status_code == 200, name
+        header = next(csv.reader(io.StringIO(csv_response.text)))
+        columns = [r[1] for r in conn.execute(f"select * from pragma_table_info('{name}')")]
+        assert header == columns, name
+        assert len(json_response.json()) == conn.execute(f"select count(*) from [{name}]").fetchone()[0], name
+
+
+def test_methodology_says_how_to_reproduce_the_published_audit(sample_db):
+    text = " ".join(" ".join(parse(get(sample_db, "/methodology").text).text).split())
+    assert "audit 2 , as of 2025-06-01" in text or "audit 2, as of 2025-06-01" in text
+    assert "lo-audit audit --db data/localoffer.db --as-of 2025-06-01 --stale-after-days 365" in text
+    assert "0.1.0" in text and "crawl 2" in text
+    assert "Known limits" in text and "How to dispute a finding" in text
+    assert "github.com/lo-audit/lo-audit" in get(sample_db, "/methodology").text
+
+
+def test_chart_geometry():
+    from datasette_config import charts
+
+    hist = charts.histogram("h", "t", "d", [0, 9.9, 10, 55, 100], ("band", "n"))
+    assert [c["count"] for c in hist["columns"]] == [2, 1, 0, 0, 0, 1, 0, 0, 0, 1]
+    assert hist["table"]["rows"][-1] == ("90-100", "1")
+    bars = charts.hbar_chart("b", "t", "d", [charts.Item("A" * 40, 50, "50"), charts.Item("B", 0, "0")],
+                             ("x", "y"), max_value=100)
+    assert bars["bars"][0]["width"] == charts.BAR_AREA / 2 and bars["bars"][1]["width"] == 0
+    assert len(bars["bars"][0]["label"]) == charts.LABEL_CHARS and bars["table"]["rows"][0][0]["text"] == "A" * 40
+    line = charts.line_chart("l", "t", "d", [("2025-01", 0), ("2025-02", None), ("2025-03", 100)], 100)
+    assert line["polyline"].count(",") == 2 and line["marks"][0]["y"] == line["base"]
+    assert line["marks"][2]["y"] == line["top_y"]

@@ -2,8 +2,14 @@
 
 Routes (registered before Datasette's own, so ``/`` is ours):
 
-* ``/``                the league table of the latest complete audit (``index.html``)
-* ``/council/<code>``  a council's report card (``council.html``); 404 for an unknown code
+* ``/``                the league table of the latest complete audit (``index.html``): movement
+                       since the previous complete audit, sortable and filterable with plain
+                       links and a GET form (no script), and four SVG charts
+* ``/council/<code>``  a council's report card (``council.html``): breakdown, what changed
+                       since the previous complete audit, evidence, history charts; 404 for an
+                       unknown code
+* ``/data-dictionary`` every table and column with its metadata.yml description, downloads
+                       and the licence (``data_dictionary.html``)
 
 ``/methodology`` is a Datasette custom page (``templates/pages/methodology.html``); it
 gets the scoring dimensions, the statutory items and the column descriptions from
@@ -14,7 +20,8 @@ Everything shown comes from crawled web pages and is untrusted: templates rely o
 Jinja's autoescaping (never ``|safe`` on data) and the ``lo_href`` filter returns a URL
 only when it is a plain http(s) address, so ``javascript:`` or ``data:`` URLs are shown
 as text, never as links. Every query reads the latest *complete* audit through the
-``latest_audit`` view.
+``latest_audit`` view; "previous" always means the complete audit before it. Chart
+geometry comes from ``datasette_config.charts``; the templates draw it.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ try:
 except ImportError:  # plugins-dir module run without the project on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from audit.weights import DIMENSIONS
+from audit import __version__
+from crawler.settings import CONTACT_URL
+from datasette_config.charts import Item, hbar_chart, histogram, line_chart
 
 # The 16 statutory items (the project reference reference/statutory_items.md): id, what the
 # item is, and the basis in law / the Code of Practice.
@@ -271,35 +281,259 @@ def _raw_links(datasette, db_name: str, **filters) -> dict:
 
 # --- pages -------------------------------------------------------------------------
 
+async def previous_audit(db, audit: dict | None) -> dict | None:
+    """The complete audit before ``audit``: the baseline for movement and "what changed"."""
+    if not audit:
+        return None
+    rows = await _rows(
+        db, "select * from audits where status = 'complete' and audit_id < :a order by audit_id desc limit 1",
+        {"a": audit["audit_id"]})
+    return rows[0] if rows else None
+
+
+def movement(score: dict, before: dict | None) -> dict:
+    """Score and rank change since the previous audit, as arrow, points and words."""
+    if before is None or before.get("score") is None or score.get("score") is None:
+        return {"delta": None, "arrow": "", "css": "", "points": "new", "rank": "not in the previous audit"}
+    delta = round(_num(score["score"]) - _num(before["score"]), 1)
+    places = _int(before.get("rank")) - _int(score.get("rank"))
+    arrow, css = ("▲", "lo-up") if delta > 0 else ("▼", "lo-down") if delta < 0 else ("", "")
+    if places:
+        rank = f"{'up' if places > 0 else 'down'} {_plural(abs(places), 'place')}"
+    else:
+        rank = "same rank"
+    return {"delta": delta, "arrow": arrow, "css": css,
+            "points": f"{delta:+.1f} pts" if delta else "no change", "rank": rank}
+
+
+async def league_rows(datasette, db, audit: dict, before: dict | None) -> list[dict]:
+    """Every council in ``audit`` with its region, type, cells and movement."""
+    scores = await _rows(
+        db,
+        "select s.*, c.region, c.la_type from council_scores s left join councils c on c.code = s.council_code "
+        "where s.audit_id = :audit_id order by s.rank, s.council_name",
+        {"audit_id": audit["audit_id"]},
+    )
+    previous = {}
+    if before:
+        previous = {r["council_code"]: r for r in await _rows(
+            db, "select council_code, score, rank from council_scores where audit_id = :a", {"a": before["audit_id"]})}
+    return [{
+        "rank": s.get("rank"),
+        "code": s["council_code"],
+        "name": s.get("council_name") or s["council_code"],
+        "region": s.get("region") or "",
+        "la_type": s.get("la_type") or "",
+        "score": None if s.get("score") is None else round(_num(s["score"]), 1),
+        "href": datasette.urls.path("/council/" + tilde_encode(s["council_code"])),
+        "crawl_status": s.get("crawl_status"),
+        "cells": dimension_cells(s, audit.get("stale_after_days")),
+        "move": movement(s, previous.get(s["council_code"])),
+        "raw": s,
+    } for s in scores]
+
+
+FILTERS = (("region", "Region"), ("la_type", "Type of authority"))
+SORT_KEYS = {  # key -> (value of a row, default direction)
+    "rank": (lambda r: r["rank"], "asc"),
+    "council": (lambda r: r["name"].lower(), "asc"),
+    "score": (lambda r: r["score"], "desc"),
+    "movement": (lambda r: r["move"]["delta"], "desc"),
+    **{d.key: ((lambda r, i=i: r["cells"][i]["points"]), "desc") for i, d in enumerate(DIMENSIONS)},
+}
+
+
+def filter_options(rows: list[dict], args) -> list[dict]:
+    """The filter drop-downs: every value present in the audit, and the one chosen."""
+    return [{"name": name, "label": label, "chosen": args.get(name) or "",
+             "values": sorted({r[name] for r in rows if r[name]})} for name, label in FILTERS]
+
+
+def apply_filters(rows: list[dict], filters: list[dict]) -> list[dict]:
+    for f in filters:
+        if f["chosen"]:
+            rows = [r for r in rows if r[f["name"]] == f["chosen"]]
+    return rows
+
+
+def sort_rows(rows: list[dict], key: str, direction: str) -> list[dict]:
+    """Sorted by ``key``; councils without a value (no score, no previous audit) always last."""
+    value, _ = SORT_KEYS[key]
+    present = [r for r in rows if value(r) is not None]
+    missing = [r for r in rows if value(r) is None]
+    present.sort(key=lambda r: r["rank"] or 0)  # ties keep league order (the sort is stable)
+    present.sort(key=value, reverse=direction == "desc")
+    return present + missing
+
+
+def sort_headers(filters: list[dict], key: str, direction: str) -> dict:
+    """For each sortable column: the link that sorts by it (toggling when it is the current
+    sort) and its ``aria-sort`` value. Plain links: sorting works without script."""
+    chosen = {f["name"]: f["chosen"] or None for f in filters}
+    headers = {}
+    for name, (_, default) in SORT_KEYS.items():
+        current = name == key
+        next_dir = ("asc" if direction == "desc" else "desc") if current else default
+        headers[name] = {
+            "href": _qs(**chosen, sort=name, dir=next_dir) or "?",
+            "aria": ("ascending" if direction == "asc" else "descending") if current else None,
+        }
+    return headers
+
+
+def front_charts(rows: list[dict], worst: int = 15) -> list[dict]:
+    """The four front-page charts, over the councils currently shown."""
+    scored = [r for r in rows if r["score"] is not None]
+    crawled = [r for r in rows if _int(r["raw"].get("pages_crawled"))]
+    stale = sorted(crawled, key=lambda r: -_num(r["raw"].get("stale_pages")) / _int(r["raw"]["pages_crawled"]))
+    broken = sorted((r for r in rows if _int(r["raw"].get("broken_links"))),
+                    key=lambda r: -_int(r["raw"]["broken_links"]))
+    regions: dict[str, list[float]] = {}
+    for r in scored:
+        regions.setdefault(r["region"] or "Unknown region", []).append(r["score"])
+    by_region = sorted(regions.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))
+    return [
+        {"kind": "histogram", "chart": histogram(
+            "chart-scores", "How the scores are spread",
+            f"Number of councils in each 10-point score band, over {_plural(len(scored), 'council')}.",
+            [r["score"] for r in scored], ("Score band", "Councils"))},
+        {"kind": "hbar", "chart": hbar_chart(
+            "chart-stale", f"Out-of-date pages: the {min(worst, len(stale))} councils with the highest share",
+            "Share of each council's crawled pages that are past the stale threshold, worst first.",
+            [Item(r["name"], 100 * _num(r["raw"].get("stale_pages")) / _int(r["raw"]["pages_crawled"]),
+                  f"{_pct(r['raw'].get('stale_pages'), r['raw']['pages_crawled'])} of "
+                  f"{_int(r['raw']['pages_crawled'])}", r["href"]) for r in stale[:worst]],
+            ("Council", "Pages out of date"), max_value=100)},
+        {"kind": "hbar", "chart": hbar_chart(
+            "chart-broken", f"Broken links: the {min(worst, len(broken))} councils with the most",
+            "Number of distinct broken link targets on each council's Local Offer, most first.",
+            [Item(r["name"], _int(r["raw"]["broken_links"]),
+                  f"{_int(r['raw']['broken_links'])} of {_int(r['raw'].get('links_checked'))}", r["href"])
+             for r in broken[:worst]],
+            ("Council", "Broken links"))},
+        {"kind": "hbar", "chart": hbar_chart(
+            "chart-regions", "Average score by region",
+            "Mean score of the councils in each region, best first.",
+            [Item(region, sum(v) / len(v), f"{sum(v) / len(v):.1f} ({_plural(len(v), 'council')})",
+                  _qs(region=region) if region != "Unknown region" else "")
+             for region, v in by_region],
+            ("Region", "Average score"), max_value=100)},
+    ]
+
+
 async def front_page(datasette, request):
     db = _db(datasette)
     audit = await latest_audit(db)
-    rows = []
-    if audit:
-        scores = await _rows(
-            db,
-            "select * from council_scores where audit_id = :audit_id order by rank, council_name",
-            {"audit_id": audit["audit_id"]},
-        )
-        for s in scores:
-            rows.append({
-                "rank": s.get("rank"),
-                "code": s["council_code"],
-                "name": s.get("council_name") or s["council_code"],
-                "score": None if s.get("score") is None else round(_num(s["score"]), 1),
-                "href": datasette.urls.path("/council/" + tilde_encode(s["council_code"])),
-                "crawl_status": s.get("crawl_status"),
-                "cells": dimension_cells(s, audit.get("stale_after_days")),
-            })
+    before = await previous_audit(db, audit)
+    every = await league_rows(datasette, db, audit, before) if audit else []
+    filters = filter_options(every, request.args)
+    key = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "rank"
+    direction = request.args.get("dir") if request.args.get("dir") in ("asc", "desc") else SORT_KEYS[key][1]
+    rows = sort_rows(apply_filters(every, filters), key, direction)
     context = {
         "lo_audit": audit,
+        "lo_previous": before,
         "lo_rows": rows,
+        "lo_total": len(every),
+        "lo_filters": filters,
+        "lo_filtered": any(f["chosen"] for f in filters),
+        "lo_sort": {"key": key, "dir": direction, "headers": sort_headers(filters, key, direction)},
+        "lo_charts": front_charts(rows) if rows else [],
         "lo_dimensions_header": [{"key": d.key, "label": d.label, "weight": _fmt_weight(d.weight)} for d in DIMENSIONS],
         "lo_raw": _raw_links(datasette, db.name),
         "metadata": datasette.metadata(),
     }
     html = await datasette.render_template("index.html", context, request=request, view_name="lo_index")
     return Response.html(html)
+
+
+HISTORY_AUDITS = 20
+CHANGES_PER_LIST = 200
+
+
+async def history(db, code: str) -> list[dict]:
+    """The council's score rows over the last complete audits, oldest first."""
+    rows = await _rows(
+        db,
+        "select s.* from council_scores s join audits a on a.audit_id = s.audit_id and a.status = 'complete' "
+        "where s.council_code = :code order by s.audit_id desc limit :n",
+        {"code": code, "n": HISTORY_AUDITS},
+    )
+    rows.reverse()
+    for r in rows:
+        r["points"] = [None if r.get(f"score_{d.key}") is None else round(_num(r[f"score_{d.key}"]), 1)
+                       for d in DIMENSIONS]
+    return rows
+
+
+def history_charts(rows: list[dict]) -> dict:
+    """A line chart of the score over time and one small chart per dimension."""
+    when = [r["as_of"] for r in rows]
+    span = f"over {_plural(len(rows), 'audit')} from {when[0]} to {when[-1]}" if rows else ""
+    score = line_chart("chart-history", "Score over time",
+                       f"Score out of 100 {span}; the table below has every value.",
+                       [(r["as_of"], r.get("score")) for r in rows], 100)
+    dimensions = [line_chart(f"chart-history-{d.key}", f"{d.label} (out of {_fmt_weight(d.weight)})",
+                             f"Points for {d.label} {span}; the table below has every value.",
+                             [(r["as_of"], r["points"][i]) for r in rows], d.weight, small=True)
+                  for i, d in enumerate(DIMENSIONS)]
+    return {"score": score, "dimensions": dimensions}
+
+
+CHANGE_SQL = {
+    # broken in the latest audit, not in the previous one
+    "newly_broken": """
+        select f.url, f.target, f.evidence,
+          (select l.link_text from links l where l.crawl_id = :crawl and l.council_code = f.council_code
+             and l.source_url = f.url and l.target_url = f.target) as link_text
+        from findings f
+        where f.audit_id = :a and f.council_code = :code and f.check_name = 'broken_link'
+          and f.target not in (select target from findings
+                               where audit_id = :p and council_code = :code and check_name = 'broken_link')
+        order by f.target, f.url limit :n""",
+    # broken in the previous audit, not in the latest: fixed, or no longer linked at all
+    "fixed": """
+        select f.url, f.target, f.evidence as was, lc.outcome, lc.status,
+          exists(select 1 from links l where l.crawl_id = :crawl and l.council_code = f.council_code
+                 and l.target_url = f.target) as still_linked
+        from findings f
+        left join link_checks lc on lc.crawl_id = :crawl and lc.url = f.target
+        where f.audit_id = :p and f.council_code = :code and f.check_name = 'broken_link'
+          and f.target not in (select target from findings
+                               where audit_id = :a and council_code = :code and check_name = 'broken_link')
+        order by f.target, f.url limit :n""",
+    # a page in both audits whose last-updated date moved forward (or appeared)
+    "updated": """
+        select p.url, p.title, q.last_updated as before, p.last_updated as after, p.date_evidence
+        from page_audits p
+        join page_audits q on q.audit_id = :p and q.council_code = p.council_code and q.url = p.url
+        where p.audit_id = :a and p.council_code = :code and p.last_updated is not null
+          and (q.last_updated is null or p.last_updated > q.last_updated)
+        order by p.url limit :n""",
+    # a page in both audits, fresh before and stale now
+    "gone_stale": """
+        select p.url, p.title, p.last_updated, p.age_days, p.date_evidence
+        from page_audits p
+        join page_audits q on q.audit_id = :p and q.council_code = p.council_code and q.url = p.url
+        where p.audit_id = :a and p.council_code = :code and p.stale = 1 and coalesce(q.stale, 0) = 0
+        order by p.url limit :n""",
+}
+
+
+async def what_changed(db, code: str, audit: dict, before: dict) -> dict:
+    """Links newly broken, links fixed, pages updated and pages gone stale between the
+    previous complete audit and the latest one, from their findings and page audits."""
+    params = {"a": audit["audit_id"], "p": before["audit_id"], "crawl": audit["crawl_id"], "code": code,
+              "n": CHANGES_PER_LIST}
+    changes = {name: await _rows(db, sql, params) for name, sql in CHANGE_SQL.items()}
+    for rows in changes.values():
+        for r in rows:
+            r["url_href"] = safe_href(r.get("url"))
+            r["target_href"] = safe_href(r.get("target"))
+    for r in changes["fixed"]:
+        r["now"] = (f"now {r['status'] or r['outcome']}" if r["still_linked"] and r["outcome"]
+                    else "no longer linked from the site")
+    return changes
 
 
 async def council_page(datasette, request):
@@ -461,18 +695,65 @@ async def council_page(datasette, request):
             r["more_targets"] = max(0, len(targets) - 10)
         context["lo_a11y"] = a11y
 
-        # Score history over every complete audit.
-        context["lo_history"] = await _rows(
-            db,
-            "select s.audit_id, s.as_of, s.score, s.rank from council_scores s "
-            "join audits a on a.audit_id = s.audit_id and a.status = 'complete' "
-            "where s.council_code = :code order by s.audit_id desc limit 20",
-            {"code": code},
-        )
+        context["lo_history"] = await history(db, code)
+        context["lo_history_charts"] = history_charts(context["lo_history"])
+        before = await previous_audit(db, audit)
+        context["lo_previous"] = before
+        context["lo_changes"] = await what_changed(db, code, audit, before) if before else None
+        if before:
+            previous = await _rows(db, "select score, rank from council_scores where audit_id = :a and council_code = :c",
+                                   {"a": before["audit_id"], "c": code})
+            context["lo_move"] = movement(score, previous[0] if previous else None)
         context["lo_pfa_href"] = safe_href(score.get("pfa_url"))
     context["lo_local_offer_href"] = safe_href(council.get("local_offer_url"))
     html = await datasette.render_template("council.html", context, request=request, view_name="lo_council")
     return Response.html(html)
+
+
+async def dictionary_entries(datasette, db) -> list[dict]:
+    """Every table and view with its description, columns and download links."""
+    names = [(n, "table") for n in await db.table_names() if not n.startswith("sqlite_")]
+    names += [(n, "view") for n in await db.view_names()]
+    entries = []
+    for name, kind in sorted(names):
+        meta = datasette.table_metadata(db.name, name) or {}
+        described = meta.get("columns") or {}
+        base = datasette.urls.table(db.name, name)
+        entries.append({
+            "name": name, "kind": kind, "description": meta.get("description") or "",
+            "columns": [(col, described.get(col) or "") for col in await db.table_columns(name)],
+            "href": base,
+            "csv": datasette.urls.table(db.name, name, format="csv") + "?_stream=on&_size=max",
+            "json": datasette.urls.table(db.name, name, format="json") + "?_shape=array&_size=max",
+        })
+    return entries
+
+
+async def data_dictionary(datasette, request):
+    """``/data-dictionary``: every table and column, described from metadata.yml, with
+    CSV and JSON downloads and the licence, so the open data stands on its own."""
+    db = _db(datasette)
+    queries = await datasette.get_canned_queries(db.name, None)
+    context = {
+        "lo_tables": await dictionary_entries(datasette, db),
+        "lo_queries": [{"name": name, "title": q.get("title") or name, "description": q.get("description") or "",
+                        "href": datasette.urls.query(db.name, name),
+                        "csv": datasette.urls.query(db.name, name, format="csv")}
+                       for name, q in queries.items()],
+        "metadata": datasette.metadata(),
+    }
+    html = await datasette.render_template("data_dictionary.html", context, request=request,
+                                           view_name="lo_data_dictionary")
+    return Response.html(html)
+
+
+async def reproduction(db) -> dict | None:
+    """The published audit and its crawl: what a reader needs to re-run it exactly."""
+    audit = await latest_audit(db)
+    if not audit:
+        return None
+    crawls = await _rows(db, "select * from crawls where crawl_id = :c", {"c": audit["crawl_id"]})
+    return {**audit, "crawl": crawls[0] if crawls else {}}
 
 
 # --- hooks -------------------------------------------------------------------------
@@ -482,6 +763,7 @@ def register_routes():
     return [
         (r"^/$", front_page),
         (r"^/council/(?P<code>[^/]+)$", council_page),
+        (r"^/data-dictionary$", data_dictionary),
     ]
 
 
@@ -492,8 +774,21 @@ def prepare_jinja2_environment(env):
 
 
 @hookimpl
-def extra_template_vars(datasette):
-    """Data the methodology page (and the shared base template) needs."""
+def extra_template_vars(datasette, template):
+    """Data the methodology page (and the shared base template) needs. Only the
+    methodology page pays for the query behind ``lo_published``."""
+    context = _static_template_vars(datasette)
+    if template != "pages/methodology.html" or not context["lo_db_name"]:
+        return context
+
+    async def with_published():
+        context["lo_published"] = await reproduction(datasette.get_database())
+        return context
+
+    return with_published
+
+
+def _static_template_vars(datasette) -> dict:
     try:
         db_name = datasette.get_database().name
     except IndexError:
@@ -513,4 +808,7 @@ def extra_template_vars(datasette):
         ],
         "lo_score_columns": list(columns.items()),
         "lo_send_space": list(SEND_SPACE_TEXT.items()),
+        "lo_version": __version__,
+        "lo_contact_url": CONTACT_URL,
+        "lo_published": None,
     }

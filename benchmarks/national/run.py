@@ -1,0 +1,561 @@
+#!/usr/bin/env python3
+"""lo-audit's national performance benchmark: one command, figures printed, nothing asserted.
+
+    .venv/bin/python benchmarks/national/run.py --pages 10000                 # one scale
+    .venv/bin/python benchmarks/national/run.py --pages 10000 100000 --peers  # growth + peers
+
+For each ``--pages`` N it generates (or reuses) the synthetic national web
+(generate.py), serves it from loopback with nginx as an absolute-URI "proxy" (serve.py;
+a Python server if nginx is missing), runs ``lo-audit crawl`` with ``http_proxy`` pointing
+at it and ``--download-delay 0``, then ``lo-audit audit``, each as a subprocess measured
+with ``os.wait4`` (wall, user+system CPU, peak RSS), and reads the database for pages,
+requests, link checks, and the database and WARC sizes.
+
+``--peers``: lo-audit against linkinator and LinkChecker on single generated sites (200
+and 2,000 pages) served directly on 127.0.0.1 (the peers do not all speak proxies), with
+the site's "external" pool on 127.0.0.2-7; wall-time ratios and broken-link agreement with
+the generator's ground truth. Also axe-core in Chromium against the static engine, per page.
+
+Then a projection for the real national audit at the default politeness (1 request per
+second per host), next to the physical limit (largest site x delay) and the CPU headroom.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+import serve  # noqa: E402
+
+AS_OF = "2026-11-23"  # fixed: reproducible staleness figures
+DEFAULT_DELAY = 1.0   # lo-audit's default --download-delay
+
+
+# ---- measuring a subprocess ------------------------------------------------------------------
+
+@dataclass
+class Run:
+    cmd: list[str]
+    wall: float = 0.0
+    cpu: float = 0.0       # user + system seconds of the process and its waited-for children
+    user: float = 0.0
+    sys: float = 0.0
+    maxrss_mb: float = 0.0
+    rc: int = 0
+    stdout: str = ""
+    stderr: str = ""
+    server_cpu: float | None = None
+
+
+def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, server=None,
+            log: Path | None = None) -> Run:
+    """Run ``cmd``; wall time, CPU and peak RSS from ``os.wait4`` (this child only)."""
+    r = Run(cmd)
+    out = open(log.with_suffix(".out"), "w+b") if log else subprocess.PIPE
+    err = open(log.with_suffix(".err"), "w+b") if log else subprocess.PIPE
+    s0 = server.cpu_seconds() if server else None
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
+    if log is None:
+        # pipes: read them while waiting, then reap with wait4
+        stdout, stderr = _drain(proc)
+    _, status, ru = os.wait4(proc.pid, 0)
+    r.wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    r.rc = proc.returncode
+    r.user, r.sys = ru.ru_utime, ru.ru_stime
+    r.cpu = ru.ru_utime + ru.ru_stime
+    r.maxrss_mb = ru.ru_maxrss / 1024  # Linux: KiB
+    if server is not None and s0 is not None:
+        r.server_cpu = server.cpu_seconds() - s0
+    if log:
+        out.seek(0)
+        err.seek(0)
+        r.stdout, r.stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+        out.close()
+        err.close()
+    else:
+        r.stdout, r.stderr = stdout, stderr
+    return r
+
+
+def _drain(proc) -> tuple[str, str]:
+    import threading
+    bufs = {"o": b"", "e": b""}
+
+    def rd(key, stream):
+        bufs[key] = stream.read()
+
+    ts = [threading.Thread(target=rd, args=("o", proc.stdout)), threading.Thread(target=rd, args=("e", proc.stderr))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return bufs["o"].decode("utf-8", "replace"), bufs["e"].decode("utf-8", "replace")
+
+
+def lo_audit() -> list[str]:
+    exe = Path(sys.executable).parent / "lo-audit"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "audit.cli"]
+
+
+def clean_env(proxy: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in ("http_proxy", "https_proxy", "no_proxy", "all_proxy", "lo_audit_log_level")}
+    if proxy:
+        env["http_proxy"] = env["HTTP_PROXY"] = proxy
+    env["no_proxy"] = env["NO_PROXY"] = ""
+    env["PYTHONWARNINGS"] = "ignore"
+    return env
+
+
+def audit_cmd(db: Path, axe_sample: int) -> list[str]:
+    cmd = [*lo_audit(), "audit", "--db", str(db), "--as-of", AS_OF]
+    help_text = subprocess.run([*lo_audit(), "audit", "--help"], capture_output=True, text=True).stdout
+    if "--axe-sample" in help_text:
+        cmd += ["--axe-sample", str(axe_sample)]
+    return cmd
+
+
+def dir_bytes(p: Path) -> int:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.exists() else 0
+
+
+def db_bytes(db: Path) -> int:
+    return sum(p.stat().st_size for p in (db, Path(str(db) + "-wal")) if p.exists())
+
+
+def warc_dir(db: Path) -> Path:
+    return db.with_name(db.stem + "-warc")
+
+
+def q(db: Path, sql: str, args=()) -> list:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def crawl_counts(db: Path) -> dict:
+    cid = q(db, "SELECT max(crawl_id) FROM crawls")[0][0]
+    pages = q(db, "SELECT count(*) FROM fetches WHERE crawl_id=? AND kind='page' AND status=200 "
+                  "AND warc_file IS NOT NULL", [cid])[0][0]
+    requests = q(db, "SELECT count(*) FROM fetches WHERE crawl_id=? AND (status IS NOT NULL OR error NOT LIKE 'skipped%')",
+                 [cid])[0][0]
+    checks = q(db, "SELECT count(*) FROM link_checks WHERE crawl_id=?", [cid])[0][0]
+    status_only = q(db, "SELECT count(*) FROM link_checks l WHERE crawl_id=? AND NOT EXISTS "
+                        "(SELECT 1 FROM fetches f WHERE f.crawl_id=l.crawl_id AND f.url=l.url)", [cid])[0][0]
+    broken = {r[0] for r in q(db, "SELECT url FROM link_checks WHERE crawl_id=? AND outcome='broken'", [cid])}
+    links = q(db, "SELECT count(*) FROM links WHERE crawl_id=?", [cid])[0][0]
+    per_host = q(db, "SELECT substr(url, 8, instr(substr(url, 8), '/') - 1) AS h, count(*) FROM fetches "
+                     "WHERE crawl_id=? AND (status IS NOT NULL OR error NOT LIKE 'skipped%') GROUP BY h "
+                     "ORDER BY 2 DESC LIMIT 1", [cid])
+    checks_per_host = q(db, "SELECT substr(url, 8, instr(substr(url, 8), '/') - 1) AS h, count(*) FROM link_checks "
+                            "WHERE crawl_id=? GROUP BY h ORDER BY 2 DESC LIMIT 1", [cid])
+    sites = q(db, "SELECT status, count(*) FROM crawl_sites WHERE crawl_id=? GROUP BY status", [cid])
+    return {"crawl_id": cid, "pages": pages, "requests": requests, "link_checks": checks,
+            "status_only_checks": status_only, "broken": broken, "links": links,
+            "busiest_host": per_host[0] if per_host else ("", 0),
+            "busiest_check_host": checks_per_host[0] if checks_per_host else ("", 0),
+            "site_status": dict(sites)}
+
+
+# ---- the national run --------------------------------------------------------------------------
+
+@dataclass
+class Point:
+    pages_target: int
+    manifest: dict
+    server: str
+    crawl: Run
+    audit: Run
+    counts: dict
+    db_bytes_crawl: int
+    db_bytes_audit: int
+    warc_bytes: int
+    audited_pages: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def national(n: int, work: Path, args) -> Point:
+    t = time.perf_counter()
+    m = generate.generate_national(work / f"web-{n}", n, args.seed)
+    print(f"[{n}] web: {m['sites']} sites, median {m['median_site_pages']} pages, largest {m['largest_site_pages']}, "
+          f"{m['html_bytes'] / m['pages'] / 1024:.1f} KB/page, {m['links'] / m['pages']:.0f} links/page, "
+          f"pool {m['pool_size']} URLs on {len(m['pool_hosts'])} hosts, {len(m['broken'])} broken targets "
+          f"({time.perf_counter() - t:.1f} s)", flush=True)
+    port = serve.free_port()
+    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx", workers=args.server_workers,
+                      prefer=args.server)
+    run_dir = work / f"run-{n}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    db = run_dir / "lo.db"
+    try:
+        env = clean_env(f"http://127.0.0.1:{port}")
+        cmd = [*lo_audit(), "crawl", "--seeds", str(work / f"web-{n}" / "seeds.csv"), "--db", str(db),
+               "--download-delay", str(args.download_delay), "--timeout", "20"]
+        print(f"[{n}] crawl via {srv.kind} on 127.0.0.1:{port}: {' '.join(cmd[-8:])}", flush=True)
+        crawl = measure(cmd, env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
+    finally:
+        srv.stop()
+    if crawl.rc != 0:
+        print(f"[{n}] crawl failed (rc {crawl.rc}): {crawl.stderr[-2000:]}", flush=True)
+    counts = crawl_counts(db)
+    dbc = db_bytes(db)
+    print(f"[{n}] crawl: {counts['pages']} pages, {counts['requests']} requests, {counts['link_checks']} link checks "
+          f"in {crawl.wall:.1f} s; sites {counts['site_status']}", flush=True)
+    audit = measure(audit_cmd(db, args.axe_sample), env=clean_env(None), cwd=REPO, log=run_dir / "audit")
+    if audit.rc != 0:
+        print(f"[{n}] audit failed (rc {audit.rc}): {audit.stderr[-2000:]}", flush=True)
+    aid = q(db, "SELECT max(audit_id) FROM audits")[0][0]
+    audited = q(db, "SELECT coalesce(sum(a11y_pages_checked), 0) FROM council_scores WHERE audit_id=?", [aid])[0][0] if aid else 0
+    print(f"[{n}] audit: {audit.wall:.1f} s", flush=True)
+    truth = set(m["broken"])
+    found = counts["broken"]
+    pt = Point(n, m, srv.kind, crawl, audit, counts, dbc, db_bytes(db), dir_bytes(warc_dir(db)), audited)
+    pt.extra["broken_truth"] = len(truth)
+    pt.extra["broken_found"] = len(found)
+    pt.extra["broken_agree"] = len(truth & found)
+    return pt
+
+
+def polite_check(n: int, work: Path, args) -> dict:
+    """Crawl the N-page web with a small per-host delay: how close does the wall time come to
+    the physical limit (requests to the busiest host x delay)? 1.0 = the scheduler never
+    leaves a host's slot idle."""
+    d = args.polite_delay
+    port = serve.free_port()
+    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
+                      workers=args.server_workers, prefer=args.server)
+    run_dir = work / f"polite-{n}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    db = run_dir / "lo.db"
+    try:
+        cmd = [*lo_audit(), "crawl", "--seeds", str(work / f"web-{n}" / "seeds.csv"), "--db", str(db),
+               "--download-delay", str(d), "--timeout", "20"]
+        print(f"[polite {n}] crawl at --download-delay {d}", flush=True)
+        r = measure(cmd, env=clean_env(f"http://127.0.0.1:{port}"), cwd=REPO, server=srv, log=run_dir / "crawl")
+    finally:
+        srv.stop()
+    c = crawl_counts(db)
+    host, busiest = c["busiest_host"]
+    limit = busiest * d
+    return {"delay": d, "wall": r.wall, "busiest_host": host, "busiest_requests": busiest, "limit": limit,
+            "efficiency": limit / r.wall if r.wall else 0, "pages": c["pages"], "cpu": r.cpu}
+
+
+# ---- peers --------------------------------------------------------------------------------------
+
+def peers_tools(work: Path) -> dict:
+    """Install linkinator (npm) and LinkChecker (pip, own venv) under ``work/peers``."""
+    d = work / "peers"
+    d.mkdir(parents=True, exist_ok=True)
+    tools = {}
+    lk = d / "node_modules" / ".bin" / "linkinator"
+    if not lk.exists() and shutil.which("npm"):
+        print("installing linkinator (npm) ...", flush=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "linkinator"], cwd=d,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if lk.exists():
+        tools["linkinator"] = str(lk)
+    lc = d / "venv" / "bin" / "linkchecker"
+    if not lc.exists():
+        print("installing LinkChecker (pip, in its own venv) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(d / "venv")], stdout=subprocess.DEVNULL)
+        subprocess.run([str(d / "venv" / "bin" / "pip"), "install", "-q", "LinkChecker"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if lc.exists():
+        tools["linkchecker"] = str(lc)
+        rc = d / "linkcheckerrc"
+        # maxrequestspersecond only takes effect above 10 for hosts that answer with a
+        # "LinkChecker" header, which the peer servers send (serve.DIRECT_SERVER).
+        rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=16\ntimeout=20\n"
+                      "[filtering]\ncheckextern=1\n[output]\nstatus=0\nwarnings=0\n")
+        tools["linkcheckerrc"] = str(rc)
+    return tools
+
+
+def norm(url: str) -> str:
+    url = url.split("#", 1)[0]
+    return url
+
+
+def peer_site(size: int, work: Path, tools: dict, args) -> dict:
+    port = serve.free_port()
+    site_host = f"127.0.0.1:{port}"
+    pool_map = {h: f"127.0.0.{2 + i}:{port}" for i, h in enumerate(generate.POOL_HOSTS)}
+    pool_map[generate.SOCIAL_HOST] = pool_map[generate.POOL_HOSTS[0]]
+    out = work / f"peer-{size}"
+    m = generate.generate_single_site(out, size, site_host, pool_map)
+    if m["key"]["site_host"] != site_host:  # a reused site was written for another port
+        m = generate.generate_single_site(out, size, site_host, pool_map)
+    direct = [("127.0.0.1", port, out / "site")]
+    for i, h in enumerate(generate.POOL_HOSTS):
+        folder = out / "pool" / h
+        folder.mkdir(parents=True, exist_ok=True)
+        direct.append((f"127.0.0.{2 + i}", port, folder))
+    srv = serve.start(direct=direct, work=work / "nginx-peers", workers=args.server_workers, prefer=args.server)
+    seed_url = f"http://{site_host}/"
+    truth = set(m["broken"])
+    res = {"size": size, "server": srv.kind, "truth": len(truth), "tools": {}}
+    try:
+        run_dir = work / f"peer-run-{size}"
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        run_dir.mkdir(parents=True)
+        seeds = run_dir / "seeds.csv"
+        seeds.write_text(f"code,name,local_offer_url,council_url\nE06999999,Peershire,{seed_url},{seed_url}\n")
+        db = run_dir / "lo.db"
+        env = clean_env(None)
+        crawl = measure([*lo_audit(), "crawl", "--seeds", str(seeds), "--db", str(db), "--download-delay", "0",
+                         "--timeout", "20"], env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
+        c = crawl_counts(db)
+        audit = measure(audit_cmd(db, 0), env=env, cwd=REPO, log=run_dir / "audit")
+        found = {norm(u) for u in c["broken"]}
+        res["tools"]["lo-audit crawl+links"] = _tool(crawl, found, truth, c["pages"], c["link_checks"])
+        full = Run(crawl.cmd, wall=crawl.wall + audit.wall, cpu=crawl.cpu + audit.cpu,
+                   maxrss_mb=max(crawl.maxrss_mb, audit.maxrss_mb), rc=audit.rc or crawl.rc)
+        res["tools"]["lo-audit full audit"] = _tool(full, found, truth, c["pages"], c["link_checks"])
+        if "linkinator" in tools:
+            r = measure([tools["linkinator"], seed_url, "--recurse", "--concurrency", "16", "--format", "json",
+                         "--timeout", "20000"], env=env, server=srv)
+            try:
+                data = json.loads(r.stdout[r.stdout.find("{"):])
+                links = data.get("links", [])
+                found = {norm(x["url"]) for x in links if x.get("state") == "BROKEN"}
+                checked = len({norm(x["url"]) for x in links})
+                pages = len({x.get("parent") for x in links if x.get("parent")})
+            except ValueError:
+                found, checked, pages = set(), 0, 0
+                r.stderr += "\n(unparseable JSON output)"
+            res["tools"]["linkinator"] = _tool(r, found, truth, pages, checked)
+        if "linkchecker" in tools:
+            r = measure([tools["linkchecker"], "-f", tools["linkcheckerrc"], "--no-robots", "--check-extern",
+                         "-t", "16", "--timeout", "20", "--no-status", "-o", "csv", seed_url], env=env, server=srv)
+            found = set()
+            lines = [ln for ln in r.stdout.splitlines() if ln and not ln.startswith("#")]
+            rows = list(csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";"))
+            for row in rows:
+                if row.get("valid") in ("False", "0", "false"):
+                    found.add(norm(row.get("urlname") or row.get("url") or ""))
+            stats = _linkchecker_stats(r.stdout + r.stderr)
+            res["tools"]["LinkChecker"] = _tool(r, found, truth, None, stats)
+    finally:
+        srv.stop()
+    return res
+
+
+def _linkchecker_stats(text: str) -> int | None:
+    import re
+    m = re.search(r"(\d+) links? in (\d+) URLs? checked", text) or re.search(r"(\d+) URLs? checked", text)
+    if not m:
+        return None
+    return int(m.group(2) if m.lastindex and m.lastindex >= 2 else m.group(1))
+
+
+def _tool(r: Run, found: set, truth: set, pages, checked) -> dict:
+    return {"wall": r.wall, "cpu": r.cpu, "rss": r.maxrss_mb, "rc": r.rc, "found": len(found),
+            "agree": len(found & truth), "missed": sorted(truth - found)[:3], "extra": sorted(found - truth)[:3],
+            "n_missed": len(truth - found), "n_extra": len(found - truth), "pages": pages, "checked": checked,
+            "server_cpu": r.server_cpu, "err": (r.stderr or "")[-300:] if r.rc else ""}
+
+
+def a11y_timing(work: Path, n: int, pages: int) -> dict:
+    m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
+    site = m["site_list"][0]
+    folder = work / f"web-{n}" / "sites" / site["host"]
+    r = measure([sys.executable, str(HERE / "a11y_timing.py"), str(folder), "--pages", str(pages),
+                 "--base", site["seed_url"].split("/", 3)[0] + "//" + site["host"] + "/"], env=clean_env(None), cwd=REPO)
+    try:
+        return json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": r.stderr[-500:]}
+
+
+# ---- printing --------------------------------------------------------------------------------
+
+def fmt_bytes(b: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(b) < 1024 or unit == "GB":
+            return f"{b:.1f} {unit}" if unit != "B" else f"{b:.0f} B"
+        b /= 1024
+    return f"{b:.1f} GB"
+
+
+def print_national(points: list[Point]) -> None:
+    rows = [
+        ("sites / pages generated", lambda p: f"{p.manifest['sites']} / {p.manifest['pages']}"),
+        ("largest site (pages)", lambda p: f"{p.manifest['largest_site_pages']}"),
+        ("server", lambda p: p.server),
+        ("pages crawled (HTML 200, archived)", lambda p: f"{p.counts['pages']}"),
+        ("requests (pages, docs, robots, sitemaps, checks)", lambda p: f"{p.counts['requests']}"),
+        ("crawl wall time", lambda p: f"{p.crawl.wall:.1f} s"),
+        ("crawl pages/s", lambda p: f"{p.counts['pages'] / p.crawl.wall:.1f}"),
+        ("crawl CPU (user+sys)", lambda p: f"{p.crawl.cpu:.1f} s ({p.crawl.cpu / p.crawl.wall:.0%} of a core)"),
+        ("crawl CPU ms/page (fetch+parse+store+WARC)", lambda p: f"{1000 * p.crawl.cpu / max(1, p.counts['pages']):.1f}"),
+        ("server CPU during crawl", lambda p: "n/a" if p.crawl.server_cpu is None else f"{p.crawl.server_cpu:.1f} s"),
+        ("link_checks rows (all checked targets)", lambda p: f"{p.counts['link_checks']}"),
+        ("  of which status-only (not crawled)", lambda p: f"{p.counts['status_only_checks']}"),
+        ("link checks/s (rows / crawl wall)", lambda p: f"{p.counts['link_checks'] / p.crawl.wall:.1f}"),
+        ("links rows (page -> target)", lambda p: f"{p.counts['links']}"),
+        ("broken targets found / truth / agree", lambda p: f"{p.extra['broken_found']} / {p.extra['broken_truth']} / {p.extra['broken_agree']}"),
+        ("crawl peak RSS", lambda p: f"{p.crawl.maxrss_mb:.0f} MB"),
+        ("audit wall time", lambda p: f"{p.audit.wall:.1f} s"),
+        ("audit CPU ms/page", lambda p: f"{1000 * p.audit.cpu / max(1, p.counts['pages']):.1f}"),
+        ("audit pages/s", lambda p: f"{p.counts['pages'] / p.audit.wall:.1f}"),
+        ("audit peak RSS", lambda p: f"{p.audit.maxrss_mb:.0f} MB"),
+        ("database after crawl, per page", lambda p: f"{fmt_bytes(p.db_bytes_crawl)} ({fmt_bytes(p.db_bytes_crawl / max(1, p.counts['pages']))})"),
+        ("database after audit, per page", lambda p: f"{fmt_bytes(p.db_bytes_audit)} ({fmt_bytes(p.db_bytes_audit / max(1, p.counts['pages']))})"),
+        ("WARC, per page", lambda p: f"{fmt_bytes(p.warc_bytes)} ({fmt_bytes(p.warc_bytes / max(1, p.counts['pages']))})"),
+        ("crawl exit / audit exit", lambda p: f"{p.crawl.rc} / {p.audit.rc}"),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    head = "".join(f"{f'{p.pages_target} pages':>26}" for p in points)
+    print(f"\n== National synthetic web: lo-audit crawl (--download-delay 0) + audit ==\n{'':{width}}{head}")
+    for label, fn in rows:
+        print(f"{label:{width}}" + "".join(f"{fn(p):>26}" for p in points))
+
+
+def print_peers(results: list[dict], a11y: dict | None) -> None:
+    for res in results:
+        print(f"\n== Peers: one {res['size']}-page site on 127.0.0.1 ({res['server']}), "
+              f"{res['truth']} broken targets in the ground truth ==")
+        base = res["tools"].get("lo-audit crawl+links", {}).get("wall")
+        print(f"{'tool':24}{'wall s':>9}{'ratio':>8}{'CPU s':>8}{'RSS MB':>8}{'broken':>8}{'agree':>7}{'missed':>7}{'extra':>7}"
+              f"{'pages':>7}{'checked':>8}")
+        for name, t in res["tools"].items():
+            ratio = f"{t['wall'] / base:.2f}" if base else "-"
+            print(f"{name:24}{t['wall']:9.2f}{ratio:>8}{t['cpu']:8.2f}{t['rss']:8.0f}{t['found']:8}{t['agree']:7}"
+                  f"{t['n_missed']:7}{t['n_extra']:7}{t['pages'] if t['pages'] is not None else '-':>7}"
+                  f"{t['checked'] if t['checked'] is not None else '-':>8}")
+            if t["n_missed"] or t["n_extra"]:
+                print(f"    {name}: missed e.g. {t['missed']}, extra e.g. {t['extra']}")
+            if t["err"]:
+                print(f"    {name} exit {t['rc']}: {t['err']!r}")
+        print("  ratio = tool wall / lo-audit crawl+links wall (>1: lo-audit faster).")
+    if a11y:
+        print("\n== Accessibility engines, per page (same generated pages) ==")
+        print(json.dumps(a11y))
+        if "axe_ms_per_page" in a11y:
+            print(f"static engine {a11y['static_ms_per_page']} ms/page vs axe-core in Chromium {a11y['axe_ms_per_page']} ms/page "
+                  f"(x{a11y['axe_ms_per_page'] / max(0.01, a11y['static_ms_per_page']):.0f}; browser start {a11y['axe_startup_s']} s)")
+
+
+def print_projection(p: Point, polite: dict | None, cores: int, delay: float = DEFAULT_DELAY) -> None:
+    sizes = generate.site_sizes(generate.NATIONAL_PAGES)
+    docs = [max(1, s // 100) for s in sizes]
+    largest = max(s + d for s, d in zip(sizes, docs)) + 2  # + robots.txt + sitemap
+    pages = sum(sizes)
+    # requests per page (pages, documents, robots, sitemaps, own-site 404s) and status-only checks, measured
+    req_per_page = p.counts["requests"] / max(1, p.counts["pages"])
+    crawl_ms = 1000 * p.crawl.cpu / max(1, p.counts["pages"])
+    audit_ms = 1000 * p.audit.cpu / max(1, p.counts["pages"])
+    physical = largest * delay
+    # busiest external host at national scale: the pool is ~pages/20 URLs over its hosts
+    pool_per_host = max(300, pages // 20) / len(generate.POOL_HOSTS)
+    eff = polite["efficiency"] if polite and polite.get("efficiency") else None
+    bound = max(physical, pool_per_host * delay)
+    projected = bound / eff if eff else bound
+    crawl_cpu = crawl_ms * pages / 1000
+    audit_cpu = audit_ms * pages / 1000
+    print("\n== Projection: a real national audit (153 councils, ~100,000 pages) at the default politeness ==")
+    print(f"measured at {p.pages_target} pages: crawl {crawl_ms:.1f} CPU ms/page, audit {audit_ms:.1f} CPU ms/page, "
+          f"{req_per_page:.2f} requests/page, unthrottled {p.counts['pages'] / p.crawl.wall:.0f} pages/s")
+    print(f"largest site: {largest} requests (pages + documents + robots + sitemap) x {delay:g} s/request per host "
+          f"= physical limit {physical / 3600:.2f} h")
+    print(f"busiest external host: ~{pool_per_host:.0f} status checks x {delay:g} s = {pool_per_host * delay / 3600:.2f} h")
+    if eff:
+        print(f"scheduler efficiency at --download-delay {polite['delay']:g} (measured, {polite['pages']} pages): "
+              f"busiest host {polite['busiest_requests']} requests x {polite['delay']:g} s = {polite['limit']:.1f} s "
+              f"vs {polite['wall']:.1f} s wall -> {eff:.0%}")
+    print(f"projected crawl wall time: {projected / 3600:.2f} h (physical limit {physical / 3600:.2f} h"
+          f"{'' if eff else '; no politeness run, so the scheduler is assumed perfect'})")
+    print(f"  real servers: with one request in flight per host, a host slower than {delay:g} s per response "
+          f"stretches its share; AutoThrottle then spaces requests by its latency instead of {delay:g} s")
+    print(f"CPU: crawl {crawl_cpu / 60:.1f} CPU-min + audit {audit_cpu / 60:.1f} CPU-min; the crawl uses "
+          f"{crawl_cpu / projected:.1%} of one core over {projected / 3600:.2f} h -> headroom "
+          f"{1 - crawl_cpu / (projected * cores):.1%} of {cores} cores "
+          f"(unthrottled, the crawl alone would need {crawl_cpu / 60:.1f} min of one core: Scrapy is single-threaded)")
+    print(f"audit after the crawl: ~{audit_cpu / 60:.1f} min on one core")
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="lo-audit national performance benchmark (prints figures, asserts nothing).")
+    ap.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000],
+                    help="total pages of the synthetic web; several values show growth (default: 10000 100000)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/lo-audit-bench"), help="generated webs, databases, tools")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--server", choices=("nginx", "python"), default="nginx")
+    ap.add_argument("--server-workers", type=int, default=1, help="nginx worker processes (default 1)")
+    ap.add_argument("--download-delay", type=float, default=0.0, help="crawl delay for the national run (default 0)")
+    ap.add_argument("--axe-sample", type=int, default=0,
+                    help="audit --axe-sample for the national run (default 0: static engine only)")
+    ap.add_argument("--peers", action="store_true", help="also compare with linkinator and LinkChecker, and axe vs static")
+    ap.add_argument("--peer-sizes", type=int, nargs="+", default=[200, 2000])
+    ap.add_argument("--a11y-pages", type=int, default=20, help="pages for the axe vs static timing")
+    ap.add_argument("--polite-delay", type=float, default=0.02,
+                    help="also crawl the smallest web at this delay to measure scheduler efficiency (0: skip)")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0, 0, 0)
+    print(f"lo-audit national benchmark {date.today()} | {cores} cores | load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | "
+          f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]}", flush=True)
+    points = [national(n, args.work, args) for n in sorted(args.pages)]
+    polite = polite_check(min(args.pages), args.work, args) if args.polite_delay > 0 else None
+    peer_results, a11y = [], None
+    if args.peers:
+        tools = peers_tools(args.work)
+        print(f"peers: {', '.join(k for k in tools if not k.endswith('rc')) or 'none installed'}", flush=True)
+        for size in args.peer_sizes:
+            print(f"[peers {size}] running ...", flush=True)
+            peer_results.append(peer_site(size, args.work, tools, args))
+        a11y = a11y_timing(args.work, min(args.pages), args.a11y_pages)
+    print_national(points)
+    if len(points) > 1:
+        a, b = points[0], points[-1]
+        grow = lambda f: f(b) / f(a) if f(a) else float("nan")  # noqa: E731
+        print(f"growth {a.pages_target} -> {b.pages_target} pages (x{b.counts['pages'] / max(1, a.counts['pages']):.1f} pages): "
+              f"crawl CPU ms/page x{grow(lambda p: p.crawl.cpu / max(1, p.counts['pages'])):.2f}, "
+              f"audit CPU ms/page x{grow(lambda p: p.audit.cpu / max(1, p.counts['pages'])):.2f}, "
+              f"crawl RSS x{grow(lambda p: p.crawl.maxrss_mb):.2f}, audit RSS x{grow(lambda p: p.audit.maxrss_mb):.2f}, "
+              f"DB bytes/page x{grow(lambda p: p.db_bytes_audit / max(1, p.counts['pages'])):.2f}")
+    if polite:
+        print(f"\npoliteness run: {polite}")
+    print_peers(peer_results, a11y)
+    print_projection(points[-1], polite, cores)
+    try:
+        load = os.getloadavg()
+        print(f"\nload at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (numbers are noisy when this is above {cores})")
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    main()

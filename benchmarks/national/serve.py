@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Serve the synthetic web from loopback: Debian's nginx if present, else a Python server.
+
+Proxy mode (the national run): one listener on 127.0.0.1:PORT answers absolute-URI
+requests (``GET http://localoffer.council001.example/x HTTP/1.1``), which is what the
+crawler sends when ``http_proxy`` points at it; the file is ``<root>/<host>/<path>``
+(``$uri``, then ``$uri/index.html``, else 404). nginx takes ``$host`` from the absolute
+URI, so no DNS is involved and the sites keep their own host names.
+
+Direct mode (the peer comparison): listeners ``addr:port -> folder`` for tools that cannot
+use a proxy. They answer with a ``LinkChecker`` header, which is what makes LinkChecker
+lift its per-host rate cap (see run.py).
+
+    .venv/bin/python benchmarks/national/serve.py --root /tmp/lo-audit-bench/web-10000/sites --port 8400
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+NGINX_CONF = """\
+worker_processes {workers};
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; multi_accept on; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    open_file_cache max=200000 inactive=120s;
+    open_file_cache_errors on;
+    server_tokens off;
+    client_body_temp_path {work}/tmp/body;
+    proxy_temp_path {work}/tmp/proxy;
+    fastcgi_temp_path {work}/tmp/fastcgi;
+    uwsgi_temp_path {work}/tmp/uwsgi;
+    scgi_temp_path {work}/tmp/scgi;
+{servers}
+}}
+"""
+PROXY_SERVER = """\
+    server {{
+        listen {addr}:{port} default_server;
+        server_name _;
+        root {root}/$host;
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+"""
+DIRECT_SERVER = """\
+    server {{
+        listen {addr}:{port};
+        server_name _;
+        root {root};
+        add_header LinkChecker 1 always;
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or (("/usr/sbin/nginx") if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def ensure_nginx() -> str | None:
+    """nginx's path; installs Debian's package when missing and we are root with apt-get."""
+    found = nginx_binary()
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    print("nginx not found: apt-get install -y nginx", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "nginx"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return nginx_binary()
+
+
+class Server:
+    """A running loopback web server (nginx or Python); ``stop()`` ends it."""
+
+    def __init__(self, kind: str, pids: list[int], stop):
+        self.kind = kind
+        self._pids = pids
+        self._stop = stop
+
+    def cpu_seconds(self) -> float | None:
+        """user+system CPU of the server so far (nginx: master + workers, read from /proc)."""
+        if self.kind != "nginx":
+            return None  # the Python server runs in this process
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def pids(self) -> list[int]:
+        out = list(self._pids)
+        for pid in self._pids:
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                out += [int(c) for c in children]
+            except OSError:
+                pass
+        return out
+
+    def stop(self) -> None:
+        self._stop()
+
+
+def start(proxy: tuple[str, int, Path] | None = None, direct: list[tuple[str, int, Path]] = (),
+          work: Path = Path("/tmp/lo-audit-bench/nginx"), workers: int = 2, prefer: str = "nginx") -> Server:
+    """Start serving. ``proxy`` = (addr, port, sites root); ``direct`` = [(addr, port, folder)]."""
+    nginx = ensure_nginx() if prefer == "nginx" else None
+    if nginx:
+        return _start_nginx(nginx, proxy, list(direct), Path(work), workers)
+    return _start_python(proxy, list(direct))
+
+
+def _start_nginx(nginx: str, proxy, direct, work: Path, workers: int) -> Server:
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "tmp").mkdir(exist_ok=True)
+    servers = ""
+    if proxy:
+        servers += PROXY_SERVER.format(addr=proxy[0], port=proxy[1], root=Path(proxy[2]).resolve())
+    for addr, port, folder in direct:
+        servers += DIRECT_SERVER.format(addr=addr, port=port, root=Path(folder).resolve())
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=workers, work=work.resolve(), servers=servers))
+    proc = subprocess.Popen([nginx, "-p", str(work.resolve()), "-c", str(conf.resolve())],
+                            stdout=subprocess.DEVNULL, stderr=open(work / "nginx-stderr.log", "wb"))
+    listeners = ([(proxy[0], proxy[1])] if proxy else []) + [(a, p) for a, p, _ in direct]
+    _wait_listening(listeners, proc, work)
+
+    def stop():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    return Server("nginx", [proc.pid], stop)
+
+
+def _wait_listening(listeners, proc, work: Path) -> None:
+    import socket
+    deadline = time.monotonic() + 10
+    for addr, port in listeners:
+        while True:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(work / 'nginx-stderr.log').read_text()[-500:]}")
+            try:
+                socket.create_connection((addr, port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start listening on {addr}:{port}")
+                time.sleep(0.05)
+
+
+# ---- Python fallback -----------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "lo-audit-bench"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        target = self.path
+        if target.startswith(("http://", "https://")):
+            parts = urlsplit(target)
+            host, path = (parts.hostname or ""), parts.path or "/"
+        else:
+            host, path = (self.headers.get("Host") or "").split(":")[0].lower(), target.split("?")[0]
+        root = self.server.folder if self.server.folder else (Path(self.server.sites) / host)
+        file = _locate(root, unquote(path)) if host and "/" not in host and ".." not in host else None
+        if file is None:
+            body, status, ctype = b"<h1>404 Not Found</h1>", 404, "text/html"
+        else:
+            body, status = file.read_bytes(), 200
+            ctype = {"html": "text/html", "pdf": "application/pdf", "xml": "text/xml", "txt": "text/plain"}.get(
+                file.suffix.lstrip("."), "application/octet-stream")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if self.server.folder:
+            self.send_header("LinkChecker", "1")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+def _locate(root: Path, path: str) -> Path | None:
+    rel = path.lstrip("/")
+    if ".." in rel.split("/"):
+        return None
+    for cand in (root / rel, root / rel / "index.html"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+class _Srv(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512
+
+
+def _start_python(proxy, direct) -> Server:
+    servers = []
+    if proxy:
+        s = _Srv((proxy[0], proxy[1]), _Handler)
+        s.sites, s.folder = proxy[2], None
+        servers.append(s)
+    for addr, port, folder in direct:
+        s = _Srv((addr, port), _Handler)
+        s.sites, s.folder = None, Path(folder)
+        servers.append(s)
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+
+    def stop():
+        for s in servers:
+            s.shutdown()
+            s.server_close()
+
+    return Server("python", [], stop)
+
+
+def free_port(addr: str = "127.0.0.1") -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Serve a generated web as a loopback forward proxy.")
+    ap.add_argument("--root", type=Path, required=True, help="<out>/sites from generate.py")
+    ap.add_argument("--port", type=int, default=8400)
+    ap.add_argument("--server", choices=("nginx", "python"), default="nginx")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/lo-audit-bench/nginx"))
+    args = ap.parse_args()
+    srv = start(proxy=("127.0.0.1", args.port, args.root), work=args.work, prefer=args.server)
+    print(f"{srv.kind} serving {args.root} as http_proxy=http://127.0.0.1:{args.port} (Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""URL hygiene: the SSRF rule's literal-address decoding and the canonical URL."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from audit.scope import default_scope, in_scope
+from audit.urls import (
+    allowed_private, canonical_url, is_forbidden_host, literal_address, private_allowance,
+)
+
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+
+
+@pytest.mark.parametrize("host,expected", [
+    ("127.0.0.1", "127.0.0.1"),
+    ("2130706433", "127.0.0.1"),
+    ("0177.0.0.1", "127.0.0.1"),
+    ("0x7f.1", "127.0.0.1"),
+    ("0x7f000001", "127.0.0.1"),
+    ("127.1", "127.0.0.1"),
+    ("127.0.1", "127.0.0.1"),
+    ("[::1]", "::1"),
+    ("::1", "::1"),
+    ("[::ffff:127.0.0.1]", "::ffff:127.0.0.1"),
+    ("169.254.169.254", "169.254.169.254"),
+    ("10.0.0.1", "10.0.0.1"),
+    ("0.0.0.0", "0.0.0.0"),
+    ("0", "0.0.0.0"),
+    ("0x", "0.0.0.0"),  # WHATWG: an empty hex number is 0
+    ("127.0.0.1.", "127.0.0.1"),
+    ("8.8.8.8", "8.8.8.8"),
+])
+def test_literal_address_decodes_every_notation(host, expected):
+    assert literal_address(host) == ipaddress.ip_address(expected)
+
+
+@pytest.mark.parametrize("host", ["localhost", "www.council.example", "gov.uk", "127.0.0.1.nip.io",
+                                  "256.1.1.1", "1.2.3.4.5", "08.1.1.1", "", "a.1"])
+def test_names_and_impossible_literals_are_not_addresses(host):
+    assert literal_address(host) is None
+
+
+@pytest.mark.parametrize("host", [
+    "127.0.0.1", "localhost", "LOCALHOST", "foo.localhost", "[::1]", "2130706433", "0177.0.0.1",
+    "169.254.169.254", "10.0.0.1", "192.168.1.1", "172.16.0.1", "0.0.0.0", "[::ffff:127.0.0.1]",
+    "0x7f.1", "127.1", "100.64.0.1", "[fe80::1]", "[fc00::1]", "224.0.0.1", "localhost.",
+])
+def test_forbidden_hosts(host):
+    assert is_forbidden_host(host)
+
+
+@pytest.mark.parametrize("host", ["8.8.8.8", "www.gov.uk", "151.101.0.1", "[2606:4700::1111]",
+                                  "www.council.example", "1.1.1.1", "localhost-news.example"])
+def test_public_hosts_are_not_forbidden(host):
+    assert not is_forbidden_host(host)
+
+
+def test_private_allowance_loopback_seed_reaches_loopback_only():
+    allowance = private_allowance("http://127.0.0.1:8000/lo/")
+    assert allowed_private("127.0.0.1", allowance) and allowed_private("127.0.0.2", allowance)
+    assert allowed_private("::1", allowance)
+    assert not allowed_private("10.0.0.1", allowance)
+    assert not allowed_private("169.254.169.254", allowance)
+    assert private_allowance("https://www.council.example/lo/") == ()
+    assert not allowed_private("127.0.0.1", ())
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("http://Example.ORG:80/a/b#frag", "http://example.org/a/b"),
+    ("https://example.org:443/", "https://example.org/"),
+    ("https://example.org:8443/x", "https://example.org:8443/x"),
+    ("http://example.org", "http://example.org/"),
+    ("http://example.org/p;jsessionid=ABC123?id=4", "http://example.org/p?id=4"),
+    ("http://example.org/p;JSESSIONID=ABC123", "http://example.org/p"),
+    ("http://example.org/p?PHPSESSID=abc&id=4", "http://example.org/p?id=4"),
+    ("http://example.org/p?id=4&utm_source=x&utm_medium=y&utm_campaign=z", "http://example.org/p?id=4"),
+    ("http://example.org/p?b=2&a=1", "http://example.org/p?b=2&a=1"),
+    ("http://example.org/p?z=1&utm_term=t&a=2&sid=9", "http://example.org/p?z=1&a=2"),
+    ("http://example.org/a%20b", "http://example.org/a%20b"),
+    ("http://example.org/a b", "http://example.org/a%20b"),
+    ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+])
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_canonical_url_keeps_a_bad_port_as_given():
+    # Dropping the bad port would turn a malformed link into a working link to port 80.
+    assert canonical_url("http://127.0.0.1:99999/bad") == "http://127.0.0.1:99999/bad"
+    assert canonical_url("http://[::1/bad") == "http://[::1/bad"
+
+
+def test_canonical_url_is_idempotent():
+    for url in ("http://example.org/p;jsessionid=1?b=2&a=1&utm_source=x#f", "https://EXAMPLE.org:443/%7Euser/"):
+        once = canonical_url(url)
+        assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize("seed,scope", [
+    ("http://h.example/lo/index.html", "http://h.example/lo/"),
+    ("http://h.example/kb5/x/directory/localoffer.page", "http://h.example/kb5/x/directory/"),
+    ("http://h.example/send", "http://h.example/send/"),
+    ("http://h.example/send/", "http://h.example/send/"),
+    ("http://h.example", "http://h.example/"),
+    ("http://H.Example:8080/send.htm", "http://h.example:8080/"),
+])
+def test_default_scope(seed, scope):
+    assert default_scope(seed) == (scope,)
+
+
+def test_in_scope_folder_rule():
+    scope = default_scope("http://h.example/send")
+    assert in_scope("http://h.example/send", scope)
+    assert in_scope("http://h.example/send/x", scope)
+    assert in_scope("https://h.example/send/x", scope)  # scheme-agnostic
+    assert not in_scope("http://h.example/send-old", scope)
+    assert not in_scope("http://h.example/sendx/y", scope)
+    assert not in_scope("http://other.example/send/x", scope)
+    assert not in_scope("http://h.example:8080/send/x", scope)
+    assert not in_scope("mailto:send@h.example", scope)
