@@ -54,7 +54,29 @@ def check_db_path(db_path: Path) -> None:
             raise click.BadParameter(f"{db_path} exists and is not a SQLite database", param_hint="--db")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Bad input gets exactly one line, ``Error: ...``, and a non-zero exit: no usage
+    block, no traceback (SPEC). ``--help`` still shows the full usage."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as e:
+            click.echo(f"Error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except OSError as e:  # e.g. disk full or a read-only database: one line, not a traceback
+            click.echo(f"Error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lo-audit")
 def cli():
     """lo-audit: crawl, audit and publish English councils' SEND Local Offer websites."""
