@@ -106,13 +106,15 @@ class AxeBrowser:
         address.  Limit: without the site's CSS, layout rules (colour contrast, target
         size, reflow) are judged on the browser's default styles and inline styles only.
 
-        The page's own scripts do not run (its external scripts could not load anyway, and
-        an inline script could navigate away or post a form); axe is injected by the driver.
-        So content a script would have built is not tested, and ``<noscript>`` content is.
+        The page's own scripts do not run: the document is served with a Content Security
+        Policy ``script-src 'none'`` (its external scripts could not load anyway, and an
+        inline script could navigate away or post a form); axe is injected by the driver,
+        which CSP does not restrict. So content a script would have built is not tested.
+        A ``<meta http-equiv=refresh>`` navigation is answered 204 No Content, so the page stays.
         Cookie banners are not clicked; banners that cover the page are taken out of fixed
         positioning instead, so what is beneath is tested.
         """
-        context = self.browser.new_context(service_workers="block", bypass_csp=True, java_script_enabled=False)
+        context = self.browser.new_context(service_workers="block")
         page = context.new_page()
         body = html.encode("utf-8")
         main = _strip_fragment(url)
@@ -126,14 +128,20 @@ class AxeBrowser:
             if (not served and _strip_fragment(req_url) == main and request.is_navigation_request()
                     and request.frame == page.main_frame):
                 served.append(req_url)
-                return route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
+                return route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8",
+                                     headers={"Content-Security-Policy": _ARCHIVED_CSP})
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                return route.fulfill(status=204, body=b"")  # a meta refresh: 204 keeps the page where it is
             return route.abort("blockedbyclient")
 
         page.route("**/*", archived)
         try:
             page.goto(url, wait_until="load", timeout=timeout_s * 1000)
             unfix_banners(page)
-            return _run_axe(page)
+            result = _run_axe(page)
+            if _strip_fragment(page.url) != main:
+                raise RuntimeError(f"the archived page navigated away to {page.url}")
+            return result
         finally:
             context.close()
 
@@ -175,6 +183,9 @@ def _run_axe(page) -> dict:
         "rules_run": sorted(set(result["ran"])),
         "axe_version": version,
     }
+
+
+_ARCHIVED_CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
 
 
 def _strip_fragment(url: str) -> str:

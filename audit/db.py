@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS crawls (
     status TEXT NOT NULL,           -- running | complete | interrupted
     user_agent TEXT,
     options TEXT,                   -- JSON of the crawl options
-    version TEXT
+    version TEXT,
+    pid INTEGER                     -- the crawling process, to tell a killed crawl from a running one
 );
 
 -- One row per council per crawl: how the crawl of that site went.

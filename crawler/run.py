@@ -23,11 +23,34 @@ from .spider import LocalOfferSpider
 from .store import Store, utcnow
 
 
+def mark_dead_crawls(db) -> int:
+    """A crawl still 'running' whose process is gone was killed: say so, so it is never
+    mistaken for one in progress (its rows stay as evidence; audits use complete crawls)."""
+    dead = [row["crawl_id"] for row in db.query("SELECT crawl_id, pid FROM crawls WHERE status = 'running'")
+            if not _alive(row.get("pid"))]
+    for crawl_id in dead:
+        db.table("crawls").update(crawl_id, {"status": "interrupted"})
+    return len(dead)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_crawl_row(db, councils: list[Council], options: CrawlOptions) -> int:
+    mark_dead_crawls(db)
     db.table("councils").upsert_all([c.as_row() for c in councils], pk="code")
     crawl_id = db.table("crawls").insert({
         "started_at": utcnow(), "status": "running", "user_agent": USER_AGENT,
-        "options": json.dumps(options.as_dict()), "version": __version__,
+        "options": json.dumps(options.as_dict()), "version": __version__, "pid": os.getpid(),
     }).last_pk
     rows = []
     for c in councils:

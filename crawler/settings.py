@@ -21,6 +21,7 @@ DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 lets crawlers stop parsing at 500 KiB
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 10
+MIN_DELAY = 0.001  # seconds; see DOWNLOAD_DELAY below
 MAX_REDIRECTS = 10
 MAX_SITEMAPS_PER_SITE = 20
 
@@ -57,7 +58,9 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "LOG_LEVEL": "ERROR",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         # Politeness: slots are per host name, one request at a time, delay between them.
-        "DOWNLOAD_DELAY": options.download_delay,
+        # Never exactly 0: with no delay Scrapy 2.19's downloader dequeues a whole slot's
+        # queue before any transfer is counted, so one host gets many requests at once.
+        "DOWNLOAD_DELAY": max(options.download_delay, MIN_DELAY),
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "CONCURRENT_REQUESTS": 64,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,

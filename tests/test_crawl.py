@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -57,7 +56,8 @@ def scope_crawl(servers, tmp_path_factory):
     a.route("/lo/index.html", page("/lo/a.html", "sub/b.html", "/other/x.html", "/lo-old/c.html",
                                    "http://10.0.0.1/admin", "http://169.254.169.254/latest/meta-data/",
                                    title="Local Offer home"))
-    a.route("/lo/a.html", page("/lo/index.html", "/other/x.html", title="A"))
+    a.route("/lo/a.html", page("/lo/index.html", "/other/x.html", "a.html;jsessionid=F00D?utm_source=x",
+                               "a.html?PHPSESSID=abc", "a.html#top", "/lo/./a.html", title="A"))
     a.route("/lo/sub/b.html", page("../a.html", title="B"))
     a.route("/other/x.html", page("/other/y.html", title="Outside"))
     a.route("/other/y.html", page(title="Never"))
@@ -106,6 +106,12 @@ def test_out_of_scope_links_are_checked_with_head_but_never_crawled(scope_crawl)
     link = result.one("SELECT in_scope FROM links WHERE source_url=? AND target_url=?",
                       [a.url("/lo/index.html"), a.url("/other/x.html")])
     assert link["in_scope"] == 0
+
+
+def test_session_ids_and_fragments_do_not_multiply_pages(scope_crawl):
+    result, a = scope_crawl[:2]
+    assert [t for t in a.targets() if t.startswith("/lo/a.html") or t.startswith("/lo/./")] == ["/lo/a.html"]
+    assert result.one("SELECT count(*) n FROM fetches WHERE url LIKE '%/lo/a.html%'")["n"] == 1
 
 
 def test_folder_seed_covers_folder_and_children_not_siblings(scope_crawl):
@@ -304,7 +310,10 @@ def test_public_seed_never_reaches_private_addresses(servers, tmp_path):
         "http://10.0.0.1/", f"http://0.0.0.0:{port}/", f"http://[::ffff:127.0.0.1]:{port}/",
         f"http://127.1:{port}/", f"http://0x7f.1:{port}/",
     ]
-    proxy.route("/lo/", page("/lo/next", *private, title="Public Local Offer"), host=host)
+    # Redirects to private addresses, from an in-scope page and from a link check.
+    proxy.route("/lo/redir", Reply(302, "", {"Location": f"http://127.0.0.1:{port}/from-redirect"}), host=host)
+    proxy.route("/out", Reply(301, "", {"Location": f"http://[::1]:{port}/from-check"}), host=host)
+    proxy.route("/lo/", page("/lo/next", "/lo/redir", "/out", *private, title="Public Local Offer"), host=host)
     proxy.route("/lo/next", page(*private, title="Next"), host=host)
     proxy.fallback = lambda req, h: Reply(404 if req.host == host else 502, page(title="no"))
     result = run_crawl(tmp_path, [council("E9", f"http://{host}/lo/")], env={"http_proxy": proxy.base})
@@ -313,6 +322,10 @@ def test_public_seed_never_reaches_private_addresses(servers, tmp_path):
     assert {r.host for r in proxy.requests} == {host}, [(r.host, r.target) for r in proxy.requests]
     assert proxy.hits("/lo/next", "GET", host=host) == 1
     assert result.site("E9")["pages_fetched"] == 2
+    assert proxy.hits("/lo/redir", host=host) == 1 and proxy.hits("/out", host=host) == 1
+    for url in (f"http://{host}/lo/redir", f"http://{host}/out"):
+        check = result.check(url)
+        assert check["outcome"] == "broken" and "private address" in check["reason"], check
     for url in private:
         check = result.check(canonical_url(url))
         assert check is not None, url

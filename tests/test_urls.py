@@ -11,7 +11,6 @@ from audit.urls import (
     allowed_private, canonical_url, is_forbidden_host, literal_address, private_allowance,
 )
 
-LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
 
 @pytest.mark.parametrize("host,expected", [

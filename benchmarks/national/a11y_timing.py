@@ -43,6 +43,7 @@ def main() -> None:
     out["static_ms_per_page"] = round(statistics.median(times), 2)
     out["static_rules"] = sorted(static_rules)
 
+    print("static done", file=sys.stderr, flush=True)
     try:
         from audit.a11y_axe import AxeBrowser
         t = time.perf_counter()
@@ -55,9 +56,11 @@ def main() -> None:
     try:
         times, axe_rules = [], set()
         browser.check_archived(*pages[0])  # warm-up
+        print("browser up", file=sys.stderr, flush=True)
         for url, html in pages:
             t = time.perf_counter()
             found = browser.check_archived(url, html)
+            print(f"axe {url} {time.perf_counter() - t:.2f}s", file=sys.stderr, flush=True)
             times.append((time.perf_counter() - t) * 1000)
             axe_rules |= {v.rule if hasattr(v, "rule") else v["rule"] for v in found["violations"]}
         out["axe_ms_per_page"] = round(statistics.median(times), 1)

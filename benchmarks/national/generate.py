@@ -54,7 +54,7 @@ POOL_HOSTS = ("www.gov.example", "www.nhs.example", "www.legislation.example", "
 SOCIAL_HOST = "www.facebook.example"
 POOL_BROKEN_SHARE = 0.04
 INTERNAL_BROKEN_SHARE = 0.03
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 SECTIONS = ("education", "health", "social-care", "short-breaks", "preparing-for-adulthood", "ehc-plans",
             "send-support", "transport", "leisure", "money-and-benefits", "early-years", "sendiass")
@@ -167,9 +167,12 @@ class Pool:
     broken: set[str]
     weights: list[float]  # Zipf-like popularity for picking
     host_map: dict[str, str] = field(default_factory=dict)  # host name -> as written in URLs
+    used: set[str] = field(default_factory=set)  # URLs some page links to
 
     def pick(self, rng: random.Random, k: int) -> list[str]:
-        return rng.choices(self.urls, cum_weights=self.weights, k=k)
+        got = rng.choices(self.urls, cum_weights=self.weights, k=k)
+        self.used.update(got)
+        return got
 
 
 def write_pool(root: Path, size: int, rng: random.Random, host_map: dict[str, str] | None = None) -> Pool:
@@ -259,6 +262,7 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
     span = (date(2026, 9, 30) - start).days
     total_bytes = total_links = 0
     children_per_page = 8
+    linked_broken: set[str] = set()
     for i in range(n):
         path = page_path(spec.prefix, i)
         topic = TOPICS[(i * 7) % len(TOPICS)]
@@ -289,6 +293,7 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
         ext = pool.pick(rng, 15)
         ext_html = "".join(f'<li><a href="{u}">{u.rsplit("/", 1)[-1].replace("-", " ")}</a></li>' for u in ext)
         broken = [rng.choice(broken_paths) for _ in range(2)]
+        linked_broken.update(broken)
         broken_html = "".join(f'<li><a href="{b}">Archived information</a></li>' for b in broken)
         doc_html = ""
         if docs and rng.random() < 0.3:
@@ -357,6 +362,11 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
         (base / "sitemap.xml").write_text("\n".join(xml), "utf-8")
         (base / "robots.txt").write_text(f"User-agent: *\nDisallow: /search\nSitemap: http://{spec.host}/sitemap.xml\n",
                                           "utf-8")
+    spec.broken = [f"http://{spec.host}{b}" for b in sorted(linked_broken)]
+    assets = base / "assets"  # the stylesheet and logo every page references
+    assets.mkdir(parents=True, exist_ok=True)
+    (assets / "site.css").write_text("body{font-family:sans-serif}\n")
+    (assets / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     spec.size_bytes = total_bytes
     spec.links = total_links
 
@@ -415,7 +425,8 @@ def _manifest(pages: int, seed: int, specs: list[SiteSpec], pool: Pool) -> dict:
         "html_bytes": sum(s.size_bytes for s in specs), "links": sum(s.links for s in specs),
         "documents": sum(s.documents for s in specs), "pool_size": len(pool.urls),
         "pool_hosts": sorted({u.split("/")[2] for u in pool.urls}),
-        "broken": sorted(set(pool.broken) | {b for s in specs for b in s.broken}),
+        # ground truth: broken targets that some page actually links to
+        "broken": sorted((pool.broken & pool.used) | {b for s in specs for b in s.broken}),
         "site_list": [{"code": s.code, "host": s.host, "seed_url": s.seed_url, "pages": s.pages,
                        "documents": s.documents, "html_bytes": s.size_bytes} for s in specs],
     }
