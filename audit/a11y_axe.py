@@ -156,8 +156,11 @@ class AxeBrowser:
         self.close()
 
 
+AXE_RUN_TIMEOUT_MS = 60_000  # one page's axe run; a stuck page must not stall a national audit
+
 _AXE_RUN = (
-    "async () => { const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});"
+    "async (limit) => { const r = await Promise.race([axe.run(document, {resultTypes: ['violations', 'incomplete']}),"
+    " new Promise((_, fail) => setTimeout(() => fail(new Error('axe-core did not finish in ' + limit + ' ms')), limit))]);"
     " const ids = (xs) => xs.map(v => v.id);"
     " return {violations: r.violations.map(v => ({id: v.id, impact: v.impact, tags: v.tags,"
     " targets: v.nodes.map(n => n.target.join(' '))})),"
@@ -169,7 +172,7 @@ _AXE_RUN = (
 def _run_axe(page) -> dict:
     source, version = axe_source()
     page.evaluate(source)
-    result = page.evaluate(_AXE_RUN)
+    result = page.evaluate(_AXE_RUN, AXE_RUN_TIMEOUT_MS)
     violations = [
         AxeViolation(v["id"], v["impact"] or "minor", tuple(v["targets"]), len(v["targets"]), tuple(_wcag(v["tags"])))
         for v in result["violations"]

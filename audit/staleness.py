@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .dates import first_date, parse_any, parse_http_date, parse_iso_datetime, to_utc
+from .dates import first_date, parse_any, parse_http_date, to_utc
 from .page import Page, squash
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")

@@ -270,3 +270,33 @@ def run_crawl(tmp: Path, rows: list[dict | list], *extra, env: dict | None = Non
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     return CrawlResult(proc, db)
+
+
+# -- the offline demo, built once per test session ------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """``lo-audit demo --no-serve`` run once (crawl + audit with axe): tests that only read
+    it share it; tests that write to it take a copy with :func:`copy_demo`."""
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    proc = lo_audit("demo", "--db", db, "--no-serve", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return db
+
+
+def copy_demo(demo_db: Path, target_dir: Path) -> Path:
+    """A private copy of the demo database and its WARC folder."""
+    import shutil
+
+    target_dir.mkdir(parents=True, exist_ok=True)
+    db = target_dir / demo_db.name
+    source = sqlite3.connect(demo_db)
+    try:
+        with sqlite3.connect(db) as copy:
+            source.backup(copy)
+    finally:
+        source.close()
+    warc = demo_db.with_name(demo_db.stem + "-warc")
+    shutil.copytree(warc, target_dir / warc.name)
+    return db

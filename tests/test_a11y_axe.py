@@ -1,23 +1,21 @@
 """The browser engine: axe-core in Debian's Chromium, on archived HTML, and in the audit.
 
-Needs /usr/bin/chromium (or LO_AUDIT_CHROMIUM); skipped without it. The demo database is
-built once for the module by running ``lo-audit demo --no-serve`` in a subprocess.
+Needs /usr/bin/chromium (or LO_AUDIT_CHROMIUM), which scripts/setup.sh installs. The demo
+database is the session's shared ``demo_db`` (conftest).
 """
 
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 
 from audit import a11y_axe
 
-pytestmark = pytest.mark.skipif(not Path(a11y_axe.CHROMIUM).exists(), reason="Chromium not installed")
 ROOT = Path(__file__).resolve().parents[1]
 NORTHMOOR_HOME = "http://localoffer.northmoor.example/"
 
@@ -97,15 +95,6 @@ def test_archived_data_urls_still_load(browser):
 
 # ---- in the audit -----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    proc = subprocess.run([sys.executable, "-m", "audit.cli", "demo", "--db", str(db), "--no-serve"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return db
-
-
 def q(db, sql, args=()):
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -148,9 +137,10 @@ def test_demo_agreement_and_documents(demo_db):
     assert westmarsh and westmarsh[0]["pdf_has_language"] == 0 and "no_language" in westmarsh[0]["pdf_problems"]
 
 
-def test_without_chromium_the_audit_warns_once_and_keeps_axe_columns_null(demo_db, monkeypatch, capsys):
+def test_without_chromium_the_audit_warns_once_and_keeps_axe_columns_null(demo_db, tmp_path, monkeypatch, capsys):
     from audit.runner import run_audit
 
+    demo_db = copy_demo(demo_db, tmp_path)
     monkeypatch.setattr(a11y_axe, "CHROMIUM", "/nonexistent/chromium")
     audit_id = run_audit(demo_db, date(2026, 11, 23), axe_sample=10)
     err = capsys.readouterr().err

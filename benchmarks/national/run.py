@@ -347,15 +347,17 @@ def peer_site(size: int, work: Path, tools: dict, args) -> dict:
         if "linkinator" in tools:
             r = measure([tools["linkinator"], seed_url, "--recurse", "--concurrency", "16", "--format", "json",
                          "--timeout", "20000"], env=env, server=srv)
+            (work / f"peer-run-{size}" / "linkinator.json").write_text(r.stdout)
             try:
-                data = json.loads(r.stdout[r.stdout.find("{"):])
+                data, _ = json.JSONDecoder().raw_decode(r.stdout[r.stdout.find("{"):])
                 links = data.get("links", [])
                 found = {norm(x["url"]) for x in links if x.get("state") == "BROKEN"}
                 checked = len({norm(x["url"]) for x in links})
                 pages = len({x.get("parent") for x in links if x.get("parent")})
             except ValueError:
                 found, checked, pages = set(), 0, 0
-                r.stderr += "\n(unparseable JSON output)"
+                r.stderr += f"\n(no JSON in linkinator's output: {len(r.stdout)} bytes, exit {r.rc})"
+                r.rc = r.rc if r.rc not in (0, 1) else 2  # make the error visible in the table
             res["tools"]["linkinator"] = _tool(r, found, truth, pages, checked)
         if "linkchecker" in tools:
             r = measure([tools["linkchecker"], "-f", tools["linkcheckerrc"], "--no-robots", "--check-extern",
