@@ -138,6 +138,7 @@ def serve_options(fn):
     return fn
 
 
+DEMO_AXE_SAMPLE = 3
 DEFAULT_AXE_SAMPLE = 10
 
 
@@ -205,7 +206,10 @@ def run(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_p
 @click.option("--no-serve", is_flag=True, help="Stop after the audit instead of starting Datasette.")
 @click.option("--as-of", callback=parse_as_of, metavar="YYYY-MM-DD", default="2026-11-23", show_default=True,
               help="Reference date (fixed so the demo's scores do not drift with the calendar).")
-def demo(db_path, host, port, no_serve, as_of):
+@click.option("--axe-sample", type=click.IntRange(min=0), default=DEMO_AXE_SAMPLE, show_default=True, metavar="N",
+              help="axe-core on each council's home, 16-25, contact and form pages plus the N most-linked "
+                   "(smaller than the audit's default so the demo stays under a minute; 0 disables).")
+def demo(db_path, host, port, no_serve, as_of, axe_sample):
     """Offline: serve the bundled demo Local Offer sites on loopback, crawl, audit, then serve Datasette."""
     import os
 
@@ -222,7 +226,7 @@ def demo(db_path, host, port, no_serve, as_of):
             os.environ.pop(name, None)
         click.echo(f"demo web on {web.proxy_url} serving {len(registry.councils)} councils")
         _crawl(db_path, registry.councils, max_pages=5000, download_delay=0, timeout=10, ignore_robots=False)
-    _audit(db_path, as_of, 365)
+    _audit(db_path, as_of, 365, axe_sample)
     if no_serve:
         return
     serve.callback(db_path, host, port)

@@ -176,7 +176,9 @@ class RetryAfterBackoff:
             return response
         wait = self._retry_after(response.headers.get(b"Retry-After"))
         if response.status == 429 or (response.status == 503 and wait is not None):
-            slot.delay = min(max(slot.delay * 2, 1.0, wait or 0.0), self.MAX_WAIT)
+            # The server's own Retry-After when it gives one; otherwise back off exponentially.
+            backoff = wait if wait is not None else max(slot.delay * 2, 1.0)
+            slot.delay = min(max(backoff, self.base_delay), self.MAX_WAIT)
             self.slowed.add(key)
         elif key in self.slowed and response.status < 500:
             slot.delay = self.base_delay
