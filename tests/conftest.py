@@ -206,6 +206,16 @@ def council(code: str, url: str, scope: str = "", name: str | None = None, counc
             "council_url": council_url or "http://www.council.example/", "scope": scope}
 
 
+def query(db_path: Path, sql: str, params=()) -> list[dict]:
+    """Rows of a query on a database file, as dicts (a fresh connection each time)."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
 @dataclass
 class CrawlResult:
     proc: subprocess.CompletedProcess
@@ -220,12 +230,7 @@ class CrawlResult:
         return self.proc.stderr
 
     def rows(self, sql: str, params=()) -> list[dict]:
-        conn = sqlite3.connect(self.db_path)
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute(sql, params)]
-        finally:
-            conn.close()
+        return query(self.db_path, sql, params)
 
     def one(self, sql: str, params=()) -> dict:
         rows = self.rows(sql, params)

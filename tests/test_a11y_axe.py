@@ -5,7 +5,6 @@ database is the session's shared ``demo_db`` (conftest).
 """
 
 import json
-import sqlite3
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_demo
+from conftest import query as q
 
 from audit import a11y_axe
 
@@ -94,15 +94,6 @@ def test_archived_data_urls_still_load(browser):
 
 
 # ---- in the audit -----------------------------------------------------------------------
-
-def q(db, sql, args=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, args)]
-    finally:
-        conn.close()
-
 
 def test_demo_audit_has_axe_results(demo_db):
     assert q(demo_db, "select axe_version from audits where audit_id = 1")[0]["axe_version"] == a11y_axe.axe_version()

@@ -8,19 +8,15 @@ with ``lo-audit serve`` and reads the league table through Datasette's HTTP API.
 from __future__ import annotations
 
 import json
-import socket
-import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from audit.db import SCHEMA
-from conftest import copy_demo
+from conftest import copy_demo, query
+from servers import free_port, no_proxy_get, wait_for_http
 
 LO_AUDIT = [sys.executable, "-m", "audit.cli"]
 SPEC_COLUMNS = (
@@ -34,13 +30,7 @@ SPEC_COLUMNS = (
 MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days"}
 
 
-def rows(db: Path, sql: str, params=()) -> list[dict]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+rows = query
 
 
 def by_code(db: Path) -> dict[str, dict]:
@@ -133,41 +123,34 @@ def test_a_second_audit_keeps_the_first(demo_db, tmp_path):
     assert first == second
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_served_by_datasette(demo_db):
+def test_served_by_datasette(demo_db, tmp_path):
+    """``lo-audit serve`` itself (the command a user runs), read through Datasette's JSON API."""
     port = free_port()
-    server = subprocess.Popen([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    out, err = server.communicate(timeout=5)
-                    pytest.fail(f"datasette did not start: {err[-2000:]}")
-                time.sleep(0.3)
-        league = json.load(urllib.request.urlopen(base + "/demo/league_table.json?_shape=array", timeout=10))
-        assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
-        front = urllib.request.urlopen(base + "/", timeout=10).read().decode()
-        assert "Northmoor" in front and "Westmarsh" in front
-        card = urllib.request.urlopen(base + "/council/E99000004", timeout=10).read().decode()
-        assert "Westmarsh" in card and "broken" in card.lower()
-        assert urllib.request.urlopen(base + "/methodology", timeout=10).status == 200
-    finally:
-        server.terminate()
+    with open(tmp_path / "serve.out", "w+b") as out:
+        server = subprocess.Popen([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT)
+
+        def output() -> str:
+            out.flush()
+            out.seek(0)
+            return out.read().decode("utf-8", "replace")
+
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            wait_for_http(base + "/-/versions.json", lambda: server.poll() is None, output)
+            league = json.load(no_proxy_get(base + "/demo/league_table.json?_shape=array", timeout=10))
+            assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
+            front = no_proxy_get(base + "/", timeout=10).read().decode()
+            assert "Northmoor" in front and "Westmarsh" in front
+            card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
+            assert "Westmarsh" in card and "broken" in card.lower()
+            assert no_proxy_get(base + "/methodology", timeout=10).status == 200
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def test_schema_declares_the_fixed_tables():
