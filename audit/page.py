@@ -8,6 +8,7 @@ Parsing is lazy and cached so a check that only needs headers costs nothing.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -20,6 +21,8 @@ INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
 # Site furniture: repeated on every page, so it says nothing about what a page is about.
 FURNITURE_TAGS = ("nav", "header", "footer", "aside")
 _WS = re.compile(r"\s+")
+TREE_CACHE_SIZE = 64
+_TREES: OrderedDict[int, "Page"] = OrderedDict()  # pages holding a parsed tree, least recent first
 
 
 def squash(text: str | None) -> str:
@@ -45,9 +48,22 @@ class Page:
     depth: int = 0
     sitemap_lastmod: str | None = None
 
-    @cached_property
+    @property
     def tree(self) -> LexborHTMLParser:
-        return LexborHTMLParser(self.html or "")
+        """The parsed DOM. Only the most recently used TREE_CACHE_SIZE pages keep theirs:
+        a council's audit holds all its pages at once, and a parsed tree costs far more
+        memory than the page's text, so an evicted page is simply parsed again if a
+        site-level check needs its DOM."""
+        tree = self.__dict__.get("_tree")
+        if tree is None:
+            tree = self.__dict__["_tree"] = LexborHTMLParser(self.html or "")
+            _TREES[id(self)] = self
+            if len(_TREES) > TREE_CACHE_SIZE:
+                _, evicted = _TREES.popitem(last=False)
+                evicted.__dict__.pop("_tree", None)
+        else:
+            _TREES.move_to_end(id(self))
+        return tree
 
     @cached_property
     def base_url(self) -> str:
