@@ -104,6 +104,9 @@ def parse_registry(text: str, source: str = "seeds") -> Registry:
         if not code:
             registry.problems.append(f"line {line}: missing code; skipped")
             continue
+        if not code.isprintable():  # a form feed or U+2028 would split the problem line on a terminal
+            registry.problems.append(f"line {line}: code {ascii(code)} holds control or separator characters; skipped")
+            continue
         if code in seen:
             registry.problems.append(f"line {line}: duplicate code {code} (first on line {seen[code]}); skipped")
             continue

@@ -353,7 +353,8 @@ class LocalOfferSpider(scrapy.Spider):
             "error_detail": None,
             "content_type": headers.get("content-type"),
             "content_length": len(response.body),
-            "truncated": int("download_maxsize" in response.flags or "partial" in response.flags),
+            # "dataloss": the connection ended before Content-Length/the last chunk (a short body).
+            "truncated": int(bool({"download_maxsize", "partial", "dataloss"} & set(response.flags))),
             "last_modified": headers.get("last-modified"),
             "headers": kept_headers(headers),
             "redirect_chain": json.dumps(request.meta.get("redirect_urls", [])),

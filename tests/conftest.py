@@ -65,6 +65,11 @@ class _Server(ThreadingHTTPServer):
     # on a busy machine and each dropped SYN costs a 1 s retransmit.
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        """A crawler closing a connection early (size caps, timeouts) is expected here."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 class Web:
     """A loopback HTTP server with per-path answers and a request log."""
