@@ -4,14 +4,11 @@
 - ``RobotsGate``: robots.txt per RFC 9309, recorded as evidence: 4xx means no rules;
   5xx, a timeout or an unreachable server means the whole site is treated as
   disallowed (Scrapy's own middleware allows everything on error, which is not polite).
-- ``RetryAfterBackoff``: a host that answers 429/503 (with or without Retry-After) is
-  slowed down; other hosts are not.
 """
 
 from __future__ import annotations
 
 import time
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -150,50 +147,3 @@ class RobotsGate:
             error = proxy_status.split("error=", 1)[1].split(";")[0].strip()
             return RobotsRules(f"{status} from proxy: {error} (treated as disallow)", None, True, True)
         return RobotsRules(f"{status} (treated as disallow)", None, True)
-
-
-class RetryAfterBackoff:
-    """Slow one host's slot when it asks us to (429, or 503 with Retry-After), honouring
-    Retry-After up to a cap; restore the configured delay once it answers normally again.
-    Other hosts' slots are untouched, so one overloaded server never slows the crawl."""
-
-    MAX_WAIT = 60.0
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.base_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
-        self.slowed: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_response(self, request: Request, response):
-        downloader = self.crawler.engine.downloader
-        key = downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
-        if slot is None:
-            return response
-        wait = self._retry_after(response.headers.get(b"Retry-After"))
-        if response.status == 429 or (response.status == 503 and wait is not None):
-            # The server's own Retry-After when it gives one; otherwise back off exponentially.
-            backoff = wait if wait is not None else max(slot.delay * 2, 1.0)
-            slot.delay = min(max(backoff, self.base_delay), self.MAX_WAIT)
-            self.slowed.add(key)
-        elif key in self.slowed and response.status < 500:
-            slot.delay = self.base_delay
-            self.slowed.discard(key)
-        return response
-
-    @staticmethod
-    def _retry_after(value: bytes | None) -> float | None:
-        if not value:
-            return None
-        text = value.decode("latin-1").strip()
-        if text.isdigit():
-            return float(text)
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())

@@ -88,9 +88,9 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 50,
             "crawler.middlewares.RobotsGate": 60,
-            "crawler.middlewares.RetryAfterBackoff": 560,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         },
+        "EXTENSIONS": {"crawler.politeness.RetryAfterBackoff": 0},
         "SPIDER_MIDDLEWARES": {
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
             # Over-long URLs are recorded as skipped by the spider instead of silently dropped.
