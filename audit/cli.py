@@ -6,6 +6,7 @@ input (no traceback). Broken or unreachable council sites are data, not errors.
 
 from __future__ import annotations
 
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,13 @@ def db_option(fn):
     )(fn)
 
 
+def finite(ctx, param, value):
+    """click's FloatRange lets NaN through (NaN < 0 is false): a delay or timeout must be a number."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
 def crawl_options(fn):
     fn = click.option("--seeds", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True,
                       help="Seeds / registry CSV (code,name,local_offer_url,council_url[,region,la_type,scope]).")(fn)
@@ -33,9 +41,9 @@ def crawl_options(fn):
                       help="Only this council (repeatable).")(fn)
     fn = click.option("--max-pages", type=click.IntRange(min=1), default=5000, show_default=True,
                       help="Most pages and documents fetched per site.")(fn)
-    fn = click.option("--download-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+    fn = click.option("--download-delay", type=click.FloatRange(min=0), default=1.0, show_default=True, callback=finite,
                       help="Seconds between requests to one host.")(fn)
-    fn = click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=20.0, show_default=True,
+    fn = click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=20.0, show_default=True, callback=finite,
                       help="Seconds one request may take, from connect to last byte.")(fn)
     fn = click.option("--ignore-robots", is_flag=True,
                       help="Ignore robots.txt (for a council auditing its own site).")(fn)

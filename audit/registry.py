@@ -141,5 +141,6 @@ def select(registry: Registry, codes: list[str]) -> list[Council]:
     by_code = {c.code: c for c in registry.councils}
     unknown = [c for c in codes if c not in by_code]
     if unknown:
-        raise RegistryError(f"--council: unknown code(s) {', '.join(unknown)}")
+        shown = ", ".join(c if c.isprintable() else ascii(c) for c in unknown)  # one line, always
+        raise RegistryError(f"--council: unknown code(s) {shown}")
     return [by_code[c] for c in dict.fromkeys(codes)]
