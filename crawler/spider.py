@@ -251,25 +251,14 @@ class LocalOfferSpider(scrapy.Spider):
             site = self.sites[request.meta["council"]]
             yield self.link_check_request(site, _first_url(request), method="GET")
             return
-        outcome, reason = classify(None, error)
         self.logger.info("link check %s failed: %s", request.url, detail)
-        self.store.add("link_checks", {
-            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
-            "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
-            "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
-        })
+        self.record_check_failure(request, error)
 
     def fetch_failed(self, failure):
         request = failure.request
         site = self.sites[request.meta["council"]]
-        self.record_failure(request, failure.value, request.meta["started"])
-        error, detail = self.failure_code(request, failure.value)
-        outcome, reason = classify(None, error)
-        self.store.add("link_checks", {
-            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
-            "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
-            "method": "GET", "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
-        })
+        error, detail = self.record_failure(request, failure.value, request.meta["started"])
+        self.record_check_failure(request, error)
         if request.meta["depth"] == 0 and request.meta.get("referrer") is None and request.meta["kind"] == "page":
             status = "robots_disallowed" if error == "robots" and "unreachable" not in detail else "unreachable"
             site.seed_outcome = (status, detail if detail.startswith(error) else f"{error}: {detail}")
@@ -366,7 +355,8 @@ class LocalOfferSpider(scrapy.Spider):
             "warc_offset": warc_offset,
         })
 
-    def record_failure(self, request, exc: BaseException, started: float) -> None:
+    def record_failure(self, request, exc: BaseException, started: float) -> tuple[str, str]:
+        """Record a failed fetch; return its (error code, detail)."""
         error, detail = self.failure_code(request, exc)
         self.store.add("fetches", {
             "council_code": request.meta["council"],
@@ -382,6 +372,7 @@ class LocalOfferSpider(scrapy.Spider):
             "fetched_at": utcnow(),
             "elapsed_ms": int((time.monotonic() - started) * 1000),
         })
+        return error, detail
 
     def record_skip(self, site: SiteState, url: str, why: str, depth: int, referrer: str) -> None:
         """Pages not fetched on purpose (traps, budget, depth) are evidence too."""
@@ -399,6 +390,15 @@ class LocalOfferSpider(scrapy.Spider):
             "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
         })
         self.link_checks_seen.add(check_key(_first_url(request)))
+
+    def record_check_failure(self, request, error: str) -> None:
+        """The link_checks row of a target whose fetch failed (no HTTP answer)."""
+        outcome, reason = classify(None, error)
+        self.store.add("link_checks", {
+            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
+            "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
+            "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
+        })
 
     def failure_code(self, request, exc: BaseException) -> tuple[str, str]:
         """describe_failure, telling a redirect loop from a merely long redirect chain."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = "text/html; charset=utf-8"
@@ -187,9 +187,7 @@ def make_web():
 
 def closed_port() -> int:
     """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 # -- running the CLI -------------------------------------------------------------------
