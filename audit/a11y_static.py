@@ -142,8 +142,11 @@ def check_html(html: str, url: str | None = None) -> list[Violation]:
     if not _FOREIGN_ROOT.match(html):
         _check_page(doc, report)
     _check_duplicate_ids(doc, report)
-    owner = _aria_owners(doc)
-    for el in doc.elements:
+    # Attribute names never hold whitespace, so " aria-" marks a name starting with "aria-".
+    checked = [el for el in doc.elements if el.tag not in _PLAIN_TAGS or el.attrs and (
+        "role" in el.attrs or "lang" in el.attrs or " aria-" in " " + " ".join(el.attrs))]
+    owner = _aria_owners(checked)
+    for el in checked:
         _check_element(el, owner, report)
     out = []
     for rule in sorted(found):
@@ -237,8 +240,8 @@ def _refresh_delay(content: str) -> int | None:
 def _check_duplicate_ids(doc: Document, report) -> None:
     """One report per duplicated id value, split the way axe-core splits it."""
     by_value: dict[str, list[El]] = defaultdict(list)
-    for el in doc.elements:
-        value = el.attrs.get("id")
+    for el in doc.with_id:
+        value = el.attrs["id"]
         if value:
             by_value[value].append(el)
     doc.id_counts = {k: len(v) for k, v in by_value.items()}
@@ -263,22 +266,25 @@ def _check_duplicate_ids(doc: Document, report) -> None:
 
 # ---- element rules ------------------------------------------------------------------------
 
-def _aria_owners(doc: Document) -> dict[int, El]:
-    """id(element) -> the element whose aria-owns claims it (first claim wins)."""
+def _aria_owners(elements: list[El]) -> dict[int, El]:
+    """id(element) -> the element whose aria-owns claims it (first claim wins).
+
+    ``elements`` are in document order and include every element with aria-* attributes."""
     owner: dict[int, El] = {}
-    for el in doc.elements:
-        for ref in el.attrs.get("aria-owns", "").split():
-            target = doc.by_id.get(ref)
+    for el in elements:
+        if "aria-owns" not in el.attrs:
+            continue
+        for ref in el.attrs["aria-owns"].split():
+            target = el.doc.by_id.get(ref)
             if target is not None and target is not el and id(target) not in owner:
                 owner[id(target)] = el
     return owner
 
 
 def _check_element(el: El, owner: dict[int, El], report) -> None:
+    """Element rules for one element; check_html skips _PLAIN_TAGS without role, lang or aria-*."""
     attrs = el.attrs
     aria = [a for a in attrs if a.startswith("aria-")]
-    if not aria and el.tag in _PLAIN_TAGS and "role" not in attrs and "lang" not in attrs:
-        return
     if aria and el.ns != "math":
         for name in aria:
             if name not in ATTRIBUTES:

@@ -47,6 +47,12 @@ def crawl_options(fn):
                       help="Seconds one request may take, from connect to last byte.")(fn)
     fn = click.option("--ignore-robots", is_flag=True,
                       help="Ignore robots.txt (for a council auditing its own site).")(fn)
+    fn = click.option("--host-concurrency", type=click.IntRange(min=1, max=16), default=1, show_default=True,
+                      help="Requests in flight at once per host. Keep 1 for other people's sites; "
+                           "raise it for your own site or a benchmark.")(fn)
+    fn = click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
+                      help="Crawling processes (one per CPU core helps when crawling fast); each host is "
+                           "still contacted by one process only.")(fn)
     return fn
 
 
@@ -93,7 +99,8 @@ def cli():
 @cli.command()
 @crawl_options
 @db_option
-def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_path):
+def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
+          db_path):
     """Crawl the Local Offers listed in the seeds file into the database and WARC files."""
     from .registry import RegistryError, read_registry, select
 
@@ -107,15 +114,16 @@ def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db
         click.echo(f"warning: {seeds}: {problem}", err=True)
     if not selected:
         raise click.ClickException(f"{seeds}: no usable council rows")
-    _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots)
+    _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers)
 
 
-def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots) -> int:
+def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency=1,
+           workers=1) -> int:
     from audit import db as dbmod
     from crawler.run import CrawlOptions, crawl_summary, run_crawl
 
     options = CrawlOptions(max_pages=max_pages, download_delay=download_delay, timeout=timeout,
-                           ignore_robots=ignore_robots)
+                           ignore_robots=ignore_robots, host_concurrency=host_concurrency, workers=workers)
     crawl_id = run_crawl(db_path, selected, options)
     click.echo(f"crawl {crawl_id}: {len(selected)} councils -> {db_path}")
     for line in crawl_summary(dbmod.connect(db_path), crawl_id):
@@ -156,20 +164,22 @@ DEFAULT_AXE_SAMPLE = 10
 @click.option("--axe-sample", type=click.IntRange(min=0), default=DEFAULT_AXE_SAMPLE, show_default=True,
               metavar="N", help="Also run axe-core in headless Chromium on each council's home, 16-25, contact "
               "and form pages and its N most-linked pages (archived HTML, no live fetches); 0 disables.")
-def audit(db_path, as_of, stale_after_days, axe_sample):
+@click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
+              help="Audit councils in this many processes (one per CPU core is fastest).")
+def audit(db_path, as_of, stale_after_days, axe_sample, workers):
     """Run every check over the latest crawl and write scores (a new audit; earlier ones are kept)."""
     check_db_path(db_path)
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `lo-audit crawl --db {db_path}` first")
-    _audit(db_path, as_of, stale_after_days, axe_sample)
+    _audit(db_path, as_of, stale_after_days, axe_sample, workers)
 
 
-def _audit(db_path, as_of, stale_after_days, axe_sample: int | None = DEFAULT_AXE_SAMPLE) -> int:
+def _audit(db_path, as_of, stale_after_days, axe_sample: int | None = DEFAULT_AXE_SAMPLE, workers: int = 1) -> int:
     from audit import db as dbmod
     from .runner import AuditError, run_audit
 
     try:
-        audit_id = run_audit(db_path, as_of, stale_after_days, axe_sample=axe_sample)
+        audit_id = run_audit(db_path, as_of, stale_after_days, axe_sample=axe_sample, workers=workers)
     except AuditError as e:
         raise click.ClickException(str(e)) from None
     db = dbmod.connect(db_path)
@@ -199,10 +209,11 @@ def serve(db_path, host, port):
 @db_option
 @audit_options
 @serve_options
-def run(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_path, as_of, stale_after_days,
-        host, port):
+def run(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers, db_path,
+        as_of, stale_after_days, host, port):
     """Crawl + audit + serve over the full registry (needs internet)."""
-    crawl.callback(seeds, councils, max_pages, download_delay, timeout, ignore_robots, db_path)
+    crawl.callback(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
+                   db_path)
     _audit(db_path, as_of, stale_after_days)
     serve.callback(db_path, host, port)
 

@@ -88,16 +88,34 @@ CREATE TABLE IF NOT EXISTS sitemap_entries (
     PRIMARY KEY (crawl_id, council_code, url)
 );
 
+-- Every URL the link graph mentions, once: the graph stores ids, so a page's ~100 links
+-- cost small rows rather than two long URLs each.
+CREATE TABLE IF NOT EXISTS urls (
+    url_id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE
+);
+
 -- Every link on an in-scope page (the link graph), with the text a reader saw.
-CREATE TABLE IF NOT EXISTS links (
+-- Read it through the `links` view, which spells the URLs out.
+CREATE TABLE IF NOT EXISTS link_edges (
     crawl_id INTEGER NOT NULL,
     council_code TEXT NOT NULL,
-    source_url TEXT NOT NULL,
-    target_url TEXT NOT NULL,       -- absolute, fragment removed
+    source_id INTEGER NOT NULL REFERENCES urls (url_id),
+    target_id INTEGER NOT NULL REFERENCES urls (url_id),  -- absolute, fragment removed
     tag TEXT,                       -- a | area | iframe | embed | video | source
     link_text TEXT,
     in_scope INTEGER,               -- target is inside the council's scope
-    PRIMARY KEY (crawl_id, council_code, source_url, target_url)
+    PRIMARY KEY (crawl_id, council_code, source_id, target_id)
+) WITHOUT ROWID;  -- no index by target: it would triple the cost of storing a page's links
+
+-- With --workers N: link targets on a host another worker owns, checked after the workers
+-- finish unless a worker already checked them (crawler/workers.py).
+CREATE TABLE IF NOT EXISTS deferred_link_checks (
+    crawl_id INTEGER NOT NULL,
+    url TEXT NOT NULL,              -- the target as keyed in link_checks (canonical URL)
+    target TEXT NOT NULL,           -- the target as written on the page
+    council_code TEXT NOT NULL,     -- the first council found linking to it
+    PRIMARY KEY (crawl_id, url)
 );
 
 -- One check per distinct link target per crawl, shared by every council linking to it.
@@ -303,9 +321,55 @@ CREATE VIEW IF NOT EXISTS league_table AS
     LEFT JOIN councils c ON c.code = s.council_code
     ORDER BY s.rank;
 
-CREATE INDEX IF NOT EXISTS idx_links_target ON links (crawl_id, target_url);
 CREATE INDEX IF NOT EXISTS idx_findings_council ON findings (council_code, audit_id);
 """
+
+
+# Created after _migrate: a database from before link_edges still has a `links` table.
+LINKS_VIEW = """
+CREATE VIEW IF NOT EXISTS links AS
+    SELECT e.crawl_id, e.council_code, s.url AS source_url, t.url AS target_url, e.tag, e.link_text, e.in_scope
+    FROM link_edges e
+    JOIN urls s ON s.url_id = e.source_id
+    JOIN urls t ON t.url_id = e.target_id;
+"""
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Databases written before the link graph used URL ids: move `links` rows to
+    urls + link_edges (same information), then `links` becomes a view."""
+    kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'links'").fetchone()
+    if kind is None or kind[0] != "table":
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT OR IGNORE INTO urls (url) SELECT source_url FROM links UNION SELECT target_url FROM links")
+        conn.execute(
+            "INSERT OR REPLACE INTO link_edges SELECT l.crawl_id, l.council_code, s.url_id, t.url_id, l.tag, "
+            "l.link_text, l.in_scope FROM links l JOIN urls s ON s.url = l.source_url JOIN urls t ON t.url = l.target_url")
+        conn.execute("DROP TABLE links")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def url_id(conn: sqlite3.Connection, url: str) -> int:
+    """The id of ``url`` in ``urls``, adding the address when it is new."""
+    cursor = conn.execute("INSERT OR IGNORE INTO urls (url) VALUES (?)", [url])
+    if cursor.rowcount == 1:
+        return cursor.lastrowid
+    return conn.execute("SELECT url_id FROM urls WHERE url = ?", [url]).fetchone()[0]
+
+
+def insert_links(conn: sqlite3.Connection, rows: list[dict]) -> None:
+    """Rows shaped like the ``links`` view (crawl_id, council_code, source_url, target_url,
+    tag, link_text, in_scope) into link_edges."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, link_text, in_scope) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(r["crawl_id"], r["council_code"], url_id(conn, r["source_url"]), url_id(conn, r["target_url"]),
+          r.get("tag"), r.get("link_text"), r.get("in_scope")) for r in rows])
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -318,6 +382,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.executescript(SCHEMA)
+    _migrate(conn)
+    conn.executescript(LINKS_VIEW)
     return sqlite_utils.Database(conn)
 
 

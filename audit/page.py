@@ -7,12 +7,11 @@ Parsing is lazy and cached so a check that only needs headers costs nothing.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from urllib.parse import urljoin, urldefrag
+from functools import cached_property, lru_cache
+from urllib.parse import urljoin, urldefrag, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -20,14 +19,40 @@ from selectolax.lexbor import LexborHTMLParser
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
 # Site furniture: repeated on every page, so it says nothing about what a page is about.
 FURNITURE_TAGS = ("nav", "header", "footer", "aside")
-_WS = re.compile(r"\s+")
 TREE_CACHE_SIZE = 64
 _TREES: OrderedDict[int, "Page"] = OrderedDict()  # pages holding a parsed tree, least recent first
 
 
 def squash(text: str | None) -> str:
-    """Collapse runs of whitespace to single spaces and trim."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse runs of whitespace to single spaces and trim (str.split's whitespace is
+    exactly regex \\s, and splitting is several times faster than a regex substitution)."""
+    return " ".join(text.split()) if text else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve(base: str, raw: str) -> str:
+    try:
+        return urldefrag(urljoin(base, raw))[0]
+    except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
+        return raw
+
+
+def resolve_link(base: str, origin: str, raw: str) -> str:
+    """``raw`` made absolute against ``base``, fragment removed. Root-relative and absolute
+    http(s) references depend only on the base's origin (``scheme://host/``), so they are
+    resolved against it: the same site-wide menu links on every page then hit the cache."""
+    if raw[0] == "/" or raw[:8].lower().startswith(("http://", "https://")):
+        return _resolve(origin, raw)
+    return _resolve(base, raw)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://netloc/`` of an absolute URL; the URL itself when it has no host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else url
 
 
 @dataclass(frozen=True)
@@ -115,21 +140,19 @@ class Page:
         """Every link target on the page, absolute, fragments removed, http(s) and others kept."""
         out: list[Link] = []
         base = self.base_url
+        origin = origin_of(base)
         for node in self.tree.css("a[href], area[href], iframe[src], embed[src], video[src], source[src]"):
-            attr = "href" if node.tag in ("a", "area") else "src"
-            raw = (node.attributes.get(attr) or "").strip()
-            if not raw or raw.startswith("#"):
+            tag = node.tag
+            attrs = node.attributes
+            raw = (attrs.get("href" if tag in ("a", "area") else "src") or "").strip()
+            if not raw or raw[0] == "#":
                 continue
-            try:
-                absolute = urldefrag(urljoin(base, raw))[0]
-            except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
-                absolute = raw
-            text = squash(node.text()) if node.tag == "a" else ""
+            text = squash(node.text()) if tag == "a" else ""
             if not text:
-                label = node.attributes.get("aria-label") or node.attributes.get("title") or ""
-                img = node.css_first("img[alt]") if node.tag == "a" else None
+                label = attrs.get("aria-label") or attrs.get("title") or ""
+                img = node.css_first("img[alt]") if tag == "a" else None
                 text = squash(label or (img.attributes.get("alt") if img is not None else "") or "")
-            out.append(Link(absolute, text, node.tag, (node.attributes.get("rel") or "").lower()))
+            out.append(Link(resolve_link(base, origin, raw), text, tag, (attrs.get("rel") or "").lower()))
         return out
 
     def meta(self, name: str) -> str | None:

@@ -67,39 +67,96 @@ def latest_complete_crawl(db) -> int:
     return row["id"]
 
 
+SITES_SQL = ("SELECT s.*, c.name, c.local_offer_url, c.council_url, c.region, c.la_type "
+             "FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? ")
+
+
 def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, crawl_id: int | None = None,
-              axe_sample: int | None = None) -> int:
+              axe_sample: int | None = None, workers: int = 1) -> int:
     """One audit of the latest complete crawl. ``axe_sample`` N > 0 also runs axe-core in
     headless Chromium on a sample of each council's pages (``audit.a11y_sample``: home,
-    PfA, contact, a form page and the N most-linked pages); None or 0: static engine only."""
+    PfA, contact, a form page and the N most-linked pages); None or 0: static engine only.
+    ``workers`` > 1: councils are audited in that many processes (each council's audit is
+    independent; the results are written here, in one transaction, as with one process)."""
     db = dbmod.connect(db_path)
     crawl_id = crawl_id or latest_complete_crawl(db)
     audit_id = db.table("audits").insert({
         "crawl_id": crawl_id, "as_of": as_of.isoformat(), "stale_after_days": stale_after_days,
         "started_at": _utcnow(), "status": "running", "version": __version__,
     }).last_pk
-    reader = WarcReader(db_path)
-    checks = {row["url"]: row for row in db.query("SELECT * FROM link_checks WHERE crawl_id = ?", [crawl_id])}
-    axe = _start_axe(axe_sample)
+    sites = list(db.query(SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
     try:
-        results = [
-            audit_council(db, reader, checks, crawl_id, site, as_of, stale_after_days, axe=axe)
-            for site in db.query(
-                "SELECT s.*, c.name, c.local_offer_url, c.council_url, c.region, c.la_type "
-                "FROM crawl_sites s JOIN councils c ON c.code = s.council_code "
-                "WHERE s.crawl_id = ? ORDER BY s.council_code", [crawl_id])
-        ]
+        if workers > 1 and len(sites) > 1:
+            results, axe_version = _audit_in_processes(db_path, crawl_id, sites, as_of, stale_after_days,
+                                                       axe_sample, workers)
+        else:
+            auditor = CouncilAuditor(db_path, crawl_id, as_of, stale_after_days, axe_sample)
+            try:
+                results, axe_version = [auditor.audit(site) for site in sites], auditor.axe_version
+            finally:
+                auditor.close()
     except BaseException:
         db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
         raise
-    finally:
-        reader.close()
-        if axe is not None:
-            axe.close()
-    if axe is not None:
-        db.table("audits").update(audit_id, {"axe_version": axe.version}, alter=True)
+    if axe_version is not None:
+        db.table("audits").update(audit_id, {"axe_version": axe_version}, alter=True)
     write_audit(db, audit_id, as_of, results)
     return audit_id
+
+
+class CouncilAuditor:
+    """What auditing councils one after another needs open: the database, the WARC files,
+    the crawl's link checks and (with an axe sample) one Chromium."""
+
+    def __init__(self, db_path: str | Path, crawl_id: int, as_of: date, stale_after_days: int,
+                 axe_sample: int | None):
+        self.db = dbmod.connect(db_path)
+        self.reader = WarcReader(db_path)
+        self.crawl_id, self.as_of, self.stale_after_days = crawl_id, as_of, stale_after_days
+        self.checks = {row["url"]: row for row in self.db.query("SELECT * FROM link_checks WHERE crawl_id = ?",
+                                                                 [crawl_id])}
+        self.axe = _start_axe(axe_sample)
+        self.axe_version = self.axe.version if self.axe is not None else None
+
+    def audit(self, site: dict) -> CouncilAudit:
+        return audit_council(self.db, self.reader, self.checks, self.crawl_id, site, self.as_of,
+                             self.stale_after_days, axe=self.axe)
+
+    def close(self) -> None:
+        self.reader.close()
+        if self.axe is not None:
+            self.axe.close()
+
+
+_WORKER_AUDITOR: CouncilAuditor | None = None
+
+
+def _start_worker(*args) -> None:
+    global _WORKER_AUDITOR
+    import atexit
+
+    _WORKER_AUDITOR = CouncilAuditor(*args)
+    atexit.register(_WORKER_AUDITOR.close)
+
+
+def _audit_in_worker(site: dict) -> tuple[CouncilAudit, str | None]:
+    return _WORKER_AUDITOR.audit(site), _WORKER_AUDITOR.axe_version
+
+
+def _audit_in_processes(db_path, crawl_id: int, sites: list[dict], as_of: date, stale_after_days: int,
+                        axe_sample: int | None, workers: int) -> tuple[list[CouncilAudit], str | None]:
+    """Councils spread over ``workers`` processes, the biggest first so that one large
+    Local Offer does not start last; results come back in council order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(range(len(sites)), key=lambda i: -(sites[i]["pages_fetched"] or 0))
+    with ProcessPoolExecutor(max_workers=min(workers, len(sites)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker,
+                             initargs=(str(db_path), crawl_id, as_of, stale_after_days, axe_sample)) as pool:
+        done = dict(zip(order, pool.map(_audit_in_worker, [sites[i] for i in order])))
+    versions = {version for _, version in done.values() if version is not None}
+    return [done[i][0] for i in range(len(sites))], (versions.pop() if versions else None)
 
 
 def write_audit(db, audit_id: int, as_of: date, results: list[CouncilAudit]) -> None:
@@ -230,8 +287,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
                  a11y_pages_checked=len(pages), a11y_pages_failing=failing, a11y_violations=violations,
                  a11y_features=",".join(sorted(aid_evidence)))
 
-    _audit_links(db, checks, crawl_id, code, result)
-    _audit_documents(db, reader, crawl_id, code, scope, as_of, stale_after_days, result)
+    _audit_links(pages, checks, result)
+    _audit_documents(db, reader, pages, crawl_id, code, scope, as_of, stale_after_days, result)
 
     space = send_space.classify(council, pages)
     score["send_space"] = space.value
@@ -271,38 +328,40 @@ def _home_url(db, crawl_id: int, code: str) -> str | None:
     return row["final_url"] if row else None
 
 
-def _audit_links(db, checks: dict[str, dict], crawl_id: int, code: str, result: CouncilAudit) -> None:
+def _audit_links(pages: list[Page], checks: dict[str, dict], result: CouncilAudit) -> None:
     """links_checked / broken_links / blocked_links over distinct targets, with a finding per
-    (page, broken target) so the council can find the link to fix."""
+    (page, broken target) so the council can find the link to fix. The links are the pages'
+    own (parsed from the archived HTML, as the crawler did), not re-read from the database."""
     targets = set()
     broken, blocked = set(), set()
-    for link in db.query("SELECT source_url, target_url, link_text FROM links WHERE crawl_id = ? AND council_code = ?",
-                         [crawl_id, code]):
-        target = link["target_url"]
-        key = canonical_url(target) if target.lower().startswith(("http://", "https://")) else target
-        check = checks.get(key)
-        if check is None:
-            continue  # mailto:, tel: and other non-web targets are not checked
-        targets.add(key)
-        status_text = check["reason"] or ""
-        if check["outcome"] == "broken":
-            broken.add(key)
-            result.find("broken_link", link["source_url"], target, "high",
-                        f"Broken link ({status_text}) with text '{(link['link_text'] or '')[:80]}'", status_text)
-        elif check["outcome"] == "blocked":
-            blocked.add(key)
-            result.find("blocked_link", link["source_url"], target, "low",
-                        f"Link could not be verified ({status_text}): the server refused an automated check",
-                        status_text)
-        elif check["final_url"] and soft404.redirected_to_home(target, check["final_url"]):
-            result.find("soft_404", link["source_url"], target, "medium",
-                        "Deep link redirects to a home page: the page it pointed to has probably gone",
-                        f"redirected to {check['final_url']}")
+    for page in pages:
+        # one finding per (page, target): the last link to a target on a page, as in the links table
+        for target, link in {link.url: link for link in page.links}.items():
+            key = canonical_url(target) if target[:8].lower().startswith(("http://", "https://")) else target
+            check = checks.get(key)
+            if check is None:
+                continue  # mailto:, tel: and other non-web targets are not checked
+            targets.add(key)
+            outcome = check["outcome"]
+            status_text = check["reason"] or ""
+            if outcome == "broken":
+                broken.add(key)
+                result.find("broken_link", page.url, target, "high",
+                            f"Broken link ({status_text}) with text '{link.text[:80]}'", status_text)
+            elif outcome == "blocked":
+                blocked.add(key)
+                result.find("blocked_link", page.url, target, "low",
+                            f"Link could not be verified ({status_text}): the server refused an automated check",
+                            status_text)
+            elif check["final_url"] and soft404.redirected_to_home(target, check["final_url"]):
+                result.find("soft_404", page.url, target, "medium",
+                            "Deep link redirects to a home page: the page it pointed to has probably gone",
+                            f"redirected to {check['final_url']}")
     result.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked))
 
 
-def _audit_documents(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...], as_of: date,
-                     stale_after_days: int, result: CouncilAudit) -> None:
+def _audit_documents(db, reader: WarcReader, pages: list[Page], crawl_id: int, code: str, scope: tuple[str, ...],
+                     as_of: date, stale_after_days: int, result: CouncilAudit) -> None:
     found = set()
     stale = pdf_failing = 0
     for row in db.query(
@@ -331,10 +390,10 @@ def _audit_documents(db, reader: WarcReader, crawl_id: int, code: str, scope: tu
         pdf_failing += _audit_pdf(body, doc, result) if body else 0
         result.document_rows.append(doc)
     # Documents linked from in-scope pages but never fetched (budget) still count as found.
-    for link in db.query("SELECT DISTINCT target_url FROM links WHERE crawl_id = ? AND council_code = ? "
-                         "AND in_scope = 1", [crawl_id, code]):
-        if is_document_url(link["target_url"]):
-            found.add(canonical_url(link["target_url"]))
+    for page in pages:
+        for link in page.links:
+            if is_document_url(link.url) and in_scope(link.url, scope):
+                found.add(canonical_url(link.url))
     result.score.update(documents_found=len({canonical_url(u) for u in found}), stale_documents=stale,
                         a11y_documents_failing=pdf_failing)
 

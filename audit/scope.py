@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 import re
 from urllib.parse import urlsplit
 
@@ -32,11 +33,13 @@ def parse_scope_column(value: str) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+@lru_cache(maxsize=1 << 16)
 def in_scope(url: str, scope: tuple[str, ...]) -> bool:
     """True when ``url`` is on a scope prefix's host (scheme-agnostic) under its path.
 
     A folder prefix ``/send/`` also covers the bare folder URL ``/send`` itself; a
     prefix without a trailing slash is a plain string prefix of the path.
+    Cached: the same menu links are asked about on every page of a site.
     """
     try:
         parts = urlsplit(url)

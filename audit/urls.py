@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -43,10 +44,12 @@ _PATH_SESSION = re.compile(r";(jsessionid|sid|phpsessid)=[^/?#]*", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_url(url: str) -> str:
     """Lower-case scheme/host, drop default port, fragment and session parameters,
     percent-encode consistently. Query order is kept: on many CMSs it matters.
-    A URL too broken to parse is returned as given (the link checker reports it)."""
+    A URL too broken to parse is returned as given (the link checker reports it).
+    Cached: a site's menu links are canonicalised once, not once per page."""
     try:
         return _canonical(url.strip())
     except ValueError:
@@ -72,6 +75,7 @@ def _canonical(url: str) -> str:
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_document_url(url: str) -> bool:
     """A link to a PDF/DOC(X)/ODT/XLS(X) document, judged by the path's extension."""
     try:

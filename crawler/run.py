@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -21,6 +22,7 @@ from audit.urls import host_of, is_local_seed
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
 from .spider import LocalOfferSpider
 from .store import Store, utcnow
+from .workers import HostOwnership, shard_councils, start_workers
 
 
 def mark_dead_crawls(db) -> int:
@@ -69,6 +71,24 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     """Crawl ``councils``; return the crawl id. Blocks until the crawl ends."""
     db = dbmod.connect(db_path)
     crawl_id = start_crawl_row(db, councils, options)
+    seeded = [c for c in councils if c.local_offer_url]
+    finished = False
+    try:
+        if options.workers > 1 and len(seeded) > 1:
+            finished = _crawl_with_workers(db_path, crawl_id, seeded, options)
+        else:
+            finished = _scrapy_crawl(db_path, crawl_id, seeded, options)
+    finally:
+        db.table("crawls").update(crawl_id, {"finished_at": utcnow(),
+                                             "status": "complete" if finished else "interrupted"})
+    return crawl_id
+
+
+def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions,
+                  ownership: HostOwnership | None = None, deferred: list[tuple[str, str]] | None = None) -> bool:
+    """One Scrapy process over ``councils``; True when the spider finished normally.
+    ``ownership``: this is one of several workers (see crawler.workers); ``deferred``: only
+    check these (council code, link target) pairs, the workers' deferred link checks."""
     store = Store(db_path, crawl_id)
     settings = scrapy_settings(options)
     settings["LO_IGNORE_ROBOTS"] = options.ignore_robots
@@ -80,17 +100,38 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     settings["LOG_LEVEL"] = os.environ.get("LO_AUDIT_LOG_LEVEL", "ERROR")
     settings["LOG_INSTALL_ROOT_HANDLER"] = "LO_AUDIT_LOG_LEVEL" in os.environ
     process = CrawlerProcess(settings)
-    process.crawl(LocalOfferSpider, councils=[c for c in councils if c.local_offer_url], store=store,
-                  options=options)
-    status = "interrupted"
+    process.crawl(LocalOfferSpider, councils=councils, store=store, options=options, ownership=ownership,
+                  deferred=deferred)
     try:
         process.start()
-        if store.finished:
-            status = "complete"
+        return store.finished
     finally:
         store.close()
-        db.table("crawls").update(crawl_id, {"finished_at": utcnow(), "status": status})
-    return crawl_id
+
+
+def _worker(shard: list[Council], ownership: HostOwnership, db_path: Path, crawl_id: int,
+            options: CrawlOptions) -> None:
+    sys.exit(0 if _scrapy_crawl(db_path, crawl_id, shard, options, ownership=ownership) else 1)
+
+
+def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> bool:
+    """``options.workers`` processes crawl their share of the councils side by side; then
+    the link targets they deferred to another host's owner are checked here, once each."""
+    processes = start_workers(_worker, shard_councils(councils, options.workers), Path(db_path), crawl_id, options)
+    try:
+        for process in processes:
+            process.join()
+    finally:  # Ctrl-C or SIGTERM in the parent: the workers stop too
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    if any(process.exitcode != 0 for process in processes):
+        return False
+    deferred = [(row["council_code"], row["target"]) for row in dbmod.connect(db_path).query(
+        "SELECT d.council_code, d.target FROM deferred_link_checks d WHERE d.crawl_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM link_checks c WHERE c.crawl_id = d.crawl_id AND c.url = d.url) ORDER BY d.url", [crawl_id])]
+    return _scrapy_crawl(db_path, crawl_id, councils, options, deferred=deferred) if deferred else True
 
 
 def crawl_summary(db, crawl_id: int) -> list[str]:

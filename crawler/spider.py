@@ -70,10 +70,13 @@ class SiteState:
 class LocalOfferSpider(scrapy.Spider):
     name = "localoffer"
 
-    def __init__(self, councils: list[Council], store, options: CrawlOptions, **kwargs):
+    def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, deferred=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.store = store
         self.options = options
+        self.ownership = ownership  # crawler.workers.HostOwnership when one of several workers
+        self.deferred = deferred  # (council code, target) pairs: a link-check-only pass after the workers
         self.sites: dict[str, SiteState] = {}
         for council in councils:
             if council.local_offer_url:
@@ -91,6 +94,11 @@ class LocalOfferSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------
     async def start(self):
+        if self.deferred is not None:
+            for code, target in self.deferred:
+                for request in self.check_link(self.sites[code], target):
+                    yield request
+            return
         for site in self.sites.values():
             yield self.fetch_request(site, site.council.local_offer_url, "page", depth=0, referrer=None)
 
@@ -174,24 +182,21 @@ class LocalOfferSpider(scrapy.Spider):
         except (AttributeError, UnicodeDecodeError):
             html = response.body.decode("utf-8", errors="replace")
         page = Page(response.url, html)
-        code = site.council.code
+        found = []
         for link in page.links:
             target = link.url
             scope_ok = in_scope(target, site.scope)
-            self.store.add("links", {
-                "council_code": code, "source_url": response.url, "target_url": target,
-                "tag": link.tag, "link_text": link.text[:300], "in_scope": int(scope_ok),
-            })
+            found.append((target, link.tag, link.text[:300], int(scope_ok)))
             lower = target.lower()
             if not lower.startswith(("http://", "https://")):
                 if lower.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:")):
                     continue
                 yield from self.check_link(site, target)  # malformed or odd schemes are checked (and fail)
                 continue
-            key = canonical_url(target)
             if not scope_ok:
                 yield from self.check_link(site, target)
                 continue
+            key = canonical_url(target)
             if key in site.seen:
                 continue
             skip = self.why_not_crawl(site, target, depth + 1)
@@ -203,6 +208,7 @@ class LocalOfferSpider(scrapy.Spider):
                 continue
             kind = "document" if is_document_url(target) else "page"
             yield self.fetch_request(site, target, kind, depth + 1, response.url)
+        self.store.add_links(site.council.code, response.url, found)
 
     def why_not_crawl(self, site: SiteState, url: str, depth: int) -> str | None:
         if looks_endless(url):
@@ -226,6 +232,9 @@ class LocalOfferSpider(scrapy.Spider):
         if key in self.link_checks_seen:
             return
         self.link_checks_seen.add(key)
+        if self.ownership is not None and not self.ownership.owns(url):
+            self.store.add("deferred_link_checks", {"url": key, "target": url, "council_code": site.council.code})
+            return
         try:
             yield self.link_check_request(site, url)
         except ValueError as exc:  # scrapy refuses the URL outright
@@ -454,6 +463,9 @@ class LocalOfferSpider(scrapy.Spider):
     # -- end ----------------------------------------------------------------
     def closed(self, reason):
         self.store.flush()
+        self.store.finished = reason == "finished"
+        if self.deferred is not None:
+            return  # the workers recorded how each site's crawl went
         now = utcnow()
         for code, site in self.sites.items():
             status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")
@@ -464,7 +476,6 @@ class LocalOfferSpider(scrapy.Spider):
                 "status": status, "reason": why or None, "pages_fetched": site.pages_ok,
                 "robots_status": self._robots_status(site), "finished_at": now,
             })
-        self.store.finished = reason == "finished"
 
     def _robots_status(self, site: SiteState) -> str | None:
         gate = getattr(self.crawler, "robots_gate", None)

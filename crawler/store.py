@@ -1,9 +1,12 @@
 """Where a crawl's evidence goes: raw bodies to WARC, rows to SQLite.
 
 The spider and the robots gate both record through one ``Store`` so there is a single
-writer. Rows are buffered and written in batches inside one transaction (upserts by
-natural key, so a resumed or repeated crawl never duplicates a row); WARC records are
-flushed as they are written so an interrupted crawl leaves readable files.
+writer. Rows are buffered and written in batches inside one transaction, with plain
+``executemany`` (upserts by natural key, so a resumed or repeated crawl never duplicates
+a row); WARC records are written whole as they arrive so an interrupted crawl leaves
+readable files. The link graph, ~100 links a page, is stored as URL ids (``urls`` +
+``link_edges``, read through the ``links`` view): a page's links cost a hundred small
+rows instead of a hundred copies of two long URLs.
 """
 
 from __future__ import annotations
@@ -11,21 +14,20 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
-from io import BytesIO
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 from audit import db as dbmod
+
+from .warc import response_record
 
 # Response headers kept in the fetches table: enough to explain every date and status.
 KEPT_HEADERS = (
     "content-type", "content-length", "content-encoding", "last-modified", "date", "etag", "server",
     "location", "retry-after", "cf-mitigated", "x-robots-tag", "cache-control",
 )
-FLUSH_ROWS = 500
+FLUSH_ROWS = 5000  # rows (a link counts as one) per transaction: ~40 pages
 FLUSH_SECONDS = 2.0
+ROW_TABLES = ("fetches", "link_checks", "sitemap_entries", "deferred_link_checks")
 
 
 def utcnow() -> str:
@@ -36,57 +38,81 @@ class Store:
     def __init__(self, db_path: str | Path, crawl_id: int):
         self.db_path = Path(db_path)
         self.db = dbmod.connect(self.db_path)
+        self.conn = self.db.conn
         self.crawl_id = crawl_id
         self.warc_dir = dbmod.warc_dir(self.db_path)
         self.warc_dir.mkdir(exist_ok=True)
-        self._warcs: dict[str, tuple[object, WARCWriter, str]] = {}
-        self._rows: dict[str, list[dict]] = {"fetches": [], "links": [], "link_checks": [], "sitemap_entries": []}
+        self._warcs: dict[str, tuple[object, str]] = {}
+        self._columns = {t: [r[1] for r in self.conn.execute(f"PRAGMA table_info({t})")] for t in ROW_TABLES}
+        self._rows: dict[str, list[tuple]] = {t: [] for t in ROW_TABLES}
+        self._links: list[tuple[str, str, str, str, str, int]] = []
+        self._url_ids: dict[str, int] = {}
         self._pending = 0
         self._last_flush = time.monotonic()
         self.finished = False  # set when the spider closed normally
 
     # -- WARC ---------------------------------------------------------------
-    def _warc(self, council_code: str) -> tuple[object, WARCWriter, str]:
-        if council_code not in self._warcs:
-            name = f"crawl-{self.crawl_id}-{council_code}.warc.gz"
-            fh = open(self.warc_dir / name, "ab")
-            self._warcs[council_code] = (fh, WARCWriter(fh, gzip=True), f"{self.warc_dir.name}/{name}")
-        return self._warcs[council_code]
-
     def write_warc(self, council_code: str, url: str, status: int, reason: str,
                    headers: list[tuple[str, str]], body: bytes) -> tuple[str, int]:
         """Append a WARC response record; return (file relative to the db folder, offset)."""
-        fh, writer, relname = self._warc(council_code)
+        if council_code not in self._warcs:
+            name = f"crawl-{self.crawl_id}-{council_code}.warc.gz"
+            self._warcs[council_code] = (open(self.warc_dir / name, "ab", buffering=0),
+                                         f"{self.warc_dir.name}/{name}")
+        fh, relname = self._warcs[council_code]
         offset = fh.tell()
-        http_headers = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol="HTTP/1.1")
-        record = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http_headers)
-        writer.write_record(record)
-        fh.flush()
+        fh.write(response_record(url, status, reason, headers, body))
         return relname, offset
 
     # -- rows ---------------------------------------------------------------
     def add(self, table: str, row: dict) -> None:
-        row.setdefault("crawl_id", self.crawl_id)
-        self._rows[table].append(row)
-        self._pending += 1
+        row["crawl_id"] = self.crawl_id
+        self._rows[table].append(tuple(row.get(c) for c in self._columns[table]))
+        self._count(1)
+
+    def add_links(self, council_code: str, source_url: str, links: list[tuple[str, str, str, int]]) -> None:
+        """A page's links: (target_url, tag, link_text, in_scope) each."""
+        self._links.extend((council_code, source_url, *link) for link in links)
+        self._count(len(links))
+
+    def _count(self, n: int) -> None:
+        self._pending += n
         if self._pending >= FLUSH_ROWS or time.monotonic() - self._last_flush > FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        pks = {
-            "fetches": ("crawl_id", "council_code", "url"),
-            "links": ("crawl_id", "council_code", "source_url", "target_url"),
-            "link_checks": ("crawl_id", "url"),
-            "sitemap_entries": ("crawl_id", "council_code", "url"),
-        }
-        with self.db.conn:
-            self.db.conn.execute("BEGIN")
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
             for table, rows in self._rows.items():
                 if rows:
-                    self.db.table(table).upsert_all(rows, pk=pks[table])
+                    columns = self._columns[table]
+                    conn.executemany(
+                        f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})", rows)
                     rows.clear()
+            if self._links:
+                url_id = self._url_id
+                conn.executemany(
+                    "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, "
+                    "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(self.crawl_id, code, url_id(source), url_id(target), tag, text, scope_ok)
+                     for code, source, target, tag, text, scope_ok in self._links])
+                self._links.clear()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._url_ids.clear()  # ids handed out inside the rolled-back transaction are gone
+            raise
         self._pending = 0
         self._last_flush = time.monotonic()
+
+    def _url_id(self, url: str) -> int:
+        """``dbmod.url_id`` with a memory: a site's menu links are looked up once."""
+        found = self._url_ids.get(url)
+        if found is None:
+            found = self._url_ids[url] = dbmod.url_id(self.conn, url)
+        return found
 
     def site_row(self, row: dict) -> None:
         row["crawl_id"] = self.crawl_id
@@ -94,7 +120,7 @@ class Store:
 
     def close(self) -> None:
         self.flush()
-        for fh, _, _ in self._warcs.values():
+        for fh, _ in self._warcs.values():
             fh.close()
         self._warcs.clear()
 

@@ -29,7 +29,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from audit.db import connect  # noqa: E402
+from audit.db import connect, insert_links  # noqa: E402
 
 RUNNING_MARKER = "RUNNING-AUDIT-MARKER"
 SCRIPT_TITLE = "<script>alert(1)</script>"
@@ -166,10 +166,10 @@ def _audit_1(db) -> list[dict]:
         (BHAM_LO + "transport", DATA_URL, "Download the travel form", "broken", None),
         (BHAM_LO + "contact", JS_URL, "Email us", "broken", None),
     ]
-    db.table("links").insert_all([
+    insert_links(db.conn, [
         {"crawl_id": 1, "council_code": BHAM, "source_url": source, "target_url": target, "tag": "a",
          "link_text": text, "in_scope": 0} for source, target, text, _, _ in links
-    ], pk=("crawl_id", "council_code", "source_url", "target_url"))
+    ])
     db.table("link_checks").insert_all([
         {"crawl_id": 1, "url": target, "outcome": outcome, "status": status,
          "reason": str(status) if status else "malformed URL", "checked_at": "2025-01-10T04:00:00Z"}
@@ -247,10 +247,10 @@ def build_sample_db(path) -> None:
         (CAMB, CAMB_LO, "https://www.cambridgeshire.gov.uk/sendiass-old", "a", "SENDIASS", 1),
         (CAMB, CAMB_LO + "/health", "https://camhs.example.nhs.uk/referrals", "a", "CAMHS referrals", 0),
     ]
-    db.table("links").insert_all([
+    insert_links(db.conn, [
         {"crawl_id": 2, "council_code": c, "source_url": s, "target_url": t, "tag": tag, "link_text": txt,
          "in_scope": ins} for c, s, t, tag, txt, ins in links
-    ], pk=("crawl_id", "council_code", "source_url", "target_url"))
+    ])
     db.table("link_checks").insert_all([
         {"crawl_id": 2, "url": "https://www.example-school.org.uk/send-policy.pdf", "outcome": "broken",
          "status": 404, "reason": "404", "method": "HEAD", "checked_at": "2025-05-28T04:00:00Z"},

@@ -494,8 +494,8 @@ CHANGE_SQL = {
     # broken in the previous audit, not in the latest: fixed, or no longer linked at all
     "fixed": """
         select f.url, f.target, f.evidence as was, lc.outcome, lc.status,
-          exists(select 1 from links l where l.crawl_id = :crawl and l.council_code = f.council_code
-                 and l.target_url = f.target) as still_linked
+          f.target in (select t.url from link_edges e join urls t on t.url_id = e.target_id
+                       where e.crawl_id = :crawl and e.council_code = :code) as still_linked
         from findings f
         left join link_checks lc on lc.crawl_id = :crawl and lc.url = f.target
         where f.audit_id = :p and f.council_code = :code and f.check_name = 'broken_link'

@@ -1,0 +1,91 @@
+"""``lo-audit crawl --workers 2`` over the demo web: the same evidence as one process, every
+link target checked once, and link checks on a host made only by the worker that owns it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+
+import pytest
+
+from audit.demoweb import DEMO_ROOT, DemoWeb
+from audit.registry import read_registry
+from crawler.workers import HostOwnership, shard_councils
+from tests.conftest import lo_audit
+
+
+class LoggingDemoWeb(DemoWeb):
+    """The demo web, remembering every request it answered."""
+
+    def __init__(self):
+        super().__init__()
+        self.requests: list[tuple[str, str, str, str]] = []
+        self._lock = threading.Lock()
+
+    def respond(self, method, host, path, query):
+        with self._lock:
+            self.requests.append((method, host, path, query))
+        return super().respond(method, host, path, query)
+
+
+def crawl_demo(tmp_path, *extra) -> tuple[sqlite3.Connection, list]:
+    db = tmp_path / "demo.db"
+    with LoggingDemoWeb().start() as web:
+        env = {"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}
+        proc = lo_audit("crawl", "--seeds", DEMO_ROOT / "councils.csv", "--db", db, "--download-delay", "0",
+                        "--timeout", "10", *extra, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn, web.requests
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory):
+    one = crawl_demo(tmp_path_factory.mktemp("one"))
+    two = crawl_demo(tmp_path_factory.mktemp("two"), "--workers", "2")
+    return one, two
+
+
+def rows(conn, sql):
+    return {tuple(r) for r in conn.execute(sql)}
+
+
+def test_two_workers_gather_the_same_evidence_as_one(crawls):
+    (one, _), (two, _) = crawls
+    assert rows(two, "SELECT status FROM crawls") == {("complete",)}
+    for sql in (
+        "SELECT council_code, url, status, error FROM fetches",
+        "SELECT url, outcome, reason, status FROM link_checks",
+        "SELECT council_code, source_url, target_url, link_text FROM links",
+        "SELECT council_code, status, pages_fetched FROM crawl_sites",
+        "SELECT council_code, url, lastmod FROM sitemap_entries",
+    ):
+        assert rows(two, sql) == rows(one, sql), sql
+    assert len(rows(one, "SELECT url FROM link_checks")) > 50
+
+
+def test_deferred_targets_are_checked_once_after_the_workers(crawls):
+    (_, requests_one), (two, requests_two) = crawls
+    deferred = rows(two, "SELECT url FROM deferred_link_checks")
+    assert deferred, "with two workers some targets belong to the other worker's hosts"
+    assert deferred <= rows(two, "SELECT url FROM link_checks")
+    # Not one request more than a single process made: no target was checked twice. (The
+    # pass after the workers reads robots.txt again for the hosts it checks.)
+    pages_one = Counter(r for r in requests_one if r[2] != "/robots.txt")
+    pages_two = Counter(r for r in requests_two if r[2] != "/robots.txt")
+    assert pages_two == pages_one
+
+
+def test_each_host_is_checked_by_its_owner_only():
+    councils = read_registry(DEMO_ROOT / "councils.csv").councils
+    seeded = [c for c in councils if c.local_offer_url]
+    shards = shard_councils(seeded, 2)
+    assert all(shards) and sorted(c.code for s in shards for c in s) == sorted(c.code for c in seeded)
+    owners = [HostOwnership.from_shards(shards, i) for i in range(2)]
+    for url in ["https://www.gov.example/x", "http://www.facebook.example/p"] + [c.local_offer_url for c in seeded]:
+        assert sum(o.owns(url) for o in owners) == 1, url
+    for i, shard in enumerate(shards):  # a worker owns the hosts of the Local Offers it crawls
+        assert all(owners[i].owns(c.local_offer_url) for c in shard)
