@@ -89,3 +89,24 @@ def test_each_host_is_checked_by_its_owner_only():
         assert sum(o.owns(url) for o in owners) == 1, url
     for i, shard in enumerate(shards):  # a worker owns the hosts of the Local Offers it crawls
         assert all(owners[i].owns(c.local_offer_url) for c in shard)
+
+
+def test_audit_with_two_workers_writes_the_same_audit(demo_db, tmp_path):
+    from tests.conftest import copy_demo
+
+    db = copy_demo(demo_db, tmp_path)
+    proc = lo_audit("audit", "--db", db, "--as-of", "2026-11-23", "--axe-sample", "0", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = lo_audit("audit", "--db", db, "--as-of", "2026-11-23", "--axe-sample", "0")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    two, one = [r[0] for r in conn.execute("SELECT audit_id FROM audits WHERE status = 'complete' "
+                                           "ORDER BY audit_id DESC LIMIT 2")][::-1]
+    for table, columns in (("council_scores", "council_code, score, rank, broken_links, stale_pages, "
+                                              "a11y_violations, statutory_found"),
+                           ("findings", "council_code, check_name, url, target, detail"),
+                           ("page_audits", "council_code, url, last_updated, a11y_violations"),
+                           ("statutory_coverage", "council_code, item, found")):
+        sql = f"SELECT {columns} FROM {table} WHERE audit_id = ?"
+        assert set(conn.execute(sql, [two])) == set(conn.execute(sql, [one])), table
+    assert conn.execute("SELECT count(*) FROM findings WHERE audit_id = ?", [two]).fetchone()[0] > 100
