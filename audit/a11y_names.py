@@ -526,8 +526,9 @@ def _attributes(node) -> dict[str, str]:
 class Document:
     """A parsed page: its elements in document order and the indexes the rules need."""
 
-    def __init__(self, html: str):
-        tree = LexborHTMLParser(html)
+    def __init__(self, html: str, tree: LexborHTMLParser | None = None):
+        """``tree``: the page already parsed (the audit's Page.tree); it is only read."""
+        tree = tree if tree is not None else LexborHTMLParser(html)
         # Style rules first: each element derives its hidden state as it is built.
         self.styles = StyleRules([node.text() or "" for node in tree.css("style")])
         self.by_id: dict[str, El] = {}  # first element with each id (the root is not indexed)

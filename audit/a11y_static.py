@@ -131,12 +131,13 @@ _AC_CONTACT_KIND = frozenset(("home", "work", "mobile", "fax", "pager"))
 
 # ---- public API -------------------------------------------------------------------------
 
-def check_html(html: str, url: str | None = None) -> list[Violation]:
+def check_html(html: str, url: str | None = None, tree=None) -> list[Violation]:
     """Run every rule on one page; one Violation per failing rule, sorted by rule id.
 
-    ``url`` is accepted for symmetry with the browser engine; no rule needs it.
+    ``url`` is accepted for symmetry with the browser engine; no rule needs it. ``tree``:
+    the page's parsed DOM when the caller has it (read only), so it is not parsed twice.
     """
-    doc = Document(html)
+    doc = Document(html, tree)
     found: dict[str, list[El]] = defaultdict(list)
     report = lambda rule, el: found[rule].append(el)  # noqa: E731
     if not _FOREIGN_ROOT.match(html):

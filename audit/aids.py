@@ -87,10 +87,17 @@ _CONTROL_LABEL = re.compile(
 _SHORT_LABEL = re.compile(r"^\s*(?:change\s+)?(?:the\s+)?(?:text|font)\s+size\s*:?\s*$", re.IGNORECASE)
 _A_BUTTON = re.compile(r"^\s*(?:a|a\+|a\+\+|a-|a\u2212|a\s*\+|a\s*-)\s*$", re.IGNORECASE)
 _INTERACTIVE = "button, a, input, select, [role=button]"
+# The interactive elements that can be a text-size control: one with a class, id, aria-label
+# or title to read, or a button (its text). Selecting only these skips most of a page's links.
+_NAMED_INTERACTIVE = f":is({_INTERACTIVE}):is([class], [id], [aria-label], [title], button)"
+# Markup a text-size control needs ("resize" contains "size"), each with one of its letters
+# to test first: a one-character test runs at memchr speed, a substring search of the whole
+# page at ~1 ns a character, and "z" or "+" is missing from many pages.
+_RESIZE_CUES = (("z", "size"), ("+", "a+"), (">", ">a<"), ("f", "font"), ("x", "text"))
 
 
-def _tokens(node) -> list[str]:
-    return ((node.attributes.get("class") or "") + " " + (node.attributes.get("id") or "")).split()
+def _tokens(attrs: dict) -> list[str]:
+    return ((attrs.get("class") or "") + " " + (attrs.get("id") or "")).split()
 
 
 def _in_prose(node) -> bool:
@@ -102,15 +109,22 @@ def _in_prose(node) -> bool:
     return False
 
 
+def _has_z(tree) -> bool:
+    """A "z" or "Z" anywhere in the document's text (one C call, no element visited)."""
+    text = tree.root.text() if tree.root is not None else ""
+    return "z" in text or "Z" in text
+
+
 def _text_resize(page: Page, low: str) -> str | None:
-    if not any(k in low for k in ("size", "resize", "a+", ">a<", "font", "text")):
+    if not any(rare in low and cue in low for rare, cue in _RESIZE_CUES):
         return None
     tree = page.tree
-    for node in tree.css(_INTERACTIVE):
-        for token in _tokens(node):
+    for node in tree.css(_NAMED_INTERACTIVE):
+        attrs = node.attributes
+        for token in _tokens(attrs):
             if _CONTROL_TOKEN.match(token):
                 return f"{node.tag}.{token} text-size control"
-        label = (node.attributes.get("aria-label") or node.attributes.get("title") or "")
+        label = (attrs.get("aria-label") or attrs.get("title") or "")
         if label and _CONTROL_LABEL.search(label):
             return f'{node.tag} aria-label "{squash(label)[:60]}"'
         if node.tag == "button" and _SHORT_LABEL.match(node.text() or ""):
@@ -119,10 +133,12 @@ def _text_resize(page: Page, low: str) -> str | None:
     for node in tree.css("[class*=size], [id*=size], [class*=resize], [id*=resize]"):
         if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "strong", "em"):
             continue
-        if any(_CONTROL_TOKEN.match(t) for t in _tokens(node)) and node.css_first(_INTERACTIVE):
-            return f"{node.tag}.{next(t for t in _tokens(node) if _CONTROL_TOKEN.match(t))} with buttons"
-    # A short visible label ("Text size:") beside buttons/links.
-    if "size" in low:
+        tokens = _tokens(node.attributes)
+        if any(_CONTROL_TOKEN.match(t) for t in tokens) and node.css_first(_INTERACTIVE):
+            return f"{node.tag}.{next(t for t in tokens if _CONTROL_TOKEN.match(t))} with buttons"
+    # A short visible label ("Text size:") beside buttons/links. Its own text holds "size",
+    # so the page's text has a "z": without one, no element's text needs reading.
+    if "size" in low and _has_z(tree):
         for node in tree.css("span, label, legend, strong, p, div, li, dt"):
             own = node.text(deep=False) or ""
             if "size" not in own.lower() or not _SHORT_LABEL.match(own):
@@ -141,41 +157,49 @@ def _text_resize(page: Page, low: str) -> str | None:
     return None
 
 
-def detect(page: Page) -> dict[str, str]:
-    """Map of feature -> evidence for the aids this page loads or offers."""
+def _loaded_tools(page: Page, low: str) -> dict[str, str]:
+    """Feature -> evidence for the third-party tools the page's markup loads or launches."""
     found: dict[str, str] = {}
 
     def add(features, evidence):
         for f in features:
             found.setdefault(f, evidence)
 
-    html = page.html or ""
-    low = html.lower()
-    if any(k in low for k in _CHEAP):
-        tree = page.tree
-        for node in tree.css("script[src], link[href]"):
-            ref = (node.attributes.get("src") or node.attributes.get("href") or "").lower()
-            for needle, host, features in _SCRIPT_SIGNATURES:
-                if needle in ref:
-                    kind = "script" if node.tag == "script" else "stylesheet"
-                    add(features, f"{_host_of(ref) or host} {kind}")
-        for node in tree.css("script:not([src])"):
-            code = node.text() or ""
-            for pattern, label, features in _INLINE_SIGNATURES:
-                if pattern.search(code):
-                    add(features, label)
-        for selector, label, features in _DOM_SIGNATURES:
-            if tree.css_first(selector) is not None:
+    tree = page.tree
+    for node in tree.css("script[src], link[href]"):
+        ref = (node.attributes.get("src") or node.attributes.get("href") or "").lower()
+        for needle, host, features in _SCRIPT_SIGNATURES:
+            if needle in ref:
+                kind = "script" if node.tag == "script" else "stylesheet"
+                add(features, f"{_host_of(ref) or host} {kind}")
+    for node in tree.css("script:not([src])"):
+        code = node.text() or ""
+        for pattern, label, features in _INLINE_SIGNATURES:
+            if pattern.search(code):
                 add(features, label)
-        if "translation" not in found and "translate.goog" in low:
-            for link in tree.css("a[href*='translate.google'], a[href*='translate.goog']"):
-                if _in_prose(link):
-                    continue
-                href = link.attributes.get("href") or ""
-                query = parse_qs(urlsplit(href).query)
-                if "u" in query or ".translate.goog" in href:
-                    add(("translation",), f"{_host_of(href)} translate-this-page link")
-                    break
+    for selector, label, features in _DOM_SIGNATURES:
+        if tree.css_first(selector) is not None:
+            add(features, label)
+    if "translation" not in found and "translate.goog" in low:
+        for link in tree.css("a[href*='translate.google'], a[href*='translate.goog']"):
+            if _in_prose(link):
+                continue
+            href = link.attributes.get("href") or ""
+            query = parse_qs(urlsplit(href).query)
+            if "u" in query or ".translate.goog" in href:
+                add(("translation",), f"{_host_of(href)} translate-this-page link")
+                break
+    return found
+
+
+def detect(page: Page) -> dict[str, str]:
+    """Map of feature -> evidence for the aids this page loads or offers."""
+    low = (page.html or "").lower()
+    # The markup tests run before the scan of the page for the tools' names that gates them:
+    # on the many pages with no tool they find nothing for less than the scan costs.
+    found = _loaded_tools(page, low)
+    if found and not any(k in low for k in _CHEAP):
+        found = {}
     if "text_resize" not in found:
         evidence = _text_resize(page, low)
         if evidence:

@@ -175,6 +175,17 @@ def parse_any(value: str | None, as_of: date | datetime | None = None, max_futur
     return m.date if m else None
 
 
+def fold(text: str) -> bytes:
+    """``text`` as ASCII bytes, one a character, for case-insensitive tests of ASCII words:
+    ``b"updated" in fold(text)`` is exactly ``re.search("updated", text, re.IGNORECASE)``,
+    and offsets carry over. ``re.IGNORECASE`` scans run at ~100 ns a character and
+    ``str.lower`` of non-ASCII text at ~5; this runs at ~1. Letters are lower-cased, the four
+    non-ASCII characters ``re`` matches to ASCII letters (dotted capital I, dotless i, long s,
+    Kelvin sign) become them, and any other non-ASCII character becomes "?"."""
+    return (text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").replace("\u212a", "k")
+            .encode("ascii", "replace").lower())
+
+
 def to_utc(dt: datetime) -> datetime:
     """Naive datetimes are taken as UTC (what crawlers record)."""
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
@@ -182,5 +193,5 @@ def to_utc(dt: datetime) -> datetime:
 
 __all__ = [
     "DateMatch", "MONTHS", "find_dates", "first_date", "parse_date", "parse_iso_datetime",
-    "parse_http_date", "parse_any", "to_utc",
+    "parse_http_date", "parse_any", "fold", "to_utc",
 ]

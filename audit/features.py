@@ -28,10 +28,12 @@ Each is decided over all crawled in-scope pages; the first page showing it is th
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .page import FURNITURE_TAGS, Page, squash
+from .dates import fold
+from .page import FURNITURE_TAGS, Link, Page, squash
 from .statutory import ITEMS, match_item
 
 FEATURE_NAMES = ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published")
@@ -86,7 +88,8 @@ _SHARE = re.compile(
 )
 
 
-_SOCIAL_CHEAP = re.compile(r"facebook|fb\.com|twitter|x\.com|instagram|youtube|linkedin|tiktok", re.IGNORECASE)
+# An account link's URL contains one of these, ignoring case (see dates.fold).
+_SOCIAL_WORDS = (b"facebook", b"fb.com", b"twitter", b"x.com", b"instagram", b"youtube", b"linkedin", b"tiktok")
 
 
 def _registrable(host: str) -> str:
@@ -97,9 +100,28 @@ def _registrable(host: str) -> str:
     return ""
 
 
+def _links_mentioning(page: Page, words: tuple[bytes, ...]) -> list[Link]:
+    """The page's links whose URL contains one of the lower-case ``words`` ignoring case
+    (see ``dates.fold``), in page order. The URLs are searched joined into one string: a
+    few substring searches over all of them cost less than a regex search of each link."""
+    links = page.links
+    urls = fold("\n".join(link.url for link in links))
+    starts, offset = [], 0
+    for link in links:
+        starts.append(offset)
+        offset += len(link.url) + 1
+    hits = set()
+    for word in words:
+        at = urls.find(word)
+        while at >= 0:
+            hits.add(bisect_right(starts, at) - 1)
+            at = urls.find(word, at + 1)
+    return [links[i] for i in sorted(hits)]
+
+
 def _social(page: Page) -> str | None:
-    for link in page.links:
-        if link.tag != "a" or not _SOCIAL_CHEAP.search(link.url):
+    for link in _links_mentioning(page, _SOCIAL_WORDS):
+        if link.tag != "a":
             continue
         try:
             parts = urlsplit(link.url)
@@ -129,12 +151,15 @@ _SIGNUP = re.compile(
     r"|^\s*(?:subscribe|get email updates|email updates|sign up for (?:email )?updates)\s*$",
     re.IGNORECASE,
 )
+_SIGNUP_WORDS = (b"sign", b"subscribe", b"register", b"join", b"updates")  # each _SIGNUP match has one
 
 
 def _newsletter(page: Page) -> str | None:
-    for link in page.links:
-        if any(h in link.url.lower() for h in _NEWSLETTER_HOSTS):
-            return f"link to {urlsplit(link.url).hostname} ({link.text[:60]})"
+    urls = "\n".join(link.url for link in page.links).lower()  # one search rules out every link
+    if any(h in urls for h in _NEWSLETTER_HOSTS):
+        for link in page.links:
+            if any(h in link.url.lower() for h in _NEWSLETTER_HOSTS):
+                return f"link to {urlsplit(link.url).hostname} ({link.text[:60]})"
     tree = page.tree
     for form in tree.css("form"):
         action = (form.attributes.get("action") or "").lower()
@@ -143,8 +168,13 @@ def _newsletter(page: Page) -> str | None:
         if form.css_first("input[type=email]") is not None and re.search(
                 r"newsletter|subscribe|sign[\s-]?up|updates|bulletin", form.text() or "", re.IGNORECASE):
             return "email sign-up form"
-    for node in tree.css("a, button, h2, h3, h4, label, summary"):
-        text = squash(node.text())
+    nodes = tree.css("a, button, h2, h3, h4, label, summary")
+    texts = [node.text() for node in nodes]
+    folded = fold("\n".join(texts))  # one search of all the texts, not a squash and a regex each
+    if not any(word in folded for word in _SIGNUP_WORDS):
+        return None
+    for node, raw in zip(nodes, texts):
+        text = squash(raw)
         if text and len(text) <= 120 and _SIGNUP.search(text):
             return f'{node.tag} "{text}"'
     return None
@@ -153,6 +183,7 @@ def _newsletter(page: Page) -> str | None:
 # --- video -------------------------------------------------------------------------------
 
 _VIDEO_EMBED = re.compile(r"^(?:[\w-]+\.)?(?:youtube\.com|youtube-nocookie\.com|vimeo\.com)$", re.IGNORECASE)
+_PLAYERS = "video, lite-youtube, lite-vimeo, iframe[data-src], iframe[data-lazy-src]"
 _VIDEO_LINK = re.compile(r"youtube\.com/watch\?|youtu\.be/[\w-]+|vimeo\.com/\d+|youtube\.com/shorts/", re.IGNORECASE)
 
 
@@ -168,12 +199,14 @@ def _inside_furniture(node) -> bool:
 
 def _video(page: Page) -> str | None:
     tree = page.tree
-    node = tree.css_first("video")
+    # One query rules out the three element tests below at once on most pages.
+    players = tree.css_first(_PLAYERS) is not None
+    node = tree.css_first("video") if players else None
     if node is not None:
         src = node.attributes.get("src") or (node.css_first("source[src]").attributes.get("src")
                                              if node.css_first("source[src]") is not None else "")
         return f"<video> {src or ''}".strip()
-    if tree.css_first("lite-youtube, lite-vimeo") is not None:
+    if players and tree.css_first("lite-youtube, lite-vimeo") is not None:
         return "<lite-youtube> embed"
     for link in page.links:
         if link.tag in ("iframe", "embed"):
@@ -183,7 +216,7 @@ def _video(page: Page) -> str | None:
                 continue
             if _VIDEO_EMBED.match(host):
                 return f"{link.tag} {link.url}"
-    for node in tree.css("iframe[data-src], iframe[data-lazy-src]"):
+    for node in tree.css("iframe[data-src], iframe[data-lazy-src]") if players else ():
         src = node.attributes.get("data-src") or node.attributes.get("data-lazy-src") or ""
         if re.search(r"youtube(?:-nocookie)?\.com/embed|player\.vimeo\.com", src):
             return f"iframe (lazy) {src}"
@@ -199,6 +232,7 @@ def _video(page: Page) -> str | None:
 
 _FEEDBACK_ITEM = next(i for i in ITEMS if i.id == "feedback_published")
 _DOC = re.compile(r"\.(?:pdf|docx?|odt)(?:$|\?)", re.IGNORECASE)
+_DOC_WORDS = (b".pdf", b".doc", b".odt")  # each _DOC match has one
 _FEEDBACK_DOC = re.compile(r"you said,?\s*we did|local offer (?:annual )?(?:report|review)|"
                            r"(?:feedback|comments) (?:on|about) (?:the|our) local offer", re.IGNORECASE)
 
@@ -207,7 +241,7 @@ def _feedback(page: Page) -> str | None:
     evidence = match_item(page, _FEEDBACK_ITEM)
     if evidence:
         return evidence
-    for link in page.links:
+    for link in _links_mentioning(page, _DOC_WORDS):
         if link.tag == "a" and _DOC.search(link.url) and _FEEDBACK_DOC.search(link.text):
             return f'document link "{link.text[:100]}" {link.url}'
     return None
@@ -219,15 +253,20 @@ _CHECKS = (("has_search", _search), ("has_social_media", _social), ("has_newslet
 
 def detect(pages: list[Page]) -> dict[str, Feature]:
     """Feature name -> Feature(present, evidence_url, evidence) over the crawled pages."""
-    out: dict[str, Feature] = {}
+    out = {name: Feature(False, None, "") for name, _ in _CHECKS}
     usable = [p for p in pages if p.status == 200 and p.html]
-    for name, check in _CHECKS:
-        out[name] = Feature(False, None, "")
-        for page in usable:
+    # Page by page rather than check by check: a page keeps its parsed tree only while it is
+    # among the most recently used (see Page.tree), so passing over a council's hundreds of
+    # pages once per check would parse each page again for every check that reads its DOM.
+    pending = list(_CHECKS)
+    for page in usable:
+        if not pending:
+            break
+        for name, check in list(pending):
             evidence = check(page)
             if evidence:
                 out[name] = Feature(True, page.url, evidence)
-                break
+                pending.remove((name, check))
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .page import Page
@@ -40,9 +41,11 @@ class PfaResult:
     evidence: str
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(url: str) -> str:
     """Scheme-agnostic comparison key: host (lower, default port dropped) + path without
-    trailing slash + query."""
+    trailing slash + query. Cached: a site's menu and footer links repeat on every page,
+    and ``click_distances`` normalises every link of every page."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -143,9 +146,12 @@ def pfa_evidence(page: Page) -> tuple[int, str] | None:
     return score, "; ".join(evidence)
 
 
-def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...]) -> PfaResult | None:
-    """The in-scope PfA page with the fewest clicks from ``home_url``, then the most specific."""
-    distances = click_distances(pages, home_url, scope)
+def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...],
+             distances: dict[str, int] | None = None) -> PfaResult | None:
+    """The in-scope PfA page with the fewest clicks from ``home_url``, then the most specific.
+    ``distances``: ``click_distances`` of the same pages, when the caller has it already."""
+    if distances is None:
+        distances = click_distances(pages, home_url, scope)
     candidates = []
     for page in pages:
         if page.status != 200 or not in_scope(page.url, scope):

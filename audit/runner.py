@@ -238,15 +238,14 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
 
     score["pages_crawled"] = len(pages)
     home = _home_url(db, crawl_id, code) or council.local_offer_url
-    clicks = pfa.click_distances(pages, home, scope) if pages else {}
 
-    # Staleness and accessibility, page by page.
+    # Staleness and accessibility, page by page. Everything that reads a page's DOM is done
+    # here, while its parsed tree is cached (Page.tree keeps only the most recent ones).
     ages, aid_evidence = [], {}
     dated = stale = failing = violations = 0
     for page in pages:
         evidence = staleness.page_date(page)
-        row = {"council_code": code, "url": page.url, "title": page.title[:300], "depth": page.depth,
-               "clicks": clicks.get(pfa.normalise(page.url))}
+        row = {"council_code": code, "url": page.url, "title": page.title[:300], "depth": page.depth}
         if evidence is not None:
             dated += 1
             age = staleness.age_days(evidence.date, as_of)
@@ -263,7 +262,7 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
             row.update(stale=None)
             result.find("undated_page", page.url, "", "low", "No last-updated date could be found on this page",
                         "no visible date, metadata, sitemap lastmod or usable Last-Modified header")
-        found = a11y_static.check_html(page.html, page.url)
+        found = a11y_static.check_html(page.html, page.url, page.tree)
         row["a11y_violations"] = sum(v.count for v in found)
         if found:
             failing += 1
@@ -280,7 +279,13 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
         if not_found:
             result.find("soft_404", page.url, page.url, "medium",
                         "Answers 200 but says the page does not exist", not_found)
+        # DOM-derived results the site-level checks below reuse, computed now (both cached on the page).
+        statutory.sections(page)
+        _ = page.links
         result.page_rows.append(row)
+    clicks = pfa.click_distances(pages, home, scope) if pages else {}
+    for row in result.page_rows:
+        row["clicks"] = clicks.get(pfa.normalise(row["url"]))
 
     score.update(dated_pages=dated, undated_pages=len(pages) - dated, stale_pages=stale,
                  median_age_days=statistics.median(ages) if ages else None,
@@ -292,7 +297,7 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
 
     space = send_space.classify(council, pages)
     score["send_space"] = space.value
-    found_pfa = pfa.find_pfa(pages, home, scope) if pages else None
+    found_pfa = pfa.find_pfa(pages, home, scope, clicks) if pages else None
     if found_pfa is not None:
         score.update(pfa_section=1, pfa_url=found_pfa.url, pfa_clicks=found_pfa.clicks)
     elif pages:

@@ -31,10 +31,11 @@ from __future__ import annotations
 import io
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .dates import first_date, parse_any, parse_http_date, to_utc
+from .dates import first_date, fold, parse_any, parse_http_date, to_utc
 from .page import Page, squash
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
@@ -66,8 +67,9 @@ _GAP = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = 60
-_CHEAP_CUE = re.compile(r"updated|reviewed|modified|amended|published|posted|date added|last edited|last checked",
-                        re.IGNORECASE)
+# Every cue contains one of these words (matched on ``fold``ed text: see dates.fold).
+_CUE_WORDS = (b"updated", b"reviewed", b"modified", b"amended", b"published", b"posted", b"date added",
+              b"last edited", b"last checked")
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "select", "option", "button"}
 _COOKIE = re.compile(r"cookie|consent|gdpr|\bcli[_-]|onetrust|cookiebot", re.IGNORECASE)
 _LISTING_CLASS = re.compile(
@@ -93,20 +95,49 @@ def _element_children(node):
         child = child.next
 
 
+def _cue_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every cue word in ``text``, overlapping ones included, by start."""
+    folded = fold(text)
+    spans = []
+    for word in _CUE_WORDS:
+        start = folded.find(word)
+        while start >= 0:
+            spans.append((start, start + len(word)))
+            start = folded.find(word, start + 1)
+    spans.sort()
+    return spans
+
+
 def _deepest_cue_nodes(root) -> list:
-    """The smallest elements whose text contains a cue (descending only into matching children)."""
+    """The smallest elements whose text contains a cue (descending only into matching children).
+
+    An element's text is the concatenation of its children's texts, so each child's text is a
+    known slice of ``root``'s: the cue words are found once in ``root``'s text, and a child
+    contains a cue when one of those spans lies inside its slice. Searching every child's
+    text again at every level costs the page's text once per level."""
+    spans = _cue_spans(root.text())
+    if not spans:
+        return []
+    starts = [s for s, _ in spans]
     out = []
-    stack = [root]
+    stack = [(root, 0)]
     while stack:
-        node = stack.pop()
+        node, offset = stack.pop()
         matching = []
-        for child in _element_children(node):
-            if child.tag in _SKIP_TAGS or (child.attributes.get("role") or "") == "navigation":
-                continue
-            if child.attributes.get("hidden") is not None or child.attributes.get("aria-hidden") == "true":
-                continue
-            if _CHEAP_CUE.search(child.text()):
-                matching.append(child)
+        child = node.child
+        while child is not None:
+            start, offset = offset, offset + len(child.text())
+            tag = child.tag
+            if tag and not tag.startswith("-") and tag not in _SKIP_TAGS:
+                i = bisect_left(starts, start)
+                while i < len(spans) and starts[i] < offset and spans[i][1] > offset:
+                    i += 1
+                if i < len(spans) and starts[i] < offset:
+                    attrs = child.attributes
+                    if ((attrs.get("role") or "") != "navigation" and attrs.get("hidden") is None
+                            and attrs.get("aria-hidden") != "true"):
+                        matching.append((child, start))
+            child = child.next
         if matching:
             stack.extend(reversed(matching))
         elif node is not root:
@@ -160,8 +191,8 @@ def _date_after_cue(text: str, as_of) -> tuple[str, str, object] | None:
 
 def visible_date(page: Page, as_of: date | datetime | None = None) -> DateEvidence | None:
     """Step 1: a "Last updated"-style cue in the visible page followed by a UK date."""
-    html = page.html or ""
-    if not _CHEAP_CUE.search(html):
+    markup = fold(page.html or "")
+    if not any(word in markup for word in _CUE_WORDS):
         return None
     body = page.tree.body
     if body is None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .page import FURNITURE_TAGS, Page, squash
+from .page import Page, squash
 
 MIN_SECTION_WORDS = 30
 
@@ -155,18 +155,11 @@ class Section:
     link_only: bool  # the heading is just a link to somewhere else (a tile / teaser)
 
 
-def _furniture(node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in FURNITURE_TAGS or (parent.attributes.get("role") or "") in (
-                "navigation", "banner", "contentinfo", "complementary"):
-            return True
-        parent = parent.parent
-    return False
-
-
 _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "select"}
 _HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_FURNITURE_ROLES = ("navigation", "banner", "contentinfo", "complementary")
+# Every element ``sections`` treats specially, and more ([role] of any value).
+_SPECIAL = ", ".join(sorted(_SKIP | _HEADING)) + ", [role], [hidden]"
 
 
 def sections(page: Page) -> list[Section]:
@@ -179,22 +172,50 @@ def sections(page: Page) -> list[Section]:
     if root is None:
         page.__dict__["_lo_sections"] = out
         return out
-    # Flatten into (heading node | text) in document order without descending into furniture.
-    stream: list = []
+    # Walk in document order without descending into furniture. A section's text is every
+    # word from its heading to its close, subsections included: the words are kept in one
+    # list and each open section remembers where its own begin. Text nodes are joined with
+    # spaces, so words are split per text node. Only headings, furniture, hidden elements
+    # (``_SPECIAL``) and their ancestors (``walk``) are visited node by node; any other
+    # subtree is taken whole, lexbor joining its text nodes with the same spaces.
+    words: list[str] = []
+    open_sections: list[tuple[int, str, bool, int]] = []  # level, heading, link_only, first word
+
+    def close(upto_level: int):
+        while open_sections and open_sections[-1][0] >= upto_level:
+            level, heading, link_only, first = open_sections.pop()
+            own = words[first:]
+            out.append(Section(level, heading, " ".join(own), len(own), link_only))
+
+    walk = {root.mem_id}
+    for node in root.css(_SPECIAL):
+        while node is not None and node.mem_id not in walk:
+            walk.add(node.mem_id)
+            node = node.parent
     stack = [root]
     while stack:
         node = stack.pop()
         tag = node.tag
         if tag == "-text":
-            stream.append(node.text_content or "")
+            if open_sections:
+                words.extend((node.text_content or "").split())
             continue
-        if tag in _SKIP or (node.attributes.get("role") or "") in ("navigation", "banner", "contentinfo",
-                                                                    "complementary"):
+        if node.mem_id not in walk:
+            if open_sections:
+                words.extend(node.text(separator=" ").split())
             continue
-        if node.attributes.get("hidden") is not None:
+        if tag in _SKIP:
+            continue
+        attrs = node.attributes
+        if (attrs.get("role") or "") in _FURNITURE_ROLES or attrs.get("hidden") is not None:
             continue
         if tag in _HEADING:
-            stream.append(node)
+            level = int(tag[1])
+            heading = squash(node.text())
+            links = node.css("a[href]")
+            link_only = bool(links) and squash(" ".join(a.text() for a in links)) == heading
+            close(level)
+            open_sections.append((level, heading, link_only, len(words)))
             continue
         children = []
         child = node.child
@@ -202,27 +223,6 @@ def sections(page: Page) -> list[Section]:
             children.append(child)
             child = child.next
         stack.extend(reversed(children))
-    open_sections: list[tuple[int, str, bool, list[str]]] = []
-
-    def close(upto_level: int):
-        while open_sections and open_sections[-1][0] >= upto_level:
-            level, heading, link_only, parts = open_sections.pop()
-            text = squash(" ".join(parts))
-            out.append(Section(level, heading, text, len(text.split()), link_only))
-            if open_sections:  # a subsection's text also belongs to its parent section
-                open_sections[-1][3].append(text)
-
-    for item in stream:
-        if isinstance(item, str):
-            if open_sections:
-                open_sections[-1][3].append(item)
-            continue
-        level = int(item.tag[1])
-        heading = squash(item.text())
-        links = item.css("a[href]")
-        link_only = bool(links) and squash(" ".join(a.text() for a in links)) == heading
-        close(level)
-        open_sections.append((level, heading, link_only, []))
     close(0)
     page.__dict__["_lo_sections"] = out
     return out

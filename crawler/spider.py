@@ -359,7 +359,7 @@ class LocalOfferSpider(scrapy.Spider):
             "depth": request.meta.get("depth"),
             "referrer": request.meta.get("referrer"),
             "fetched_at": utcnow(),
-            "elapsed_ms": int((time.monotonic() - started) * 1000),
+            "elapsed_ms": _elapsed(request, started),
             "warc_file": warc_file,
             "warc_offset": warc_offset,
         })
@@ -379,7 +379,7 @@ class LocalOfferSpider(scrapy.Spider):
             "depth": request.meta.get("depth"),
             "referrer": request.meta.get("referrer"),
             "fetched_at": utcnow(),
-            "elapsed_ms": int((time.monotonic() - started) * 1000),
+            "elapsed_ms": _elapsed(request, started),
         })
         return error, detail
 
@@ -396,7 +396,8 @@ class LocalOfferSpider(scrapy.Spider):
         self.store.add("link_checks", {
             "url": check_key(_first_url(request)), "outcome": outcome, "status": response.status, "reason": reason,
             "final_url": response.url, "redirect_chain": json.dumps(request.meta.get("redirect_urls", [])),
-            "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
+            "method": request.method, "checked_at": utcnow(),
+            "elapsed_ms": _elapsed(request, request.meta.get("started")),
         })
         self.link_checks_seen.add(check_key(_first_url(request)))
 
@@ -406,7 +407,8 @@ class LocalOfferSpider(scrapy.Spider):
         self.store.add("link_checks", {
             "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
             "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
-            "method": request.method, "checked_at": utcnow(), "elapsed_ms": _elapsed(request),
+            "method": request.method, "checked_at": utcnow(),
+            "elapsed_ms": _elapsed(request, request.meta.get("started")),
         })
 
     def failure_code(self, request, exc: BaseException) -> tuple[str, str]:
@@ -512,8 +514,14 @@ def _chain(request) -> list[str]:
     return [*request.meta.get("redirect_urls", []), request.url]
 
 
-def _elapsed(request) -> int:
-    return int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000)
+def _elapsed(request, started: float | None) -> int | None:
+    """Milliseconds the server took to answer: Scrapy's download latency (from sending the
+    request to the response headers). Without one (a failure) the time since ``started``,
+    which also counts time spent waiting in the queue."""
+    latency = request.meta.get("download_latency")
+    if latency is not None:
+        return int(latency * 1000)
+    return int((time.monotonic() - started) * 1000) if started is not None else None
 
 
 def _host_in(message: str) -> str:
