@@ -7,17 +7,22 @@
 For each ``--pages`` N it generates (or reuses) the synthetic national web
 (generate.py), serves it from loopback with nginx as an absolute-URI "proxy" (serve.py;
 a Python server if nginx is missing), runs ``lo-audit crawl`` with ``http_proxy`` pointing
-at it and ``--download-delay 0``, then ``lo-audit audit``, each as a subprocess measured
-with ``os.wait4`` (wall, user+system CPU, peak RSS), and reads the database for pages,
-requests, link checks, and the database and WARC sizes.
+at it and ``--download-delay 0 --workers W --host-concurrency C``, then ``lo-audit audit``
+(``--workers W`` when it has that option), each as a subprocess measured with ``os.wait4``
+(wall, user+system CPU, peak RSS of the largest process) and a sampler thread (peak RSS
+summed over the process and all its descendants, every 0.1 s), and reads the database for
+pages, requests, link checks, and the database and WARC sizes.
 
 ``--peers``: lo-audit against linkinator and LinkChecker on single generated sites (200
 and 2,000 pages) served directly on 127.0.0.1 (the peers do not all speak proxies), with
 the site's "external" pool on 127.0.0.2-7; wall-time ratios and broken-link agreement with
 the generator's ground truth. Also axe-core in Chromium against the static engine, per page.
 
-Then a projection for the real national audit at the default politeness (1 request per
-second per host), next to the physical limit (largest site x delay) and the CPU headroom.
+Politeness run: the smallest web again at ``--download-delay H/153`` (H = its sites) with
+``--host-concurrency 1`` and the same workers, so the aggregate demand (153 requests/s) is
+the national crawl's at 1 request/s per host; efficiency = busiest host's requests x delay
+/ wall. Then a projection for the real national audit at the default politeness (1 request
+per second per host): the physical limit divided by that efficiency, and the CPU headroom.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +50,9 @@ import serve  # noqa: E402
 
 AS_OF = "2026-11-23"  # fixed: reproducible staleness figures
 DEFAULT_DELAY = 1.0   # lo-audit's default --download-delay
+PEER_CONCURRENCY = 16  # requests in flight for every tool in the peer comparison
+RSS_SAMPLE_S = 0.1    # how often the sampler sums the RSS of a measured process tree
+CORES = os.cpu_count() or 1
 
 
 # ---- measuring a subprocess ------------------------------------------------------------------
@@ -56,16 +64,86 @@ class Run:
     cpu: float = 0.0       # user + system seconds of the process and its waited-for children
     user: float = 0.0
     sys: float = 0.0
-    maxrss_mb: float = 0.0
+    maxrss_mb: float = 0.0     # ru_maxrss from wait4: the largest single process (it or a reaped descendant)
+    sumrss_mb: float = 0.0     # sampled peak of the RSS summed over the process and all its descendants
     rc: int = 0
     stdout: str = ""
     stderr: str = ""
     server_cpu: float | None = None
 
 
+def _proc_children() -> dict[int, list[int]]:
+    """ppid -> pids, from /proc/*/stat (the field after the parenthesised command name)."""
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1:
+            kids.setdefault(int(fields[1]), []).append(int(entry.name))
+    return kids
+
+
+def _vmrss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0  # exited, or a zombie (no VmRSS line)
+
+
+def tree_rss_kb(root: int) -> int:
+    """VmRSS summed over ``root`` and all its descendants, now."""
+    kids = _proc_children()
+    total, todo, seen = 0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _vmrss_kb(pid)
+        todo.extend(kids.get(pid, ()))
+    return total
+
+
+class RssSampler:
+    """A thread summing the RSS of a process tree every ``RSS_SAMPLE_S``; ``peak_kb`` is the
+    largest sum seen. Shared pages (the interpreter, libraries) count once per process, as
+    VmRSS does: an upper estimate of the tree's real footprint, but what the OS must page in."""
+
+    def __init__(self, pid: int, every: float = RSS_SAMPLE_S):
+        import threading
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            if self._stop.wait(self.every):
+                return
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb
+
+
 def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, server=None,
             log: Path | None = None, timeout: float | None = None) -> Run:
-    """Run ``cmd``; wall time, CPU and peak RSS from ``os.wait4`` (this child only).
+    """Run ``cmd``; wall time, CPU and the largest process's peak RSS from ``os.wait4`` (the
+    child and the descendants it waited for), and the peak of the RSS summed over the child
+    and all its descendants, sampled every 0.1 s by a thread (``sumrss_mb``; never below
+    ``maxrss_mb``, since the tree always holds at least its largest process).
     ``timeout``: kill it after so many seconds (rc is then negative)."""
     import threading
     r = Run(cmd)
@@ -74,14 +152,19 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, se
     s0 = server.cpu_seconds() if server else None
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
+    sampler = RssSampler(proc.pid)
     timer = threading.Timer(timeout, proc.kill) if timeout else None
     if timer:
         timer.start()
     if log is None:
         # pipes: read them while waiting, then reap with wait4
         stdout, stderr = _drain(proc)
-    _, status, ru = os.wait4(proc.pid, 0)
+    # Wait for the exit without reaping (WNOWAIT), stop the sampler, then reap with wait4:
+    # until then the pid cannot be reused, so the sampler never measures a stranger.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     r.wall = time.perf_counter() - t0
+    sampled_kb = sampler.stop()
+    _, status, ru = os.wait4(proc.pid, 0)
     if timer:
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -89,6 +172,7 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None, se
     r.user, r.sys = ru.ru_utime, ru.ru_stime
     r.cpu = ru.ru_utime + ru.ru_stime
     r.maxrss_mb = ru.ru_maxrss / 1024  # Linux: KiB
+    r.sumrss_mb = max(sampled_kb / 1024, r.maxrss_mb)
     if server is not None and s0 is not None:
         r.server_cpu = server.cpu_seconds() - s0
     if log:
@@ -132,12 +216,24 @@ def clean_env(proxy: str | None) -> dict:
     return env
 
 
-def audit_cmd(db: Path, axe_sample: int) -> list[str]:
+def audit_help() -> str:
+    return subprocess.run([*lo_audit(), "audit", "--help"], capture_output=True, text=True).stdout
+
+
+def audit_cmd(db: Path, axe_sample: int, workers: int | None = None) -> list[str]:
+    """``lo-audit audit``; ``--axe-sample`` and ``--workers`` only when this version has them."""
     cmd = [*lo_audit(), "audit", "--db", str(db), "--as-of", AS_OF]
-    help_text = subprocess.run([*lo_audit(), "audit", "--help"], capture_output=True, text=True).stdout
+    help_text = audit_help()
     if "--axe-sample" in help_text:
         cmd += ["--axe-sample", str(axe_sample)]
+    if workers is not None and "--workers" in help_text:
+        cmd += ["--workers", str(workers)]
     return cmd
+
+
+def crawl_cmd(seeds: Path, db: Path, delay: float, workers: int, host_concurrency: int) -> list[str]:
+    return [*lo_audit(), "crawl", "--seeds", str(seeds), "--db", str(db), "--download-delay", f"{delay:g}",
+            "--timeout", "20", "--workers", str(workers), "--host-concurrency", str(host_concurrency)]
 
 
 def dir_bytes(p: Path) -> int:
@@ -160,6 +256,13 @@ def q(db: Path, sql: str, args=()) -> list:
         con.close()
 
 
+def has_table(db: Path, name: str) -> bool:
+    return bool(q(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]))
+
+
+HOST_SQL = "substr(url, 8, instr(substr(url, 8), '/') - 1)"  # http://HOST/... (the benchmark serves http only)
+
+
 def crawl_counts(db: Path) -> dict:
     cid = q(db, "SELECT max(crawl_id) FROM crawls")[0][0]
     pages = q(db, "SELECT count(*) FROM fetches WHERE crawl_id=? AND kind='page' AND status=200 "
@@ -167,20 +270,37 @@ def crawl_counts(db: Path) -> dict:
     requests = q(db, "SELECT count(*) FROM fetches WHERE crawl_id=? AND (status IS NOT NULL OR error NOT LIKE 'skipped%')",
                  [cid])[0][0]
     checks = q(db, "SELECT count(*) FROM link_checks WHERE crawl_id=?", [cid])[0][0]
-    status_only = q(db, "SELECT count(*) FROM link_checks l WHERE crawl_id=? AND NOT EXISTS "
-                        "(SELECT 1 FROM fetches f WHERE f.crawl_id=l.crawl_id AND f.url=l.url)", [cid])[0][0]
+    # Status-only checks (targets checked but not crawled) as a set difference in Python: fetches'
+    # key is (crawl_id, council_code, url), so a correlated NOT EXISTS on url alone scans.
+    fetched = {r[0] for r in q(db, "SELECT url FROM fetches WHERE crawl_id=?", [cid])}
+    only = [r[0] for r in q(db, "SELECT url FROM link_checks WHERE crawl_id=?", [cid]) if r[0] not in fetched]
     broken = {r[0] for r in q(db, "SELECT url FROM link_checks WHERE crawl_id=? AND outcome='broken'", [cid])}
-    links = q(db, "SELECT count(*) FROM links WHERE crawl_id=?", [cid])[0][0]
-    per_host = q(db, "SELECT substr(url, 8, instr(substr(url, 8), '/') - 1) AS h, count(*) FROM fetches "
-                     "WHERE crawl_id=? AND (status IS NOT NULL OR error NOT LIKE 'skipped%') GROUP BY h "
-                     "ORDER BY 2 DESC LIMIT 1", [cid])
-    checks_per_host = q(db, "SELECT substr(url, 8, instr(substr(url, 8), '/') - 1) AS h, count(*) FROM link_checks "
-                            "WHERE crawl_id=? GROUP BY h ORDER BY 2 DESC LIMIT 1", [cid])
+    # The link graph: link_edges (+ urls) with `links` a view over them (counting the view joins
+    # every row twice: slow); a database from before link_edges has a `links` table.
+    links_table = "link_edges" if has_table(db, "link_edges") else "links"
+    links = q(db, f"SELECT count(*) FROM {links_table} WHERE crawl_id=?", [cid])[0][0]
+    urls = q(db, "SELECT count(*) FROM urls")[0][0] if has_table(db, "urls") else None
+    deferred = (q(db, "SELECT count(*) FROM deferred_link_checks WHERE crawl_id=?", [cid])[0][0]
+                if has_table(db, "deferred_link_checks") else None)
+    fetch_hosts = dict(q(db, f"SELECT {HOST_SQL} AS h, count(*) FROM fetches WHERE crawl_id=? AND "
+                             "(status IS NOT NULL OR error NOT LIKE 'skipped%') GROUP BY h", [cid]))
+    check_hosts: dict[str, int] = {}
+    for url in only:
+        h = url[7:].split("/", 1)[0]
+        check_hosts[h] = check_hosts.get(h, 0) + 1
+    # Requests per host: fetches (pages, documents, robots, sitemaps; a crawled page's check is
+    # its fetch) plus the status-only checks of targets on that host (one request each, at least).
+    all_hosts = dict(fetch_hosts)
+    for h, n in check_hosts.items():
+        all_hosts[h] = all_hosts.get(h, 0) + n
+    top = lambda d: max(d.items(), key=lambda kv: (kv[1], kv[0])) if d else ("", 0)  # noqa: E731
     sites = q(db, "SELECT status, count(*) FROM crawl_sites WHERE crawl_id=? GROUP BY status", [cid])
     return {"crawl_id": cid, "pages": pages, "requests": requests, "link_checks": checks,
-            "status_only_checks": status_only, "broken": broken, "links": links,
-            "busiest_host": per_host[0] if per_host else ("", 0),
-            "busiest_check_host": checks_per_host[0] if checks_per_host else ("", 0),
+            "status_only_checks": len(only), "broken": broken, "links": links, "links_table": links_table,
+            "urls": urls, "deferred_checks": deferred,
+            "busiest_host": top(fetch_hosts),            # crawled host with the most fetches
+            "busiest_check_host": top(check_hosts),      # host with the most status-only checks
+            "busiest_any_host": top(all_hosts),          # fetches + status-only checks, any host
             "site_status": dict(sites)}
 
 
@@ -218,9 +338,8 @@ def national(n: int, work: Path, args) -> Point:
     db = run_dir / "lo.db"
     try:
         env = clean_env(f"http://127.0.0.1:{port}")
-        cmd = [*lo_audit(), "crawl", "--seeds", str(work / f"web-{n}" / "seeds.csv"), "--db", str(db),
-               "--download-delay", str(args.download_delay), "--timeout", "20"]
-        print(f"[{n}] crawl via {srv.kind} on 127.0.0.1:{port}: {' '.join(cmd[-8:])}", flush=True)
+        cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, args.download_delay, args.workers, args.host_concurrency)
+        print(f"[{n}] crawl via {srv.kind} on 127.0.0.1:{port}: {' '.join(cmd[-10:])}", flush=True)
         crawl = measure(cmd, env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
     finally:
         srv.stop()
@@ -230,7 +349,9 @@ def national(n: int, work: Path, args) -> Point:
     dbc = db_bytes(db)
     print(f"[{n}] crawl: {counts['pages']} pages, {counts['requests']} requests, {counts['link_checks']} link checks "
           f"in {crawl.wall:.1f} s; sites {counts['site_status']}", flush=True)
-    audit = measure(audit_cmd(db, args.axe_sample), env=clean_env(None), cwd=REPO, log=run_dir / "audit")
+    acmd = audit_cmd(db, args.axe_sample, args.workers)
+    print(f"[{n}] audit: {' '.join(acmd[1:])}", flush=True)
+    audit = measure(acmd, env=clean_env(None), cwd=REPO, log=run_dir / "audit")
     if audit.rc != 0:
         print(f"[{n}] audit failed (rc {audit.rc}): {audit.stderr[-2000:]}", flush=True)
     aid = q(db, "SELECT max(audit_id) FROM audits")[0][0]
@@ -245,11 +366,20 @@ def national(n: int, work: Path, args) -> Point:
     return pt
 
 
+def polite_delay(sites: int, setting) -> float:
+    """``--polite-delay auto``: sites / 153, so H sites at that delay ask for as many requests
+    per second in all (153) as the national crawl's 153 hosts at 1 request/s each."""
+    return sites / generate.NATIONAL_SITES * DEFAULT_DELAY if setting == "auto" else float(setting)
+
+
 def polite_check(n: int, work: Path, args) -> dict:
-    """Crawl the N-page web with a small per-host delay: how close does the wall time come to
-    the physical limit (requests to the busiest host x delay)? 1.0 = the scheduler never
-    leaves a host's slot idle."""
-    d = args.polite_delay
+    """The national demand in miniature: crawl the N-page web (H sites) at ``--download-delay
+    H/153`` with one request in flight per host and the national run's workers, so the whole
+    crawl asks for 153 requests/s like the national crawl at 1 request/s per host. How close
+    does the wall time come to the physical limit (requests to the busiest host x delay)?
+    1.0 = neither the scheduler nor the CPU ever left the busiest host's slot idle."""
+    sites = json.loads((work / f"web-{n}" / "manifest.json").read_text())["sites"]
+    d = polite_delay(sites, args.polite_delay)
     port = serve.free_port()
     srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
                       workers=args.server_workers, prefer=args.server)
@@ -259,17 +389,73 @@ def polite_check(n: int, work: Path, args) -> dict:
     run_dir.mkdir(parents=True)
     db = run_dir / "lo.db"
     try:
-        cmd = [*lo_audit(), "crawl", "--seeds", str(work / f"web-{n}" / "seeds.csv"), "--db", str(db),
-               "--download-delay", str(d), "--timeout", "20"]
-        print(f"[polite {n}] crawl at --download-delay {d}", flush=True)
+        cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, d, args.workers, 1)
+        print(f"[polite {n}] {sites} sites at --download-delay {d:g} "
+              f"({'auto: ' if args.polite_delay == 'auto' else ''}{sites}/{d:g} = {sites / d:.0f} requests/s "
+              f"of demand; national: {generate.NATIONAL_SITES} hosts x 1/s), --workers {args.workers} "
+              f"--host-concurrency 1", flush=True)
         r = measure(cmd, env=clean_env(f"http://127.0.0.1:{port}"), cwd=REPO, server=srv, log=run_dir / "crawl")
     finally:
         srv.stop()
+    if r.rc != 0:
+        print(f"[polite {n}] crawl failed (rc {r.rc}): {r.stderr[-2000:]}", flush=True)
     c = crawl_counts(db)
-    host, busiest = c["busiest_host"]
+    host, busiest = c["busiest_any_host"]
     limit = busiest * d
-    return {"delay": d, "wall": r.wall, "busiest_host": host, "busiest_requests": busiest, "limit": limit,
-            "efficiency": limit / r.wall if r.wall else 0, "pages": c["pages"], "cpu": r.cpu}
+    return {"sites": sites, "delay": d, "auto": args.polite_delay == "auto", "workers": args.workers,
+            "host_concurrency": 1, "wall": r.wall, "busiest_host": host, "busiest_requests": busiest,
+            "limit": limit, "efficiency": limit / r.wall if r.wall else 0, "pages": c["pages"],
+            "requests": c["requests"], "status_only_checks": c["status_only_checks"], "cpu": r.cpu,
+            "rss_mb": r.maxrss_mb, "sumrss_mb": r.sumrss_mb, "rc": r.rc}
+
+
+def polite_window(n: int, work: Path, args) -> dict:
+    """The real thing for ``--polite-window`` seconds: the N-page web (all 153 sites at
+    100,000 pages) crawled at the default politeness (1 request/s per host, one in flight,
+    AutoThrottle on), stopped with SIGINT (the crawl then shuts down cleanly). Each site
+    host should have made min(its requests, window x 1/s) requests: efficiency = made /
+    that, over all sites, and the share of that rate the slowest big host got."""
+    m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
+    port = serve.free_port()
+    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
+                      workers=args.server_workers, prefer=args.server)
+    run_dir = work / f"window-{n}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    db = run_dir / "lo.db"
+    cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, DEFAULT_DELAY, args.workers, 1)
+    print(f"[window {n}] {m['sites']} sites at --download-delay {DEFAULT_DELAY:g} --host-concurrency 1 "
+          f"--workers {args.workers} for {args.polite_window:g} s", flush=True)
+    import signal
+    try:
+        with open(run_dir / "crawl.err", "wb") as err:
+            proc = subprocess.Popen(cmd, env=clean_env(f"http://127.0.0.1:{port}"), cwd=REPO,
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            t0 = time.perf_counter()
+            try:
+                proc.wait(timeout=args.polite_window)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGINT)
+            window = time.perf_counter() - t0
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    finally:
+        srv.stop()
+    cid, started = q(db, "SELECT crawl_id, started_at FROM crawls ORDER BY crawl_id DESC LIMIT 1")[0]
+    # Only what was fetched inside the window (the clean shutdown after SIGINT takes a few seconds).
+    end = (datetime.fromisoformat(started) + timedelta(seconds=window)).isoformat(timespec="seconds")
+    made = dict(q(db, f"SELECT {HOST_SQL} AS h, count(*) FROM fetches WHERE crawl_id=? AND fetched_at <= ? AND "
+                      "(status IS NOT NULL OR error NOT LIKE 'skipped%') GROUP BY h", [cid, end]))
+    allowed = window / DEFAULT_DELAY
+    due = {s["host"]: min(s["pages"] + s["documents"] + 2, allowed) for s in m["site_list"]}
+    big = sorted(made.get(h, 0) / allowed for h, d in due.items() if d >= allowed)
+    return {"sites": m["sites"], "window": window, "requests": sum(made.get(h, 0) for h in due),
+            "due": sum(due.values()), "efficiency": sum(min(made.get(h, 0), d) for h, d in due.items()) / sum(due.values()),
+            "big_hosts": len(big), "big_min": big[0] if big else None, "big_median": big[len(big) // 2] if big else None}
 
 
 # ---- peers --------------------------------------------------------------------------------------
@@ -297,7 +483,7 @@ def peers_tools(work: Path) -> dict:
         rc = d / "linkcheckerrc"
         # maxrequestspersecond only takes effect above 10 for hosts that answer with a
         # "LinkChecker" header, which the peer servers send (serve.DIRECT_SERVER).
-        rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=16\ntimeout=20\n"
+        rc.write_text(f"[checking]\nmaxrequestspersecond=100000\nthreads={PEER_CONCURRENCY}\ntimeout=20\n"
                       "[filtering]\ncheckextern=1\n[output]\nstatus=0\nwarnings=0\n")
         tools["linkcheckerrc"] = str(rc)
     return tools
@@ -335,17 +521,20 @@ def peer_site(size: int, work: Path, tools: dict, args) -> dict:
         seeds.write_text(f"code,name,local_offer_url,council_url\nE06999999,Peershire,{seed_url},{seed_url}\n")
         db = run_dir / "lo.db"
         env = clean_env(None)
-        crawl = measure([*lo_audit(), "crawl", "--seeds", str(seeds), "--db", str(db), "--download-delay", "0",
-                         "--timeout", "20"], env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
+        # Same budget of requests in flight as the peers (linkinator --concurrency 16, LinkChecker
+        # 16 threads); one worker: a single site is one host, so more workers would sit idle.
+        crawl = measure(crawl_cmd(seeds, db, 0, 1, PEER_CONCURRENCY), env=env, cwd=REPO, server=srv,
+                        log=run_dir / "crawl")
         c = crawl_counts(db)
         audit = measure(audit_cmd(db, 0), env=env, cwd=REPO, log=run_dir / "audit")
         found = {norm(u) for u in c["broken"]}
         res["tools"]["lo-audit crawl+links"] = _tool(crawl, found, truth, c["pages"], c["link_checks"])
         full = Run(crawl.cmd, wall=crawl.wall + audit.wall, cpu=crawl.cpu + audit.cpu,
-                   maxrss_mb=max(crawl.maxrss_mb, audit.maxrss_mb), rc=audit.rc or crawl.rc)
+                   maxrss_mb=max(crawl.maxrss_mb, audit.maxrss_mb), sumrss_mb=max(crawl.sumrss_mb, audit.sumrss_mb),
+                   rc=audit.rc or crawl.rc)
         res["tools"]["lo-audit full audit"] = _tool(full, found, truth, c["pages"], c["link_checks"])
         if "linkinator" in tools:
-            r = measure([tools["linkinator"], seed_url, "--recurse", "--concurrency", "16", "--format", "json",
+            r = measure([tools["linkinator"], seed_url, "--recurse", "--concurrency", str(PEER_CONCURRENCY), "--format", "json",
                          "--timeout", "20000"], env=env, server=srv)
             (work / f"peer-run-{size}" / "linkinator.json").write_text(r.stdout)
             try:
@@ -361,7 +550,8 @@ def peer_site(size: int, work: Path, tools: dict, args) -> dict:
             res["tools"]["linkinator"] = _tool(r, found, truth, pages, checked)
         if "linkchecker" in tools:
             r = measure([tools["linkchecker"], "-f", tools["linkcheckerrc"], "--no-robots", "--check-extern",
-                         "-t", "16", "--timeout", "20", "--no-status", "-o", "csv", seed_url], env=env, server=srv)
+                         "-t", str(PEER_CONCURRENCY), "--timeout", "20", "--no-status", "-o", "csv", seed_url],
+                        env=env, server=srv)
             found = set()
             lines = [ln for ln in r.stdout.splitlines() if ln and not ln.startswith("#")]
             rows = list(csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";"))
@@ -385,7 +575,7 @@ def _linkchecker_stats(text: str) -> int | None:
 
 
 def _tool(r: Run, found: set, truth: set, pages, checked) -> dict:
-    return {"wall": r.wall, "cpu": r.cpu, "rss": r.maxrss_mb, "rc": r.rc, "found": len(found),
+    return {"wall": r.wall, "cpu": r.cpu, "rss": r.sumrss_mb, "rss_max": r.maxrss_mb, "rc": r.rc, "found": len(found),
             "agree": len(found & truth), "missed": sorted(truth - found)[:3], "extra": sorted(found - truth)[:3],
             "n_missed": len(truth - found), "n_extra": len(found - truth), "pages": pages, "checked": checked,
             "server_cpu": r.server_cpu, "err": (r.stderr or "")[-300:] if r.rc else ""}
@@ -414,7 +604,7 @@ def fmt_bytes(b: float) -> str:
     return f"{b:.1f} GB"
 
 
-def print_national(points: list[Point]) -> None:
+def print_national(points: list[Point], args) -> None:
     rows = [
         ("sites / pages generated", lambda p: f"{p.manifest['sites']} / {p.manifest['pages']}"),
         ("largest site (pages)", lambda p: f"{p.manifest['largest_site_pages']}"),
@@ -423,19 +613,24 @@ def print_national(points: list[Point]) -> None:
         ("requests (pages, docs, robots, sitemaps, checks)", lambda p: f"{p.counts['requests']}"),
         ("crawl wall time", lambda p: f"{p.crawl.wall:.1f} s"),
         ("crawl pages/s", lambda p: f"{p.counts['pages'] / p.crawl.wall:.1f}"),
-        ("crawl CPU (user+sys)", lambda p: f"{p.crawl.cpu:.1f} s ({p.crawl.cpu / p.crawl.wall:.0%} of a core)"),
+        ("crawl CPU (user+sys, all processes)", lambda p: f"{p.crawl.cpu:.1f} s ({p.crawl.cpu / p.crawl.wall:.2f} of {CORES} cores)"),
         ("crawl CPU ms/page (fetch+parse+store+WARC)", lambda p: f"{1000 * p.crawl.cpu / max(1, p.counts['pages']):.1f}"),
         ("server CPU during crawl", lambda p: "n/a" if p.crawl.server_cpu is None else f"{p.crawl.server_cpu:.1f} s"),
         ("link_checks rows (all checked targets)", lambda p: f"{p.counts['link_checks']}"),
         ("  of which status-only (not crawled)", lambda p: f"{p.counts['status_only_checks']}"),
         ("link checks/s (rows / crawl wall)", lambda p: f"{p.counts['link_checks'] / p.crawl.wall:.1f}"),
-        ("links rows (page -> target)", lambda p: f"{p.counts['links']}"),
+        ("links rows (page -> target)", lambda p: f"{p.counts['links']} ({p.counts['links_table']})"),
+        ("urls rows (distinct URLs in the graph)", lambda p: "n/a" if p.counts["urls"] is None else f"{p.counts['urls']}"),
+        ("deferred_link_checks rows (workers)", lambda p: "n/a" if p.counts["deferred_checks"] is None else f"{p.counts['deferred_checks']}"),
         ("broken targets found / truth / agree", lambda p: f"{p.extra['broken_found']} / {p.extra['broken_truth']} / {p.extra['broken_agree']}"),
-        ("crawl peak RSS", lambda p: f"{p.crawl.maxrss_mb:.0f} MB"),
+        ("crawl peak RSS (largest process)", lambda p: f"{p.crawl.maxrss_mb:.0f} MB"),
+        ("crawl peak RSS (all processes, sampled)", lambda p: f"{p.crawl.sumrss_mb:.0f} MB"),
         ("audit wall time", lambda p: f"{p.audit.wall:.1f} s"),
+        ("audit CPU (user+sys, all processes)", lambda p: f"{p.audit.cpu:.1f} s ({p.audit.cpu / p.audit.wall:.2f} of {CORES} cores)"),
         ("audit CPU ms/page", lambda p: f"{1000 * p.audit.cpu / max(1, p.counts['pages']):.1f}"),
         ("audit pages/s", lambda p: f"{p.counts['pages'] / p.audit.wall:.1f}"),
-        ("audit peak RSS", lambda p: f"{p.audit.maxrss_mb:.0f} MB"),
+        ("audit peak RSS (largest process)", lambda p: f"{p.audit.maxrss_mb:.0f} MB"),
+        ("audit peak RSS (all processes, sampled)", lambda p: f"{p.audit.sumrss_mb:.0f} MB"),
         ("database after crawl, per page", lambda p: f"{fmt_bytes(p.db_bytes_crawl)} ({fmt_bytes(p.db_bytes_crawl / max(1, p.counts['pages']))})"),
         ("database after audit, per page", lambda p: f"{fmt_bytes(p.db_bytes_audit)} ({fmt_bytes(p.db_bytes_audit / max(1, p.counts['pages']))})"),
         ("WARC, per page", lambda p: f"{fmt_bytes(p.warc_bytes)} ({fmt_bytes(p.warc_bytes / max(1, p.counts['pages']))})"),
@@ -443,7 +638,9 @@ def print_national(points: list[Point]) -> None:
     ]
     width = max(len(r[0]) for r in rows) + 2
     head = "".join(f"{f'{p.pages_target} pages':>26}" for p in points)
-    print(f"\n== National synthetic web: lo-audit crawl (--download-delay 0) + audit ==\n{'':{width}}{head}")
+    audit_workers = f"--workers {args.workers}" if args.audit_workers else "one process: no --workers option"
+    print(f"\n== National synthetic web: lo-audit crawl (--download-delay {args.download_delay:g} --workers {args.workers} "
+          f"--host-concurrency {args.host_concurrency}) + audit ({audit_workers}) ==\n{'':{width}}{head}")
     for label, fn in rows:
         print(f"{label:{width}}" + "".join(f"{fn(p):>26}" for p in points))
 
@@ -465,6 +662,10 @@ def print_peers(results: list[dict], a11y: dict | None) -> None:
             if t["err"] and t["rc"] not in (0, 1):  # 1: "broken links found" for the peers
                 print(f"    {name} exit {t['rc']}: {t['err']!r}")
         print("  ratio = tool wall / lo-audit crawl+links wall (>1: lo-audit faster).")
+        print(f"  same budget of requests in flight: lo-audit crawl --host-concurrency {PEER_CONCURRENCY} (--workers 1), "
+              f"linkinator --concurrency {PEER_CONCURRENCY}, LinkChecker -t {PEER_CONCURRENCY} (threads).")
+        print("  RSS MB = peak RSS summed over the tool's processes (sampled every 0.1 s); "
+              "full audit: the larger of its crawl's and its audit's.")
     if a11y:
         print("\n== Accessibility engines, per page (same generated pages) ==")
         print(json.dumps(a11y))
@@ -473,7 +674,9 @@ def print_peers(results: list[dict], a11y: dict | None) -> None:
                   f"(x{a11y['axe_ms_per_page'] / max(0.01, a11y['static_ms_per_page']):.0f}; browser start {a11y['axe_startup_s']} s)")
 
 
-def print_projection(p: Point, polite: dict | None, cores: int, delay: float = DEFAULT_DELAY) -> None:
+def print_projection(p: Point, polite: dict | None, args, window: dict | None = None,
+                     delay: float = DEFAULT_DELAY) -> None:
+    cores = CORES
     sizes = generate.site_sizes(generate.NATIONAL_PAGES)
     docs = [max(1, s // 100) for s in sizes]
     largest = max(s + d for s, d in zip(sizes, docs)) + 2  # + robots.txt + sitemap
@@ -485,33 +688,70 @@ def print_projection(p: Point, polite: dict | None, cores: int, delay: float = D
     physical = largest * delay
     # busiest external host at national scale: the pool is ~pages/20 URLs over its hosts
     pool_per_host = max(300, pages // 20) / len(generate.POOL_HOSTS)
-    eff = polite["efficiency"] if polite and polite.get("efficiency") else None
+    # The window run measures the real demand at the real delay; the miniature squeezes the
+    # delay 153/H-fold, so a request's own latency weighs far more there: prefer the window.
+    eff = (window["efficiency"] if window else None) or (polite["efficiency"] if polite and polite.get("efficiency")
+                                                         else None)
     bound = max(physical, pool_per_host * delay)
     projected = bound / eff if eff else bound
     crawl_cpu = crawl_ms * pages / 1000
     audit_cpu = audit_ms * pages / 1000
-    print("\n== Projection: a real national audit (153 councils, ~100,000 pages) at the default politeness ==")
+    crawl_par = max(1, min(args.workers, cores))  # cores the crawl's workers can use at once
+    audit_par = max(1, min(args.workers, cores)) if args.audit_workers else 1
+    print(f"\n== Projection: a real national audit ({generate.NATIONAL_SITES} councils, ~{pages:,} pages) "
+          f"at the default politeness ({delay:g} request/s per host), --workers {args.workers} ==")
     print(f"measured at {p.pages_target} pages: crawl {crawl_ms:.1f} CPU ms/page, audit {audit_ms:.1f} CPU ms/page, "
-          f"{req_per_page:.2f} requests/page, unthrottled {p.counts['pages'] / p.crawl.wall:.0f} pages/s")
+          f"{req_per_page:.2f} requests/page, unthrottled {p.counts['pages'] / p.crawl.wall:.0f} pages/s "
+          f"(--workers {args.workers} --host-concurrency {args.host_concurrency})")
     print(f"largest site: {largest} requests (pages + documents + robots + sitemap) x {delay:g} s/request per host "
-          f"= physical limit {physical / 3600:.2f} h")
+          f"= {physical / 3600:.2f} h")
     print(f"busiest external host: ~{pool_per_host:.0f} status checks x {delay:g} s = {pool_per_host * delay / 3600:.2f} h")
-    if eff:
-        print(f"scheduler efficiency at --download-delay {polite['delay']:g} (measured, {polite['pages']} pages): "
-              f"busiest host {polite['busiest_requests']} requests x {polite['delay']:g} s = {polite['limit']:.1f} s "
-              f"vs {polite['wall']:.1f} s wall -> {eff:.0%}")
-    print(f"projected crawl wall time: {projected / 3600:.2f} h (physical limit {physical / 3600:.2f} h"
-          f"{'' if eff else '; no politeness run, so the scheduler is assumed perfect'})")
+    print(f"physical limit (the larger): {bound / 3600:.2f} h")
+    if polite and polite.get("efficiency"):
+        print(f"efficiency of the national demand in miniature ({polite['sites']} sites at --download-delay "
+              f"{polite['delay']:g}{' (auto)' if polite.get('auto') else ''} = {polite['sites'] / polite['delay']:.0f} "
+              f"requests/s, --workers {polite['workers']} --host-concurrency 1, {polite['pages']} pages): "
+              f"busiest host {polite['busiest_host']} {polite['busiest_requests']} requests x {polite['delay']:g} s "
+              f"= {polite['limit']:.1f} s vs {polite['wall']:.1f} s wall -> {polite['efficiency']:.0%}")
+        if polite.get("rc"):
+            print(f"  (the politeness crawl exited {polite['rc']}: its efficiency is not trustworthy)")
+    if window:
+        print(f"efficiency at the real politeness ({window['sites']} sites, --download-delay {delay:g}, first "
+              f"{window['window']:.0f} s): {window['requests']} requests made of {window['due']:.0f} due -> "
+              f"{window['efficiency']:.1%}; the {window['big_hosts']} hosts with more to fetch than the window got "
+              f"{window['big_median']:.0%} (median) and {window['big_min']:.0%} (slowest) of 1 request/s"
+              f"{' (used for the projection)' if eff == window['efficiency'] else ''}")
+    gap = projected / bound - 1
+    print(f"projected crawl wall time: {projected / 3600:.2f} h = physical limit {bound / 3600:.2f} h / "
+          f"{f'{eff:.0%}' if eff else '100% (assumed)'} -> within {gap:.0%} of the politeness limit"
+          f"{'' if eff else ' (no politeness run, so the scheduler is assumed perfect)'}")
     print(f"  real servers: with one request in flight per host, a host slower than {delay:g} s per response "
           f"stretches its share; AutoThrottle then spaces requests by its latency instead of {delay:g} s")
-    print(f"CPU: crawl {crawl_cpu / 60:.1f} CPU-min + audit {audit_cpu / 60:.1f} CPU-min; the crawl uses "
-          f"{crawl_cpu / projected:.1%} of one core over {projected / 3600:.2f} h -> headroom "
-          f"{1 - crawl_cpu / (projected * cores):.1%} of {cores} cores "
-          f"(unthrottled, the crawl alone would need {crawl_cpu / 60:.1f} min of one core: Scrapy is single-threaded)")
-    print(f"audit after the crawl: ~{audit_cpu / 60:.1f} min on one core")
+    print(f"CPU: crawl {crawl_cpu / 60:.1f} CPU-min ({crawl_ms:.1f} ms/page measured x {pages:,} pages) + audit "
+          f"{audit_cpu / 60:.1f} CPU-min; over the projected {projected / 3600:.2f} h the crawl needs "
+          f"{crawl_cpu / projected:.2f} cores on average -> headroom {1 - crawl_cpu / (projected * cores):.1%} of "
+          f"{cores} cores")
+    print(f"  unthrottled, the crawl alone would take ~{crawl_cpu / crawl_par / 60:.1f} min of wall on {crawl_par} "
+          f"core{'s' if crawl_par > 1 else ''} ({args.workers} worker process{'es' if args.workers > 1 else ''} "
+          f"on {cores} cores; each Scrapy worker uses at most one core)")
+    print(f"audit after the crawl: ~{audit_cpu / audit_par / 60:.1f} min on {audit_par} core{'s' if audit_par > 1 else ''}"
+          f"{'' if args.audit_workers else ' (lo-audit audit has no --workers option: one process)'}")
 
 
 # ---- main ----------------------------------------------------------------------------------------
+
+def _polite_arg(value: str):
+    """``auto`` or a delay in seconds (>= 0; 0 skips the politeness run)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        d = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or seconds, got {value!r}") from None
+    if not d >= 0 or d == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected 'auto' or seconds >= 0, got {value!r}")
+    return d
+
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="lo-audit national performance benchmark (prints figures, asserts nothing).")
@@ -527,19 +767,38 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--peers", action="store_true", help="also compare with linkinator and LinkChecker, and axe vs static")
     ap.add_argument("--peer-sizes", type=int, nargs="+", default=[200, 2000])
     ap.add_argument("--a11y-pages", type=int, default=20, help="pages for the axe vs static timing")
-    ap.add_argument("--polite-delay", type=float, default=0.02,
-                    help="also crawl the smallest web at this delay to measure scheduler efficiency (0: skip)")
+    ap.add_argument("--workers", type=int, default=CORES,
+                    help=f"lo-audit crawl --workers for the national and politeness runs, and lo-audit audit "
+                         f"--workers when it has that option (default: os.cpu_count() = {CORES})")
+    ap.add_argument("--host-concurrency", type=int, default=4,
+                    help="lo-audit crawl --host-concurrency for the national run (default 4; the politeness run "
+                         f"uses 1, the peer comparison {PEER_CONCURRENCY})")
+    ap.add_argument("--polite-delay", type=_polite_arg, default="auto",
+                    help="politeness run: crawl the smallest web at this --download-delay with --host-concurrency 1 "
+                         f"to measure efficiency; 'auto' (default) = its sites / {generate.NATIONAL_SITES}, the national "
+                         "demand in miniature; a number in seconds; 0 skips the run")
+    ap.add_argument("--polite-window", type=float, default=0,
+                    help="also crawl the largest web at the default politeness (1 request/s per host) for this "
+                         "many seconds and measure each host's achieved rate (e.g. 300; default 0: skip)")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    cores = os.cpu_count() or 1
+    cores = CORES
+    args.audit_workers = "--workers" in audit_help()
     try:
         load = os.getloadavg()
     except OSError:
         load = (0, 0, 0)
     print(f"lo-audit national benchmark {date.today()} | {cores} cores | load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | "
           f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]}", flush=True)
+    print(f"crawl --workers {args.workers} --host-concurrency {args.host_concurrency} --download-delay "
+          f"{args.download_delay:g} | audit "
+          f"{f'--workers {args.workers}' if args.audit_workers else 'without --workers (not in lo-audit audit --help)'} | "
+          f"politeness run: "
+          f"{'skipped' if args.polite_delay == 0 else ('--download-delay auto (sites/' + str(generate.NATIONAL_SITES) + ')' if args.polite_delay == 'auto' else f'--download-delay {args.polite_delay:g}')}"
+          f"{'' if args.polite_delay == 0 else f' --workers {args.workers} --host-concurrency 1'}", flush=True)
     points = [national(n, args.work, args) for n in sorted(args.pages)]
-    polite = polite_check(min(args.pages), args.work, args) if args.polite_delay > 0 else None
+    polite = polite_check(min(args.pages), args.work, args) if args.polite_delay != 0 else None
+    window = polite_window(max(args.pages), args.work, args) if args.polite_window > 0 else None
     peer_results, a11y = [], None
     if args.peers:
         tools = peers_tools(args.work)
@@ -548,19 +807,22 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[peers {size}] running ...", flush=True)
             peer_results.append(peer_site(size, args.work, tools, args))
         a11y = a11y_timing(args.work, min(args.pages), args.a11y_pages)
-    print_national(points)
+    print_national(points, args)
     if len(points) > 1:
         a, b = points[0], points[-1]
         grow = lambda f: f(b) / f(a) if f(a) else float("nan")  # noqa: E731
         print(f"growth {a.pages_target} -> {b.pages_target} pages (x{b.counts['pages'] / max(1, a.counts['pages']):.1f} pages): "
               f"crawl CPU ms/page x{grow(lambda p: p.crawl.cpu / max(1, p.counts['pages'])):.2f}, "
               f"audit CPU ms/page x{grow(lambda p: p.audit.cpu / max(1, p.counts['pages'])):.2f}, "
-              f"crawl RSS x{grow(lambda p: p.crawl.maxrss_mb):.2f}, audit RSS x{grow(lambda p: p.audit.maxrss_mb):.2f}, "
+              f"crawl RSS (all processes) x{grow(lambda p: p.crawl.sumrss_mb):.2f}, "
+              f"audit RSS (all processes) x{grow(lambda p: p.audit.sumrss_mb):.2f}, "
               f"DB bytes/page x{grow(lambda p: p.db_bytes_audit / max(1, p.counts['pages'])):.2f}")
     if polite:
         print(f"\npoliteness run: {polite}")
+    if window:
+        print(f"\nreal-politeness window: {window}")
     print_peers(peer_results, a11y)
-    print_projection(points[-1], polite, cores)
+    print_projection(points[-1], polite, args, window)
     try:
         load = os.getloadavg()
         print(f"\nload at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (numbers are noisy when this is above {cores})")
