@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
 # Site furniture: repeated on every page, so it says nothing about what a page is about.
 FURNITURE_TAGS = ("nav", "header", "footer", "aside")
-TREE_CACHE_SIZE = 64
+TREE_CACHE_SIZE = 16  # a parsed tree costs ~1 MB; the audit reads each page's DOM in one pass
 _TREES: OrderedDict[int, "Page"] = OrderedDict()  # pages holding a parsed tree, least recent first
 
 
@@ -61,6 +61,13 @@ class Link:
     text: str  # visible text (or img alt / aria-label) of the link
     tag: str  # a, area, iframe, embed, video, source, link
     rel: str = ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _link(url: str, text: str, tag: str, rel: str) -> Link:
+    """One shared Link per distinct link: a site's menus repeat the same ~100 links on every
+    page, and a council's audit holds all its pages' links at once."""
+    return Link(url, text, tag, rel)
 
 
 @dataclass
@@ -152,7 +159,7 @@ class Page:
                 label = attrs.get("aria-label") or attrs.get("title") or ""
                 img = node.css_first("img[alt]") if tag == "a" else None
                 text = squash(label or (img.attributes.get("alt") if img is not None else "") or "")
-            out.append(Link(resolve_link(base, origin, raw), text, tag, (attrs.get("rel") or "").lower()))
+            out.append(_link(resolve_link(base, origin, raw), text, tag, (attrs.get("rel") or "").lower()))
         return out
 
     def meta(self, name: str) -> str | None:

@@ -280,7 +280,7 @@ def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int
             result.find("soft_404", page.url, page.url, "medium",
                         "Answers 200 but says the page does not exist", not_found)
         # DOM-derived results the site-level checks below reuse, computed now (both cached on the page).
-        statutory.sections(page)
+        statutory.page_evidence(page)
         _ = page.links
         result.page_rows.append(row)
     clicks = pfa.click_distances(pages, home, scope) if pages else {}
@@ -358,10 +358,10 @@ def _audit_links(pages: list[Page], checks: dict[str, dict], result: CouncilAudi
                 result.find("blocked_link", page.url, target, "low",
                             f"Link could not be verified ({status_text}): the server refused an automated check",
                             status_text)
-            elif check["final_url"] and soft404.redirected_to_home(target, check["final_url"]):
+            elif (final := check["final_url"]) not in (None, key, target) and soft404.redirected_to_home(target, final):
                 result.find("soft_404", page.url, target, "medium",
                             "Deep link redirects to a home page: the page it pointed to has probably gone",
-                            f"redirected to {check['final_url']}")
+                            f"redirected to {final}")
     result.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked))
 
 

@@ -256,15 +256,26 @@ def match_item(page: Page, item: Item) -> str | None:
     return None
 
 
+def page_evidence(page: Page) -> tuple[str | None, ...]:
+    """``match_item`` for every item in ITEMS order, cached on the page. The page's sections
+    are dropped once this is known: they hold a copy of its text, and a council's audit keeps
+    all its pages in memory."""
+    cached = page.__dict__.get("_lo_evidence")
+    if cached is None:
+        cached = page.__dict__["_lo_evidence"] = tuple(match_item(page, item) for item in ITEMS)
+        page.__dict__.pop("_lo_sections", None)
+    return cached
+
+
 def coverage(pages: list[Page]) -> dict[str, ItemResult]:
     """Per item: found, the first page (in the given order) that shows it, and why.
     A title/h1 match anywhere beats a section match on an earlier page."""
     results: dict[str, ItemResult] = {}
     usable = [p for p in pages if p.status == 200 and p.html]
-    for item in ITEMS:
+    for index, item in enumerate(ITEMS):
         best: ItemResult | None = None
         for page in usable:
-            evidence = match_item(page, item)
+            evidence = page_evidence(page)[index]
             if evidence is None:
                 continue
             if evidence.startswith(("title", "h1")):
@@ -276,5 +287,5 @@ def coverage(pages: list[Page]) -> dict[str, ItemResult]:
     return results
 
 
-__all__ = ["ITEMS", "ITEM_IDS", "Item", "ItemResult", "Section", "coverage", "match_item", "sections",
+__all__ = ["ITEMS", "ITEM_IDS", "Item", "ItemResult", "Section", "coverage", "match_item", "page_evidence", "sections",
            "MIN_SECTION_WORDS"]

@@ -92,12 +92,12 @@ class Store:
                         f"VALUES ({', '.join('?' * len(columns))})", rows)
                     rows.clear()
             if self._links:
-                url_id = self._url_id
+                known, url_id = self._url_ids, self._url_id  # ids start at 1: `or` falls back on a miss
                 conn.executemany(
                     "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, "
                     "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(self.crawl_id, code, url_id(source), url_id(target), tag, text, scope_ok)
-                     for code, source, target, tag, text, scope_ok in self._links])
+                    [(self.crawl_id, code, known.get(source) or url_id(source), known.get(target) or url_id(target),
+                      tag, text, scope_ok) for code, source, target, tag, text, scope_ok in self._links])
                 self._links.clear()
             conn.execute("COMMIT")
         except BaseException:
