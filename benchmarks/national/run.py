@@ -256,6 +256,15 @@ def q(db: Path, sql: str, args=()) -> list:
         con.close()
 
 
+def server_errors(nginx_work: Path) -> int:
+    """Lines in nginx's error log other than 'No such file' (the web's deliberate 404s)."""
+    log = nginx_work / "nginx-error.log"
+    if not log.exists():
+        return 0
+    with open(log, "rb") as fh:
+        return sum(1 for line in fh if b"[warn]" not in line and b"No such file" not in line)
+
+
 def has_table(db: Path, name: str) -> bool:
     return bool(q(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", [name]))
 
@@ -336,6 +345,7 @@ def national(n: int, work: Path, args) -> Point:
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
     db = run_dir / "lo.db"
+    errors_before = server_errors(work / "nginx")
     try:
         env = clean_env(f"http://127.0.0.1:{port}")
         cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, args.download_delay, args.workers, args.host_concurrency)
@@ -343,6 +353,9 @@ def national(n: int, work: Path, args) -> Point:
         crawl = measure(cmd, env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
     finally:
         srv.stop()
+    if (errors := server_errors(work / "nginx") - errors_before):
+        print(f"[{n}] WARNING: the server logged {errors} errors other than missing files during the crawl "
+              f"(see {work / 'nginx' / 'nginx-error.log'}): its answers, not the crawler, are suspect", flush=True)
     if crawl.rc != 0:
         print(f"[{n}] crawl failed (rc {crawl.rc}): {crawl.stderr[-2000:]}", flush=True)
     counts = crawl_counts(db)

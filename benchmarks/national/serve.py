@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 NGINX_CONF = """\
 worker_processes {workers};
+worker_rlimit_nofile 65536;
 daemon off;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
@@ -43,7 +44,9 @@ http {{
     tcp_nodelay on;
     keepalive_timeout 65;
     keepalive_requests 1000000;
-    open_file_cache max=200000 inactive=120s;
+    # Cached descriptors count against the open-files limit: a cache bigger than the limit
+    # turns pages into 404s ("Too many open files") once the web is large.
+    open_file_cache max=8000 inactive=120s;
     open_file_cache_errors on;
     server_tokens off;
     client_body_temp_path {work}/tmp/body;
