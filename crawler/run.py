@@ -7,8 +7,12 @@ recorded too (``no_seed``) so they appear in the league table as ``not_found``.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
+import multiprocessing
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -111,7 +115,22 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
 
 def _worker(shard: list[Council], ownership: HostOwnership, db_path: Path, crawl_id: int,
             options: CrawlOptions) -> None:
+    _stop_with_parent()
     sys.exit(0 if _scrapy_crawl(db_path, crawl_id, shard, options, ownership=ownership) else 1)
+
+
+def _stop_with_parent() -> None:
+    """A worker whose parent dies (killed, so its clean-up never ran) gets SIGTERM, which
+    Scrapy turns into a clean stop, instead of crawling on unseen (Linux prctl
+    PR_SET_PDEATHSIG; elsewhere nothing happens)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> bool:

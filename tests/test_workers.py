@@ -3,8 +3,12 @@ link target checked once, and link checks on a host made only by the worker that
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from audit.demoweb import DEMO_ROOT, DemoWeb
 from audit.registry import read_registry
 from crawler.workers import HostOwnership, shard_councils
-from tests.conftest import lo_audit
+from tests.conftest import ROOT, cli_env, lo_audit
 
 
 class LoggingDemoWeb(DemoWeb):
@@ -110,3 +114,46 @@ def test_audit_with_two_workers_writes_the_same_audit(demo_db, tmp_path):
         sql = f"SELECT {columns} FROM {table} WHERE audit_id = ?"
         assert set(conn.execute(sql, [two])) == set(conn.execute(sql, [one])), table
     assert conn.execute("SELECT count(*) FROM findings WHERE audit_id = ?", [two]).fetchone()[0] > 100
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = open(f"/proc/{entry.name}/stat", "rb").read()
+            except OSError:
+                continue
+            if int(stat[stat.rfind(b")") + 2:].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat", "rb").read()
+    except OSError:
+        return False
+    return state[state.rfind(b")") + 2:state.rfind(b")") + 3] != b"Z"
+
+
+def test_workers_stop_when_the_crawl_process_is_killed(tmp_path):
+    """SIGKILL leaves the parent no chance to stop its workers: they must notice and stop."""
+    db = tmp_path / "demo.db"
+    with DemoWeb().start() as web:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
+             "--download-delay", "1", "--workers", "2"],
+            env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) >= 2, "the crawl did not start its workers"
+        time.sleep(2)  # crawling by now (a 1 s delay per host keeps them busy for a while)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(w) for w in workers), "workers kept crawling after their parent was killed"

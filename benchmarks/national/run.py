@@ -256,6 +256,19 @@ def q(db: Path, sql: str, args=()) -> list:
         con.close()
 
 
+def serve_web(n: int, work: Path, args, run: str):
+    """Serve the N-page web as a loopback proxy; a fresh ``<work>/<run>-<n>/`` for the run's
+    database. Returns (server, port, run folder, database path)."""
+    port = serve.free_port()
+    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
+                      workers=args.server_workers, prefer=args.server)
+    run_dir = work / f"{run}-{n}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    return srv, port, run_dir, run_dir / "lo.db"
+
+
 def server_errors(nginx_work: Path) -> int:
     """Lines in nginx's error log other than 'No such file' (the web's deliberate 404s)."""
     log = nginx_work / "nginx-error.log"
@@ -337,14 +350,7 @@ def national(n: int, work: Path, args) -> Point:
           f"{m['html_bytes'] / m['pages'] / 1024:.1f} KB/page, {m['links'] / m['pages']:.0f} links/page, "
           f"pool {m['pool_size']} URLs on {len(m['pool_hosts'])} hosts, {len(m['broken'])} broken targets "
           f"({time.perf_counter() - t:.1f} s)", flush=True)
-    port = serve.free_port()
-    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx", workers=args.server_workers,
-                      prefer=args.server)
-    run_dir = work / f"run-{n}"
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-    db = run_dir / "lo.db"
+    srv, port, run_dir, db = serve_web(n, work, args, "run")
     errors_before = server_errors(work / "nginx")
     try:
         env = clean_env(f"http://127.0.0.1:{port}")
@@ -393,14 +399,7 @@ def polite_check(n: int, work: Path, args) -> dict:
     1.0 = neither the scheduler nor the CPU ever left the busiest host's slot idle."""
     sites = json.loads((work / f"web-{n}" / "manifest.json").read_text())["sites"]
     d = polite_delay(sites, args.polite_delay)
-    port = serve.free_port()
-    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
-                      workers=args.server_workers, prefer=args.server)
-    run_dir = work / f"polite-{n}"
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-    db = run_dir / "lo.db"
+    srv, port, run_dir, db = serve_web(n, work, args, "polite")
     try:
         cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, d, args.workers, 1)
         print(f"[polite {n}] {sites} sites at --download-delay {d:g} "
@@ -429,14 +428,7 @@ def polite_window(n: int, work: Path, args) -> dict:
     host should have made min(its requests, window x 1/s) requests: efficiency = made /
     that, over all sites, and the share of that rate the slowest big host got."""
     m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
-    port = serve.free_port()
-    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
-                      workers=args.server_workers, prefer=args.server)
-    run_dir = work / f"window-{n}"
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-    db = run_dir / "lo.db"
+    srv, port, run_dir, db = serve_web(n, work, args, "window")
     cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, DEFAULT_DELAY, args.workers, 1)
     print(f"[window {n}] {m['sites']} sites at --download-delay {DEFAULT_DELAY:g} --host-concurrency 1 "
           f"--workers {args.workers} for {args.polite_window:g} s", flush=True)
