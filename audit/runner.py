@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__, a11y_static, aids, features, pfa, send_space, soft404, staleness, statutory
 from . import a11y_agreement, a11y_sample, pdf_a11y
@@ -24,6 +25,14 @@ from .registry import Council
 from .scope import in_scope
 from .scoring import add_scores
 from .urls import canonical_url, is_document_url
+
+
+class LinkCheck(NamedTuple):
+    """The parts of a link_checks row the audit uses."""
+
+    outcome: str
+    reason: str | None
+    final_url: str | None
 
 
 class AuditError(Exception):
@@ -113,8 +122,9 @@ class CouncilAuditor:
         self.db = dbmod.connect(db_path)
         self.reader = WarcReader(db_path)
         self.crawl_id, self.as_of, self.stale_after_days = crawl_id, as_of, stale_after_days
-        self.checks = {row["url"]: row for row in self.db.query("SELECT * FROM link_checks WHERE crawl_id = ?",
-                                                                 [crawl_id])}
+        # Only what _audit_links reads, as small tuples: a national crawl has >100,000 checks.
+        self.checks = {url: LinkCheck(outcome, reason, final_url) for url, outcome, reason, final_url in self.db.execute(
+            "SELECT url, outcome, reason, final_url FROM link_checks WHERE crawl_id = ?", [crawl_id])}
         self.axe = _start_axe(axe_sample)
         self.axe_version = self.axe.version if self.axe is not None else None
 
@@ -219,7 +229,7 @@ def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[st
     return pages
 
 
-def audit_council(db, reader: WarcReader, checks: dict[str, dict], crawl_id: int, site: dict, as_of: date,
+def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id: int, site: dict, as_of: date,
                   stale_after_days: int, axe: "_AxeRun | None" = None) -> CouncilAudit:
     code = site["council_code"]
     scope = tuple((site["scope"] or "").split())
@@ -333,7 +343,7 @@ def _home_url(db, crawl_id: int, code: str) -> str | None:
     return row["final_url"] if row else None
 
 
-def _audit_links(pages: list[Page], checks: dict[str, dict], result: CouncilAudit) -> None:
+def _audit_links(pages: list[Page], checks: dict[str, LinkCheck], result: CouncilAudit) -> None:
     """links_checked / broken_links / blocked_links over distinct targets, with a finding per
     (page, broken target) so the council can find the link to fix. The links are the pages'
     own (parsed from the archived HTML, as the crawler did), not re-read from the database."""
@@ -347,8 +357,8 @@ def _audit_links(pages: list[Page], checks: dict[str, dict], result: CouncilAudi
             if check is None:
                 continue  # mailto:, tel: and other non-web targets are not checked
             targets.add(key)
-            outcome = check["outcome"]
-            status_text = check["reason"] or ""
+            outcome = check.outcome
+            status_text = check.reason or ""
             if outcome == "broken":
                 broken.add(key)
                 result.find("broken_link", page.url, target, "high",
@@ -358,7 +368,7 @@ def _audit_links(pages: list[Page], checks: dict[str, dict], result: CouncilAudi
                 result.find("blocked_link", page.url, target, "low",
                             f"Link could not be verified ({status_text}): the server refused an automated check",
                             status_text)
-            elif (final := check["final_url"]) not in (None, key, target) and soft404.redirected_to_home(target, final):
+            elif (final := check.final_url) not in (None, key, target) and soft404.redirected_to_home(target, final):
                 result.find("soft_404", page.url, target, "medium",
                             "Deep link redirects to a home page: the page it pointed to has probably gone",
                             f"redirected to {final}")

@@ -119,6 +119,12 @@ def _worker(shard: list[Council], ownership: HostOwnership, db_path: Path, crawl
     sys.exit(0 if _scrapy_crawl(db_path, crawl_id, shard, options, ownership=ownership) else 1)
 
 
+def _interrupted(signum, frame):
+    """SIGTERM in the parent: unwind like Ctrl-C, so the workers are stopped and the crawl
+    is recorded as interrupted (Python's default would end the process on the spot)."""
+    raise KeyboardInterrupt
+
+
 def _stop_with_parent() -> None:
     """A worker whose parent dies (killed, so its clean-up never ran) gets SIGTERM, which
     Scrapy turns into a clean stop, instead of crawling on unseen (Linux prctl
@@ -137,10 +143,12 @@ def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Counc
     """``options.workers`` processes crawl their share of the councils side by side; then
     the link targets they deferred to another host's owner are checked here, once each."""
     processes = start_workers(_worker, shard_councils(councils, options.workers), Path(db_path), crawl_id, options)
+    previous = signal.signal(signal.SIGTERM, _interrupted)
     try:
         for process in processes:
             process.join()
-    finally:  # Ctrl-C or SIGTERM in the parent: the workers stop too
+    finally:  # Ctrl-C or SIGTERM in the parent: the workers stop too (cleanly: SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
         for process in processes:
             if process.is_alive():
                 process.terminate()

@@ -157,3 +157,24 @@ def test_workers_stop_when_the_crawl_process_is_killed(tmp_path):
         while any(_alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not any(_alive(w) for w in workers), "workers kept crawling after their parent was killed"
+
+
+def test_sigterm_stops_the_workers_and_records_the_crawl_as_interrupted(tmp_path):
+    db = tmp_path / "demo.db"
+    with DemoWeb().start() as web:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
+             "--download-delay", "1", "--workers", "2"],
+            env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"Traceback" not in stderr, stderr[-2000:]
+    assert not any(_alive(w) for w in workers)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT status, finished_at IS NOT NULL FROM crawls").fetchall() == [("interrupted", 1)]
+    assert conn.execute("SELECT count(*) FROM fetches").fetchone()[0] > 0  # what was fetched is kept

@@ -424,7 +424,7 @@ def polite_check(n: int, work: Path, args) -> dict:
 def polite_window(n: int, work: Path, args) -> dict:
     """The real thing for ``--polite-window`` seconds: the N-page web (all 153 sites at
     100,000 pages) crawled at the default politeness (1 request/s per host, one in flight,
-    AutoThrottle on), stopped with SIGINT (the crawl then shuts down cleanly). Each site
+    AutoThrottle on), stopped with SIGTERM (the crawl then shuts down cleanly). Each site
     host should have made min(its requests, window x 1/s) requests: efficiency = made /
     that, over all sites, and the share of that rate the slowest big host got."""
     m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
@@ -441,7 +441,7 @@ def polite_window(n: int, work: Path, args) -> dict:
             try:
                 proc.wait(timeout=args.polite_window)
             except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(signal.SIGTERM)
             window = time.perf_counter() - t0
             try:
                 proc.wait(timeout=120)
@@ -451,7 +451,7 @@ def polite_window(n: int, work: Path, args) -> dict:
     finally:
         srv.stop()
     cid, started = q(db, "SELECT crawl_id, started_at FROM crawls ORDER BY crawl_id DESC LIMIT 1")[0]
-    # Only what was fetched inside the window (the clean shutdown after SIGINT takes a few seconds).
+    # Only what was fetched inside the window (the clean shutdown after SIGTERM takes a few seconds).
     end = (datetime.fromisoformat(started) + timedelta(seconds=window)).isoformat(timespec="seconds")
     made = dict(q(db, f"SELECT {HOST_SQL} AS h, count(*) FROM fetches WHERE crawl_id=? AND fetched_at <= ? AND "
                       "(status IS NOT NULL OR error NOT LIKE 'skipped%') GROUP BY h", [cid, end]))
