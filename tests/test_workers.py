@@ -137,22 +137,28 @@ def _alive(pid: int) -> bool:
     return state[state.rfind(b")") + 2:state.rfind(b")") + 3] != b"Z"
 
 
+def start_slow_crawl(db, web: DemoWeb) -> tuple[subprocess.Popen, list[int]]:
+    """``lo-audit crawl --workers 2`` over the demo web at 1 s per host (busy for a while),
+    once both workers are running and have had time to start crawling: (process, worker pids)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
+         "--download-delay", "1", "--workers", "2"],
+        env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the crawl did not start its workers"
+    time.sleep(3)
+    return proc, workers
+
+
 def test_workers_stop_when_the_crawl_process_is_killed(tmp_path):
     """SIGKILL leaves the parent no chance to stop its workers: they must notice and stop."""
-    db = tmp_path / "demo.db"
     with DemoWeb().start() as web:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
-             "--download-delay", "1", "--workers", "2"],
-            env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(workers) >= 2, "the crawl did not start its workers"
-        time.sleep(2)  # crawling by now (a 1 s delay per host keeps them busy for a while)
+        proc, workers = start_slow_crawl(tmp_path / "demo.db", web)
         proc.kill()
-        proc.wait()
+        proc.communicate()
         deadline = time.monotonic() + 30
         while any(_alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -162,15 +168,7 @@ def test_workers_stop_when_the_crawl_process_is_killed(tmp_path):
 def test_sigterm_stops_the_workers_and_records_the_crawl_as_interrupted(tmp_path):
     db = tmp_path / "demo.db"
     with DemoWeb().start() as web:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
-             "--download-delay", "1", "--workers", "2"],
-            env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(3)
+        proc, workers = start_slow_crawl(db, web)
         proc.terminate()
         _, stderr = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"Traceback" not in stderr, stderr[-2000:]
