@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -171,18 +172,28 @@ def web():
     server.close()
 
 
-@pytest.fixture
-def make_web():
-    """Factory for extra servers (``make_web("127.0.0.2")`` is its own politeness slot)."""
+@contextmanager
+def web_factory():
+    """``make(host)`` starts another Web on ``host`` (``"127.0.0.2"`` is its own politeness
+    slot); every one made is closed at the end."""
     servers: list[Web] = []
 
     def make(host: str = "127.0.0.1") -> Web:
         servers.append(Web(host))
         return servers[-1]
 
-    yield make
-    for s in servers:
-        s.close()
+    try:
+        yield make
+    finally:
+        for s in servers:
+            s.close()
+
+
+@pytest.fixture
+def make_web():
+    """Factory for extra servers, closed after the test."""
+    with web_factory() as make:
+        yield make
 
 
 def closed_port() -> int:

@@ -61,14 +61,11 @@ def wait_for_http(url: str, alive: Callable[[], bool], output: Callable[[], str]
 
 
 @contextmanager
-def datasette_server(db_path: Path, workdir: Path) -> Iterator[str]:
-    """``python -m datasette`` with the project's configuration, as ``lo-audit serve``
-    runs it; yields the base URL and stops the process afterwards."""
-    port = free_port()
-    args = build_datasette_args(db_path, "127.0.0.1", port)
-    with open(workdir / f"datasette-{port}.out", "w+b") as out:
-        process = subprocess.Popen([sys.executable, "-m", "datasette", *args], stdout=out,
-                                   stderr=subprocess.STDOUT, env=subprocess_env(), cwd=str(workdir))
+def serving(cmd: list[str], port: int, log: Path, **popen) -> Iterator[str]:
+    """Run ``cmd`` (an HTTP server on 127.0.0.1:``port``), output to ``log``; yield its base
+    URL once it answers, stop it afterwards. A server that dies first fails with its output."""
+    with open(log, "w+b") as out:
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, **popen)
 
         def output() -> str:
             out.flush()
@@ -86,6 +83,17 @@ def datasette_server(db_path: Path, workdir: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+@contextmanager
+def datasette_server(db_path: Path, workdir: Path) -> Iterator[str]:
+    """``python -m datasette`` with the project's configuration, as ``lo-audit serve``
+    runs it; yields the base URL and stops the process afterwards."""
+    port = free_port()
+    args = build_datasette_args(db_path, "127.0.0.1", port)
+    with serving([sys.executable, "-m", "datasette", *args], port, workdir / f"datasette-{port}.out",
+                 env=subprocess_env(), cwd=str(workdir)) as base:
+        yield base
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

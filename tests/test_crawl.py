@@ -18,22 +18,16 @@ from audit.evidence import WarcReader
 from audit.scope import in_scope
 from audit.urls import canonical_url
 
-from conftest import HTML, Reply, Web, closed_port, council, page, run_crawl
+from conftest import HTML, Reply, closed_port, council, page, run_crawl, web_factory
 
 ALLOWED_KINDS = {"page", "document", "robots", "sitemap"}
 
 
 @pytest.fixture(scope="module")
 def servers():
-    made: list[Web] = []
-
-    def make(host: str = "127.0.0.1") -> Web:
-        made.append(Web(host))
-        return made[-1]
-
-    yield make
-    for s in made:
-        s.close()
+    """Factory for servers shared by a module's crawls, closed after the module."""
+    with web_factory() as make:
+        yield make
 
 
 def kinds_and_scope_ok(result, code: str) -> list[str]:

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from audit.db import SCHEMA
 from conftest import copy_demo, query
-from servers import free_port, no_proxy_get, wait_for_http
+from servers import free_port, no_proxy_get, serving
 
 LO_AUDIT = [sys.executable, "-m", "audit.cli"]
 SPEC_COLUMNS = (
@@ -126,31 +126,15 @@ def test_a_second_audit_keeps_the_first(demo_db, tmp_path):
 def test_served_by_datasette(demo_db, tmp_path):
     """``lo-audit serve`` itself (the command a user runs), read through Datasette's JSON API."""
     port = free_port()
-    with open(tmp_path / "serve.out", "w+b") as out:
-        server = subprocess.Popen([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)],
-                                  stdout=out, stderr=subprocess.STDOUT)
-
-        def output() -> str:
-            out.flush()
-            out.seek(0)
-            return out.read().decode("utf-8", "replace")
-
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_http(base + "/-/versions.json", lambda: server.poll() is None, output)
-            league = json.load(no_proxy_get(base + "/demo/league_table.json?_shape=array", timeout=10))
-            assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
-            front = no_proxy_get(base + "/", timeout=10).read().decode()
-            assert "Northmoor" in front and "Westmarsh" in front
-            card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
-            assert "Westmarsh" in card and "broken" in card.lower()
-            assert no_proxy_get(base + "/methodology", timeout=10).status == 200
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with serving([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)], port,
+                 tmp_path / "serve.out") as base:
+        league = json.load(no_proxy_get(base + "/demo/league_table.json?_shape=array", timeout=10))
+        assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
+        front = no_proxy_get(base + "/", timeout=10).read().decode()
+        assert "Northmoor" in front and "Westmarsh" in front
+        card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
+        assert "Westmarsh" in card and "broken" in card.lower()
+        assert no_proxy_get(base + "/methodology", timeout=10).status == 200
 
 
 def test_schema_declares_the_fixed_tables():
