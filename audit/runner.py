@@ -24,7 +24,7 @@ from .page import Page
 from .registry import Council
 from .scope import in_scope
 from .scoring import add_scores
-from .urls import canonical_url, is_document_url
+from .urls import canonical_url, check_key, is_document_url
 
 
 class LinkCheck(NamedTuple):
@@ -352,7 +352,7 @@ def _audit_links(pages: list[Page], checks: dict[str, LinkCheck], result: Counci
     for page in pages:
         # one finding per (page, target): the last link to a target on a page, as in the links table
         for target, link in {link.url: link for link in page.links}.items():
-            key = canonical_url(target) if target[:8].lower().startswith(("http://", "https://")) else target
+            key = check_key(target)
             check = checks.get(key)
             if check is None:
                 continue  # mailto:, tel: and other non-web targets are not checked

@@ -72,6 +72,12 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
 
 
+def check_key(url: str) -> str:
+    """How link_checks rows are keyed: the canonical URL (the raw text when not http(s)).
+    The crawler writes them under this key and the audit looks them up by it."""
+    return canonical_url(url) if url[:8].lower().startswith(("http://", "https://")) else url
+
+
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf")
 
 

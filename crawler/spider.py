@@ -32,7 +32,7 @@ from audit.linkstatus import classify
 from audit.page import Page
 from audit.registry import Council
 from audit.scope import default_scope, in_scope
-from audit.urls import canonical_url, is_document_url, private_allowance
+from audit.urls import canonical_url, check_key, is_document_url, private_allowance
 
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
@@ -486,11 +486,6 @@ class LocalOfferSpider(scrapy.Spider):
         parts = urlsplit(site.final_seed_url or site.council.local_offer_url)
         rules = gate.rules.get(f"{parts.scheme}://{parts.netloc}")
         return rules.status if rules is not None else None
-
-
-def check_key(url: str) -> str:
-    """How link_checks rows are keyed: the canonical URL (the raw text when not http(s))."""
-    return canonical_url(url) if url.lower().startswith(("http://", "https://")) else url
 
 
 def _headers(response) -> dict[str, str]:
