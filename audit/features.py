@@ -28,13 +28,13 @@ Each is decided over all crawled in-scope pages; the first page showing it is th
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .dates import fold
-from .page import FURNITURE_TAGS, Link, Page, squash
-from .statutory import ITEMS, match_item
+from .page import FURNITURE_TAGS, Page, squash
+from .statutory import ITEMS, page_evidence
 
 FEATURE_NAMES = ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published")
 
@@ -88,10 +88,6 @@ _SHARE = re.compile(
 )
 
 
-# An account link's URL contains one of these, ignoring case (see dates.fold).
-_SOCIAL_WORDS = (b"facebook", b"fb.com", b"twitter", b"x.com", b"instagram", b"youtube", b"linkedin", b"tiktok")
-
-
 def _registrable(host: str) -> str:
     host = host.lower().split(":")[0]
     for suffix in _SOCIAL_HOSTS:
@@ -100,42 +96,29 @@ def _registrable(host: str) -> str:
     return ""
 
 
-def _links_mentioning(page: Page, words: tuple[bytes, ...]) -> list[Link]:
-    """The page's links whose URL contains one of the lower-case ``words`` ignoring case
-    (see ``dates.fold``), in page order. The URLs are searched joined into one string: a
-    few substring searches over all of them cost less than a regex search of each link."""
-    links = page.links
-    urls = fold("\n".join(link.url for link in links))
-    starts, offset = [], 0
-    for link in links:
-        starts.append(offset)
-        offset += len(link.url) + 1
-    hits = set()
-    for word in words:
-        at = urls.find(word)
-        while at >= 0:
-            hits.add(bisect_right(starts, at) - 1)
-            at = urls.find(word, at + 1)
-    return [links[i] for i in sorted(hits)]
+@lru_cache(maxsize=1 << 14)
+def _account_platform(url: str) -> str | None:
+    """The platform whose account page ``url`` is, else None (cached: a site repeats the
+    same footer links on every page)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    site = _registrable(parts.hostname or "")
+    if not site:
+        return None
+    path = parts.path.rstrip("/")
+    if not path or _SHARE.search(parts.path + ("?" + parts.query if parts.query else "")):
+        return None
+    if site == "youtube.com" and not re.match(r"^/(?:@|channel/|c/|user/)", parts.path):
+        return None
+    return _SOCIAL_HOSTS[site]
 
 
 def _social(page: Page) -> str | None:
-    for link in _links_mentioning(page, _SOCIAL_WORDS):
-        if link.tag != "a":
-            continue
-        try:
-            parts = urlsplit(link.url)
-        except ValueError:
-            continue
-        site = _registrable(parts.hostname or "")
-        if not site:
-            continue
-        path = parts.path.rstrip("/")
-        if not path or _SHARE.search(parts.path + ("?" + parts.query if parts.query else "")):
-            continue
-        if site == "youtube.com" and not re.match(r"^/(?:@|channel/|c/|user/)", parts.path):
-            continue
-        return f"{_SOCIAL_HOSTS[site]} account link {link.url}"
+    for link in page.links:
+        if link.tag == "a" and (platform := _account_platform(link.url)):
+            return f"{platform} account link {link.url}"
     return None
 
 
@@ -230,19 +213,23 @@ def _video(page: Page) -> str | None:
 
 # --- published feedback ------------------------------------------------------------------
 
-_FEEDBACK_ITEM = next(i for i in ITEMS if i.id == "feedback_published")
+_FEEDBACK_INDEX = next(index for index, item in enumerate(ITEMS) if item.id == "feedback_published")
 _DOC = re.compile(r"\.(?:pdf|docx?|odt)(?:$|\?)", re.IGNORECASE)
-_DOC_WORDS = (b".pdf", b".doc", b".odt")  # each _DOC match has one
 _FEEDBACK_DOC = re.compile(r"you said,?\s*we did|local offer (?:annual )?(?:report|review)|"
                            r"(?:feedback|comments) (?:on|about) (?:the|our) local offer", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 14)
+def _is_document(url: str) -> bool:
+    return _DOC.search(url) is not None
+
+
 def _feedback(page: Page) -> str | None:
-    evidence = match_item(page, _FEEDBACK_ITEM)
+    evidence = page_evidence(page)[_FEEDBACK_INDEX]
     if evidence:
         return evidence
-    for link in _links_mentioning(page, _DOC_WORDS):
-        if link.tag == "a" and _DOC.search(link.url) and _FEEDBACK_DOC.search(link.text):
+    for link in page.links:
+        if link.tag == "a" and _is_document(link.url) and _FEEDBACK_DOC.search(link.text):
             return f'document link "{link.text[:100]}" {link.url}'
     return None
 
@@ -251,23 +238,31 @@ _CHECKS = (("has_search", _search), ("has_social_media", _social), ("has_newslet
            ("has_video", _video), ("has_feedback_published", _feedback))
 
 
-def detect(pages: list[Page]) -> dict[str, Feature]:
-    """Feature name -> Feature(present, evidence_url, evidence) over the crawled pages."""
-    out = {name: Feature(False, None, "") for name, _ in _CHECKS}
-    usable = [p for p in pages if p.status == 200 and p.html]
-    # Page by page rather than check by check: a page keeps its parsed tree only while it is
-    # among the most recently used (see Page.tree), so passing over a council's hundreds of
-    # pages once per check would parse each page again for every check that reads its DOM.
-    pending = list(_CHECKS)
-    for page in usable:
-        if not pending:
-            break
-        for name, check in list(pending):
+class FeatureSearch:
+    """Pages are shown one at a time, in order; each feature keeps the first page showing it.
+    Page by page rather than check by check, so the audit can run it in its single page
+    pass while each page's parsed tree is at hand (see Page.tree)."""
+
+    def __init__(self):
+        self.found = {name: Feature(False, None, "") for name, _ in _CHECKS}
+        self._pending = list(_CHECKS)
+
+    def add(self, page: Page) -> None:
+        if page.status != 200 or not self._pending:
+            return
+        for name, check in list(self._pending):
             evidence = check(page)
             if evidence:
-                out[name] = Feature(True, page.url, evidence)
-                pending.remove((name, check))
-    return out
+                self.found[name] = Feature(True, page.url, evidence)
+                self._pending.remove((name, check))
 
 
-__all__ = ["FEATURE_NAMES", "Feature", "detect"]
+def detect(pages: list[Page]) -> dict[str, Feature]:
+    """Feature name -> Feature(present, evidence_url, evidence) over the crawled pages."""
+    search = FeatureSearch()
+    for page in pages:
+        search.add(page)
+    return search.found
+
+
+__all__ = ["FEATURE_NAMES", "Feature", "FeatureSearch", "detect"]

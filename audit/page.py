@@ -8,9 +8,10 @@ Parsing is lazy and cached so a check that only needs headers costs nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
+from typing import Callable
 from urllib.parse import urljoin, urldefrag, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -19,8 +20,12 @@ from selectolax.lexbor import LexborHTMLParser
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
 # Site furniture: repeated on every page, so it says nothing about what a page is about.
 FURNITURE_TAGS = ("nav", "header", "footer", "aside")
-TREE_CACHE_SIZE = 16  # a parsed tree costs ~1 MB; the audit reads each page's DOM in one pass
-_TREES: OrderedDict[int, "Page"] = OrderedDict()  # pages holding a parsed tree, least recent first
+# Pages holding their parsed tree, and (when they can read it again) their HTML and visible
+# text: a parsed tree costs ~1 MB and a page's HTML ~50 KB, and a council's audit holds all
+# its pages at once, so only the most recently used few keep them (least recent first).
+HELD_PAGES = 16
+_HELD: OrderedDict[int, "Page"] = OrderedDict()
+_MISSING = object()
 
 
 def squash(text: str | None) -> str:
@@ -70,31 +75,71 @@ def _link(url: str, text: str, tag: str, rel: str) -> Link:
     return Link(url, text, tag, rel)
 
 
-@dataclass
 class Page:
-    url: str  # final URL after redirects
-    html: str
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
-    fetched_at: datetime | None = None
-    depth: int = 0
-    sitemap_lastmod: str | None = None
+    """One fetched HTML page. ``html`` is the page's text; or None with ``source``, a
+    callable that reads it (again) from the archive: such a page lets go of its HTML, tree
+    and visible text when it leaves the few most recently used (``HELD_PAGES``), keeping
+    only what the checks derived from them (title, headings, links, cached evidence)."""
+
+    def __init__(self, url: str, html: str | None = "", status: int = 200, headers: dict[str, str] | None = None,
+                 fetched_at: datetime | None = None, depth: int = 0, sitemap_lastmod: str | None = None,
+                 source: Callable[[], str] | None = None):
+        if html is None and source is None:
+            raise ValueError("a Page needs its html or a source to read it from")
+        self.url = url  # final URL after redirects
+        self.status = status
+        self.headers = headers or {}  # lower-case names
+        self.fetched_at = fetched_at
+        self.depth = depth
+        self.sitemap_lastmod = sitemap_lastmod
+        self.source = source
+        self._html = html
+        if html is not None and source is not None:
+            self._hold()
+
+    def __repr__(self) -> str:
+        return f"Page({self.url!r}, status={self.status})"
+
+    def _hold(self) -> None:
+        """Mark this page most recently used; release the least recent beyond HELD_PAGES."""
+        _HELD[id(self)] = self
+        _HELD.move_to_end(id(self))
+        while len(_HELD) > HELD_PAGES:
+            _, evicted = _HELD.popitem(last=False)
+            evicted._release()
+
+    def _release(self) -> None:
+        for name in ("_tree", "main_text"):
+            self.__dict__.pop(name, None)
+        if self.source is not None:
+            self._html = None
+
+    def derived(self, name: str, compute: Callable[["Page"], object]):
+        """``compute(self)``, worked out once and kept for the page's lifetime (unlike its
+        HTML and tree): for checks that derive a small result from a page's DOM during the
+        audit's page pass and need it again in a site-level check afterwards."""
+        key = "_derived_" + name
+        value = self.__dict__.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.__dict__[key] = compute(self)
+        return value
+
+    @property
+    def html(self) -> str:
+        html = self._html
+        if html is None:
+            html = self._html = self.source() or ""
+        if self.source is not None:
+            self._hold()
+        return html
 
     @property
     def tree(self) -> LexborHTMLParser:
-        """The parsed DOM. Only the most recently used TREE_CACHE_SIZE pages keep theirs:
-        a council's audit holds all its pages at once, and a parsed tree costs far more
-        memory than the page's text, so an evicted page is simply parsed again if a
-        site-level check needs its DOM."""
+        """The parsed DOM, parsed again if it was released (see the class docstring)."""
         tree = self.__dict__.get("_tree")
         if tree is None:
             tree = self.__dict__["_tree"] = LexborHTMLParser(self.html or "")
-            _TREES[id(self)] = self
-            if len(_TREES) > TREE_CACHE_SIZE:
-                _, evicted = _TREES.popitem(last=False)
-                evicted.__dict__.pop("_tree", None)
-        else:
-            _TREES.move_to_end(id(self))
+        self._hold()
         return tree
 
     @cached_property
@@ -130,17 +175,12 @@ class Page:
         return ""
 
     @cached_property
-    def text(self) -> str:
-        """All visible text, whitespace collapsed."""
-        return _visible_text(self.html, strip=INVISIBLE_TAGS)
-
-    @cached_property
     def main_text(self) -> str:
         """Visible text without nav/header/footer/aside: what the page itself says."""
         main = self.tree.css_first("main, [role=main]")
         if main is not None:
-            return _visible_text(main.html or "", strip=INVISIBLE_TAGS + FURNITURE_TAGS)
-        return _visible_text(self.html, strip=INVISIBLE_TAGS + FURNITURE_TAGS)
+            return _own_text(main.html or "")
+        return _own_text(self.html)
 
     @cached_property
     def links(self) -> list[Link]:
@@ -181,11 +221,11 @@ def _inside(node, tags: tuple[str, ...]) -> bool:
     return False
 
 
-def _visible_text(html: str, strip: tuple[str, ...]) -> str:
+def _own_text(html: str) -> str:
+    """Visible text outside site furniture, whitespace collapsed."""
     tree = LexborHTMLParser(html or "")
-    tree.strip_tags(list(strip))
-    for node in tree.css("[hidden], [aria-hidden=true], [role=navigation], [role=banner], [role=contentinfo]"
-                         if "nav" in strip else "[hidden]"):
+    tree.strip_tags(list(INVISIBLE_TAGS + FURNITURE_TAGS))
+    for node in tree.css("[hidden], [aria-hidden=true], [role=navigation], [role=banner], [role=contentinfo]"):
         node.decompose()
     body = tree.body or tree.root
     return squash(body.text(separator=" ")) if body is not None else ""

@@ -9,12 +9,14 @@ Datasette never shows half an audit, and an earlier audit is never overwritten.
 from __future__ import annotations
 
 import json
+import pickle
 import statistics
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from . import __version__, a11y_static, aids, features, pfa, send_space, soft404, staleness, statutory
 from . import a11y_agreement, a11y_sample, pdf_a11y
@@ -94,23 +96,47 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
         "started_at": _utcnow(), "status": "running", "version": __version__,
     }).last_pk
     sites = list(db.query(SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
-    try:
-        if workers > 1 and len(sites) > 1:
-            results, axe_version = _audit_in_processes(db_path, crawl_id, sites, as_of, stale_after_days,
-                                                       axe_sample, workers)
-        else:
-            auditor = CouncilAuditor(db_path, crawl_id, as_of, stale_after_days, axe_sample)
-            try:
-                results, axe_version = [auditor.audit(site) for site in sites], auditor.axe_version
-            finally:
-                auditor.close()
-    except BaseException:
-        db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
-        raise
-    if axe_version is not None:
-        db.table("audits").update(audit_id, {"axe_version": axe_version}, alter=True)
-    write_audit(db, audit_id, as_of, results)
+    with ResultSpool() as spool:
+        axe_versions = set()
+        try:
+            for result, axe_version in _council_audits(db_path, crawl_id, sites, as_of, stale_after_days,
+                                                       axe_sample, workers):
+                spool.add(result)
+                axe_versions.add(axe_version)
+        except BaseException:
+            db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
+            raise
+        axe_versions.discard(None)
+        if axe_versions:
+            db.table("audits").update(audit_id, {"axe_version": axe_versions.pop()}, alter=True)
+        write_audit(db, audit_id, as_of, spool)
     return audit_id
+
+
+class ResultSpool:
+    """Each council's results as they arrive, kept in a temporary file until every council
+    is in and they are written in one transaction. Only the scores stay in memory: a
+    national audit has hundreds of thousands of findings, and holding them all (then
+    copying them into rows) took more memory than auditing the largest council."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()
+        self.scores: list[dict] = []
+
+    def add(self, result: CouncilAudit) -> None:
+        self.scores.append(result.score)
+        pickle.dump(result, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[CouncilAudit]:
+        self._file.seek(0)
+        for _ in self.scores:
+            yield pickle.load(self._file)
+
+    def __enter__(self) -> "ResultSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
 
 
 class CouncilAuditor:
@@ -138,7 +164,7 @@ class CouncilAuditor:
             self.axe.close()
 
 
-_WORKER_AUDITOR: CouncilAuditor | None = None
+_WORKER_AUDITOR: CouncilAuditor | None = None  # the auditor of a worker process
 
 
 def _start_worker(*args) -> None:
@@ -153,51 +179,58 @@ def _audit_in_worker(site: dict) -> tuple[CouncilAudit, str | None]:
     return _WORKER_AUDITOR.audit(site), _WORKER_AUDITOR.axe_version
 
 
-def _audit_in_processes(db_path, crawl_id: int, sites: list[dict], as_of: date, stale_after_days: int,
-                        axe_sample: int | None, workers: int) -> tuple[list[CouncilAudit], str | None]:
-    """Councils spread over ``workers`` processes, the biggest first so that one large
-    Local Offer does not start last; results come back in council order."""
+def _council_audits(db_path, crawl_id: int, sites: list[dict], as_of: date, stale_after_days: int,
+                    axe_sample: int | None, workers: int) -> Iterator[tuple[CouncilAudit, str | None]]:
+    """(council audit, axe-core version or None) for every site, in the order they finish.
+    ``workers`` > 1: councils spread over that many processes, the biggest first so that one
+    large Local Offer does not start last."""
+    args = (str(db_path), crawl_id, as_of, stale_after_days, axe_sample)
+    if workers <= 1 or len(sites) <= 1:
+        auditor = CouncilAuditor(*args)
+        try:
+            for site in sites:
+                yield auditor.audit(site), auditor.axe_version
+        finally:
+            auditor.close()
+        return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    order = sorted(range(len(sites)), key=lambda i: -(sites[i]["pages_fetched"] or 0))
+    biggest_first = sorted(sites, key=lambda site: -(site["pages_fetched"] or 0))
     with ProcessPoolExecutor(max_workers=min(workers, len(sites)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_worker,
-                             initargs=(str(db_path), crawl_id, as_of, stale_after_days, axe_sample)) as pool:
-        done = dict(zip(order, pool.map(_audit_in_worker, [sites[i] for i in order])))
-    versions = {version for _, version in done.values() if version is not None}
-    return [done[i][0] for i in range(len(sites))], (versions.pop() if versions else None)
+                             initializer=_start_worker, initargs=args) as pool:
+        for done in as_completed([pool.submit(_audit_in_worker, site) for site in biggest_first]):
+            yield done.result()
 
 
-def write_audit(db, audit_id: int, as_of: date, results: list[CouncilAudit]) -> None:
-    scores = add_scores([r.score for r in results])
-    tables = {
-        "council_scores": ([dict(s, audit_id=audit_id, as_of=as_of.isoformat()) for s in scores],
-                           ("audit_id", "council_code")),
-        "page_audits": ([dict(r, audit_id=audit_id) for a in results for r in a.page_rows],
-                        ("audit_id", "council_code", "url")),
-        "document_audits": ([dict(r, audit_id=audit_id) for a in results for r in a.document_rows],
-                            ("audit_id", "council_code", "url")),
-        "findings": ([dict(r, audit_id=audit_id, council_code=a.score["council_code"])
-                      for a in results for r in a.findings],
-                     ("audit_id", "council_code", "check_name", "url", "target")),
-        "a11y_results": ([dict(r, audit_id=audit_id) for a in results for r in a.a11y_rows],
-                         ("audit_id", "council_code", "url", "rule", "engine")),
-        "statutory_coverage": ([dict(r, audit_id=audit_id) for a in results for r in a.statutory_rows],
-                               ("audit_id", "council_code", "item")),
-        "a11y_needs_review": ([dict(r, audit_id=audit_id) for a in results for r in a.needs_review_rows],
-                              ("audit_id", "council_code", "url", "rule", "engine")),
-        "a11y_engine_agreement": ([dict(r, audit_id=audit_id) for a in results for r in a.agreement_rows],
-                                  ("audit_id", "council_code", "rule")),
-        "a11y_engine_disagreements": ([dict(r, audit_id=audit_id) for a in results for r in a.disagreement_rows],
-                                      ("audit_id", "council_code", "url", "rule")),
-    }
+# CouncilAudit attribute -> (table, natural key); council_scores is written from the scores.
+RESULT_TABLES = {
+    "page_rows": ("page_audits", ("audit_id", "council_code", "url")),
+    "document_rows": ("document_audits", ("audit_id", "council_code", "url")),
+    "findings": ("findings", ("audit_id", "council_code", "check_name", "url", "target")),
+    "a11y_rows": ("a11y_results", ("audit_id", "council_code", "url", "rule", "engine")),
+    "statutory_rows": ("statutory_coverage", ("audit_id", "council_code", "item")),
+    "needs_review_rows": ("a11y_needs_review", ("audit_id", "council_code", "url", "rule", "engine")),
+    "agreement_rows": ("a11y_engine_agreement", ("audit_id", "council_code", "rule")),
+    "disagreement_rows": ("a11y_engine_disagreements", ("audit_id", "council_code", "url", "rule")),
+}
+
+
+def write_audit(db, audit_id: int, as_of: date, spool: ResultSpool) -> None:
+    """Every council's rows and the ranked scores, and the audit marked complete, in one
+    transaction, reading the spool one council at a time."""
+    scores = [dict(s, audit_id=audit_id, as_of=as_of.isoformat()) for s in add_scores(spool.scores)]
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for name, (rows, pk) in tables.items():
-            if rows:
-                db.table(name).upsert_all(rows, pk=pk, batch_size=500, alter=True)
+        db.table("council_scores").upsert_all(scores, pk=("audit_id", "council_code"), batch_size=500, alter=True)
+        for result in spool:
+            code = result.score["council_code"]
+            for attribute, (name, pk) in RESULT_TABLES.items():
+                rows = getattr(result, attribute)
+                if rows:
+                    db.table(name).upsert_all([dict(r, audit_id=audit_id, council_code=code) for r in rows],
+                                              pk=pk, batch_size=500, alter=True)
         conn.execute("UPDATE audits SET status = 'complete', finished_at = ? WHERE audit_id = ?",
                      [_utcnow(), audit_id])
         conn.execute("COMMIT")
@@ -206,27 +239,42 @@ def write_audit(db, audit_id: int, as_of: date, results: list[CouncilAudit]) -> 
         raise
 
 
-def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...]) -> list[Page]:
-    """The in-scope HTML pages fetched with status 200, rebuilt from WARC."""
+def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...]) -> Iterator[Page]:
+    """The in-scope HTML pages fetched with status 200, rebuilt from WARC one at a time.
+    Each page can read its HTML again from the archive, so a council's pages need not all
+    hold their HTML at once (see Page)."""
     lastmods = {r["url"]: r["lastmod"] for r in db.query(
         "SELECT url, lastmod FROM sitemap_entries WHERE crawl_id = ? AND council_code = ?", [crawl_id, code])}
-    pages = []
     for row in db.query(
-        "SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = 'page' AND status = 200 "
+        "SELECT final_url, url, headers, fetched_at, depth, content_type, warc_file, warc_offset FROM fetches "
+        "WHERE crawl_id = ? AND council_code = ? AND kind = 'page' AND status = 200 "
         "AND warc_file IS NOT NULL ORDER BY depth, url", [crawl_id, code]
     ):
         if not in_scope(row["final_url"], scope):
             continue
-        body = reader.body(row["warc_file"], row["warc_offset"])
-        if body is None:
+        source = _ArchivedHtml(reader, row["warc_file"], row["warc_offset"], row["content_type"])
+        html = source()
+        if html is None:
             continue
-        headers = json.loads(row["headers"] or "{}")
-        pages.append(Page(
-            url=row["final_url"], html=decode_html(body, row["content_type"]), status=200, headers=headers,
+        yield Page(
+            url=row["final_url"], html=html, status=200, headers=json.loads(row["headers"] or "{}"),
             fetched_at=_parse_time(row["fetched_at"]), depth=row["depth"] or 0,
             sitemap_lastmod=lastmods.get(canonical_url(row["final_url"])) or lastmods.get(row["url"]),
-        ))
-    return pages
+            source=source,
+        )
+
+
+class _ArchivedHtml(NamedTuple):
+    """Where a page's HTML is archived; calling it reads and decodes it (None: record lost)."""
+
+    reader: WarcReader
+    warc_file: str
+    offset: int
+    content_type: str | None
+
+    def __call__(self) -> str | None:
+        body = self.reader.body(self.warc_file, self.offset)
+        return decode_html(body, self.content_type) if body is not None else None
 
 
 def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id: int, site: dict, as_of: date,
@@ -240,20 +288,21 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         "a11y_features": "", "send_space": "not_found", "pfa_section": 0,
     })
     score = result.score
-    pages = load_pages(db, reader, crawl_id, code, scope) if scope else []
     seed = council.local_offer_url or council.council_url or ""
     if site["status"] not in ("ok", "partial"):
         result.find("site_unreachable", seed, site["status"], "high",
                     f"Local Offer not crawled: {site['status'].replace('_', ' ')}", site["reason"] or "")
 
-    score["pages_crawled"] = len(pages)
     home = _home_url(db, crawl_id, code) or council.local_offer_url
 
     # Staleness and accessibility, page by page. Everything that reads a page's DOM is done
-    # here, while its parsed tree is cached (Page.tree keeps only the most recent ones).
+    # here, while the page holds its HTML and parsed tree (only the most recent pages do).
+    pages: list[Page] = []
     ages, aid_evidence = [], {}
+    feature_search = features.FeatureSearch()
     dated = stale = failing = violations = 0
-    for page in pages:
+    for page in load_pages(db, reader, crawl_id, code, scope) if scope else ():
+        pages.append(page)
         evidence = staleness.page_date(page)
         row = {"council_code": code, "url": page.url, "title": page.title[:300], "depth": page.depth}
         if evidence is not None:
@@ -289,10 +338,13 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         if not_found:
             result.find("soft_404", page.url, page.url, "medium",
                         "Answers 200 but says the page does not exist", not_found)
-        # DOM-derived results the site-level checks below reuse, computed now (both cached on the page).
+        feature_search.add(page)
+        # DOM-derived results the site-level checks below reuse, computed now (kept on the page).
         statutory.page_evidence(page)
+        send_space.is_about_send(page)
         _ = page.links
         result.page_rows.append(row)
+    score["pages_crawled"] = len(pages)
     clicks = pfa.click_distances(pages, home, scope) if pages else {}
     for row in result.page_rows:
         row["clicks"] = clicks.get(pfa.normalise(row["url"]))
@@ -327,10 +379,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
     score["statutory_found"] = sum(r["found"] for r in result.statutory_rows)
     score["statutory_total"] = len(statutory.ITEMS)
 
-    found_features = features.detect(pages) if pages else {}
-    for column in ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published"):
-        feature = found_features.get(column)
-        score[column] = int(bool(feature and feature.present))
+    for column, feature in feature_search.found.items():
+        score[column] = int(feature.present)
     return result
 
 

@@ -62,7 +62,12 @@ def _host(url: str) -> str:
 
 
 def is_about_send(page: Page) -> bool:
-    """Title or a heading names SEND, or the page's own text mentions it at least twice."""
+    """Title or a heading names SEND, or the page's own text mentions it at least twice
+    (worked out once per page: the audit asks during its page pass, ``classify`` after)."""
+    return page.derived("about_send", _about_send)
+
+
+def _about_send(page: Page) -> bool:
     if SEND_TERMS.search(page.title) or any(SEND_TERMS.search(t) for _, t in page.headings[:6]):
         return True
     return len(SEND_TERMS.findall(page.main_text[:4000])) >= 2

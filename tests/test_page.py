@@ -1,0 +1,108 @@
+"""Page: lazy parsing, and pages that let go of their HTML and read it again from the archive."""
+
+import pytest
+
+from audit import page as page_module
+from audit.page import Page
+
+HTML = """<!doctype html><html><head><title>Short breaks | Council</title></head>
+<body><nav><a href="/">Home</a></nav><main><h1>Short breaks</h1>
+<p>Short breaks give families of disabled children a rest.</p><a href="/apply">Apply</a></main></body></html>"""
+
+
+class Archive:
+    """A source that counts how often the page's HTML is read again."""
+
+    def __init__(self, html: str):
+        self.html, self.reads = html, 0
+
+    def __call__(self) -> str:
+        self.reads += 1
+        return self.html
+
+
+def archived(url: str, html: str = HTML) -> tuple[Page, Archive]:
+    source = Archive(html)
+    return Page(url, html=html, source=source), source
+
+
+def test_a_page_needs_html_or_a_source():
+    with pytest.raises(ValueError):
+        Page("https://lo.example/", html=None)
+
+
+def test_archived_page_releases_its_html_and_tree_and_reads_them_again():
+    page, source = archived("https://lo.example/short-breaks")
+    assert page.title == "Short breaks | Council"
+    links = page.links
+    for i in range(page_module.HELD_PAGES):  # the page becomes the least recently used and is released
+        other, _ = archived(f"https://lo.example/other-{i}")
+        other.tree
+    assert page._html is None and "_tree" not in page.__dict__ and "main_text" not in page.__dict__
+    assert source.reads == 0
+    # what was derived survives release and is not recomputed
+    assert page.links is links and page.title == "Short breaks | Council"
+    # the DOM comes back from the archive, once, and reads the same
+    assert page.main_text == "Short breaks Short breaks give families of disabled children a rest. Apply"
+    assert page.tree.css_first("h1").text() == "Short breaks"
+    assert page.html == HTML
+    assert source.reads == 1
+
+
+def test_page_without_a_source_keeps_its_html_but_drops_its_tree():
+    page = Page("https://lo.example/", HTML)
+    tree = page.tree
+    for i in range(page_module.HELD_PAGES):
+        Page(f"https://lo.example/{i}", HTML).tree
+    assert page.html == HTML
+    assert "_tree" not in page.__dict__
+    assert page.tree is not tree and page.h1 == "Short breaks"
+
+
+def test_derived_values_are_computed_once_and_kept_through_release():
+    page, source = archived("https://lo.example/a")
+    calls = []
+
+    def words(p: Page) -> int:
+        calls.append(p.url)
+        return len(p.main_text.split())
+
+    assert page.derived("words", words) == 12
+    for i in range(page_module.HELD_PAGES):
+        archived(f"https://lo.example/b{i}")[0].tree
+    assert page.derived("words", words) == 12
+    assert calls == ["https://lo.example/a"] and source.reads == 0
+
+
+def test_a_lost_archive_record_reads_as_an_empty_page():
+    page = Page("https://lo.example/", html=None, source=lambda: None)
+    assert page.html == "" and page.title == "" and page.links == []
+
+
+def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monkeypatch):
+    """The audit reads each page's DOM in one pass and site-level checks after it: with
+    every page released as soon as the next is read (HELD_PAGES = 1), they must find exactly
+    what they find when every page keeps its HTML and tree."""
+    from datetime import date
+
+    from audit import db, runner
+
+    crawl_id = runner.latest_complete_crawl(db.connect(demo_db))
+
+    def audit_everything(held: int) -> list:
+        monkeypatch.setattr(page_module, "HELD_PAGES", held)
+        auditor = runner.CouncilAuditor(demo_db, crawl_id, date(2026, 11, 23), 365, axe_sample=0)
+        try:
+            sites = list(auditor.db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
+            return [auditor.audit(site) for site in sites]
+        finally:
+            auditor.close()
+
+    released, kept = audit_everything(1), audit_everything(100_000)
+    assert max(r.score["pages_crawled"] for r in kept) > 10
+    for a, b in zip(released, kept):
+        assert a.score == b.score
+        assert a.page_rows == b.page_rows
+        assert a.findings == b.findings
+        assert a.statutory_rows == b.statutory_rows
+    assert sum(len(r.findings) for r in kept) > 50
