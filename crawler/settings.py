@@ -87,6 +87,8 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
+        "DOWNLOAD_HANDLERS": {"http": "crawler.http.KeepAliveHTTPHandler",
+                              "https": "crawler.http.KeepAliveHTTPHandler"},
         # Each middleware runs on every request; those doing nothing for us are switched off
         # (scope is ours, not allowed_domains; no logins; statistics come from the database).
         "DOWNLOADER_MIDDLEWARES": {

@@ -78,6 +78,7 @@ class Web:
     def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[Req] = []
+        self.connections = 0  # TCP connections accepted
         self.fallback: Reply | Handler = Reply(404, page(title="Not found"))
         self._lock = threading.Lock()
         web = self
@@ -91,6 +92,11 @@ class Web:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with web._lock:
+                    web.connections += 1
 
             def _serve(self):
                 web._serve(self)

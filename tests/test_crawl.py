@@ -600,3 +600,22 @@ def test_slow_server_times_out(make_web, tmp_path):
     check = result.check(slow.url("/elsewhere"))
     assert (check["outcome"], check["reason"]) == ("broken", "timeout")
     assert result.site("E1")["pages_fetched"] == 1
+
+
+# ------------------------------------------------------------------ connections through a proxy
+def test_crawl_through_a_proxy_reuses_its_connections(web, tmp_path):
+    """Through an HTTP proxy every site shares one connection pool: Scrapy's default (keep
+    CONCURRENT_REQUESTS_PER_DOMAIN idle connections per pool) opened a new connection for
+    almost every request once several sites were crawled side by side."""
+    hosts = [f"lo{i}.council.example" for i in range(6)]
+    paths = ["/lo/"] + [f"/lo/{n}" for n in range(1, 12)]
+    for host in hosts:
+        for path in paths:
+            web.route(path, page(*paths, title=f"{host} {path}"), host=host)
+    result = run_crawl(tmp_path, [council(f"E{i}", f"http://{host}/lo/") for i, host in enumerate(hosts)],
+                       env={"http_proxy": web.base})
+    pages = sum(result.site(f"E{i}")["pages_fetched"] for i in range(len(hosts)))
+    assert pages == 6 * 12
+    assert len(web.requests) >= pages
+    # Six sites one request at a time each: a handful of connections serve every request.
+    assert web.connections <= 3 * len(hosts), (web.connections, len(web.requests))
