@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import json
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ from audit import db as dbmod
 from audit.registry import Council
 from audit.urls import host_of, is_local_seed
 
-from .settings import USER_AGENT, CrawlOptions, scrapy_settings
+from .settings import CRAWL_GC_THRESHOLDS, USER_AGENT, CrawlOptions, scrapy_settings
 from .spider import LocalOfferSpider
 from .store import Store, utcnow
 from .workers import HostOwnership, shard_councils, start_workers
@@ -93,6 +94,7 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
     """One Scrapy process over ``councils``; True when the spider finished normally.
     ``ownership``: this is one of several workers (see crawler.workers); ``deferred``: only
     check these (council code, link target) pairs, the workers' deferred link checks."""
+    gc.set_threshold(*CRAWL_GC_THRESHOLDS)
     store = Store(db_path, crawl_id)
     settings = scrapy_settings(options)
     settings["LO_IGNORE_ROBOTS"] = options.ignore_robots

@@ -16,6 +16,12 @@ from audit import __version__
 CONTACT_URL = "https://github.com/lo-audit/lo-audit#for-website-owners"
 USER_AGENT = f"lo-audit/{__version__} (SEND Local Offer quality audit; +{CONTACT_URL})"
 
+# Python's cyclic garbage collector runs every 700 new container objects by default and then
+# walks every young survivor: a crawl creates and keeps many (queued requests and their meta
+# dicts, link rows waiting for a flush), and those walks cost ~12% of its CPU. Collecting
+# every 200,000 objects costs no measurable memory (348 MB either way at 10,000 pages).
+CRAWL_GC_THRESHOLDS = (200_000, 20, 100)
+
 HTML_MAX_BYTES = 10 * 1024 * 1024
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 lets crawlers stop parsing at 500 KiB
