@@ -45,7 +45,7 @@ class Store:
         self._warcs: dict[str, tuple[object, str]] = {}
         self._columns = {t: [r[1] for r in self.conn.execute(f"PRAGMA table_info({t})")] for t in ROW_TABLES}
         self._rows: dict[str, list[tuple]] = {t: [] for t in ROW_TABLES}
-        self._links: list[tuple[str, str, str, str, str, int]] = []
+        self._links: list[tuple[str, str, list[tuple[str, str, str, int]]]] = []  # (council, page, its links)
         self._url_ids: dict[str, int] = {}
         self._pending = 0
         self._last_flush = time.monotonic()
@@ -72,7 +72,7 @@ class Store:
 
     def add_links(self, council_code: str, source_url: str, links: list[tuple[str, str, str, int]]) -> None:
         """A page's links: (target_url, tag, link_text, in_scope) each."""
-        self._links.extend((council_code, source_url, *link) for link in links)
+        self._links.append((council_code, source_url, links))
         self._count(len(links))
 
     def _count(self, n: int) -> None:
@@ -93,11 +93,14 @@ class Store:
                     rows.clear()
             if self._links:
                 known, url_id = self._url_ids, self._url_id  # ids start at 1: `or` falls back on a miss
+                crawl_id, edges = self.crawl_id, []
+                for code, source, links in self._links:
+                    source_id = known.get(source) or url_id(source)
+                    edges += [(crawl_id, code, source_id, known.get(target) or url_id(target), tag, text, scope_ok)
+                              for target, tag, text, scope_ok in links]
                 conn.executemany(
                     "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, "
-                    "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(self.crawl_id, code, known.get(source) or url_id(source), known.get(target) or url_id(target),
-                      tag, text, scope_ok) for code, source, target, tag, text, scope_ok in self._links])
+                    "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)", edges)
                 self._links.clear()
             conn.execute("COMMIT")
         except BaseException:
