@@ -17,6 +17,7 @@ import signal
 import sys
 from pathlib import Path
 
+from . import http  # noqa: F401  -- first: see crawler.http
 from scrapy.crawler import CrawlerProcess
 
 from audit import __version__
