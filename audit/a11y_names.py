@@ -574,6 +574,18 @@ class Document:
                 child = child.next
         return root
 
+    def dismantle(self) -> None:
+        """Break the element tree's reference cycles (parent and children, element and
+        document) so that reference counting frees it at once. Left to the cyclic garbage
+        collector, each page's tree outlived the young generations and waited for a full
+        collection, which walks everything an audit holds: ~15% of the audit's CPU."""
+        for el in self.elements:
+            el.__dict__.clear()
+            el.parent = el.children = el.doc = None
+        self.elements, self.root = [], None
+        self.by_id, self.with_id, self.labels_for = {}, [], {}
+        self.__dict__.pop("html", None)
+
     @cached_property
     def html(self) -> El | None:
         return self.root if self.root.tag == "html" else None

@@ -138,6 +138,13 @@ def check_html(html: str, url: str | None = None, tree=None) -> list[Violation]:
     the page's parsed DOM when the caller has it (read only), so it is not parsed twice.
     """
     doc = Document(html, tree)
+    try:
+        return _check_document(doc, html)
+    finally:
+        doc.dismantle()
+
+
+def _check_document(doc: Document, html: str) -> list[Violation]:
     found: dict[str, list[El]] = defaultdict(list)
     report = lambda rule, el: found[rule].append(el)  # noqa: E731
     if not _FOREIGN_ROOT.match(html):
