@@ -133,8 +133,7 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
         "DOWNLOAD_HANDLERS": {"http": "crawler.http.KeepAliveHTTPHandler",
                               "https": "crawler.http.KeepAliveHTTPHandler"},
-        # Each middleware runs on every request; those doing nothing for us are switched off
-        # (scope is ours, not allowed_domains; no logins; statistics come from the database).
+        # Ours; Scrapy's own that would do nothing for us are left out (SWITCHED_OFF).
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 50,
             "crawler.middlewares.RobotsGate": 60,
