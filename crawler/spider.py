@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import (
-    CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError, DownloadFailedError,
-    DownloadTimeoutError, IgnoreRequest, ResponseDataLossError, StopDownload, UnsupportedURLSchemeError,
+    CannotResolveHostError, DontCloseSpider, DownloadCancelledError, DownloadConnectionRefusedError,
+    DownloadFailedError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError, StopDownload,
+    UnsupportedURLSchemeError,
 )
 from twisted.internet import error as txerror
 from twisted.internet.defer import CancelledError, TimeoutError as DeferTimeoutError
@@ -59,6 +60,8 @@ class SiteState:
     scheduled: int = 0  # pages + documents requested
     seen: set[str] = field(default_factory=set)
     trap_spent: Counter = field(default_factory=Counter)
+    # Trap-family URLs found since the crawl last went idle: canonical URL -> (depth, referrer, url).
+    trap_held: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     sitemaps: int = 0
     sitemaps_requested: bool = False
     seed_outcome: tuple[str, str] | None = None  # (status, reason)
@@ -90,6 +93,7 @@ class LocalOfferSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.stop_link_check_body, signal=signals.bytes_received)
+        crawler.signals.connect(spider.release_held_traps, signal=signals.spider_idle)
         return spider
 
     # -- requests ---------------------------------------------------------
@@ -197,20 +201,29 @@ class LocalOfferSpider(scrapy.Spider):
                 yield from self.check_link(site, target)
                 continue
             key = canonical_url(target)
-            if key in site.seen:
-                continue
-            skip = self.why_not_crawl(site, target, depth + 1)
-            if skip:
-                site.seen.add(key)
-                self.record_skip(site, target, skip, depth + 1, response.url)
-                if skip != "trap":
-                    yield from self.check_link(site, target)
-                continue
-            kind = "document" if is_document_url(target) else "page"
-            yield self.fetch_request(site, target, kind, depth + 1, response.url)
+            if key not in site.seen:
+                yield from self.crawl_or_skip(site, key, target, depth + 1, response.url, check_skipped=True)
         self.store.add_links(site.council.code, response.url, found)
 
-    def why_not_crawl(self, site: SiteState, url: str, depth: int) -> str | None:
+    def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
+                      releasing: bool = False):
+        """Request an in-scope URL not seen before, hold it (a trap family's), or record why not."""
+        skip = self.why_not_crawl(site, url, depth, releasing)
+        if skip == "held":
+            held = site.trap_held.get(key)
+            if held is None or (depth, referrer) < held[:2]:
+                site.trap_held[key] = (depth, referrer, url)
+            return
+        if skip:
+            site.seen.add(key)
+            self.record_skip(site, url, skip, depth, referrer)
+            if check_skipped and skip != "trap":
+                yield from self.check_link(site, url)
+            return
+        kind = "document" if is_document_url(url) else "page"
+        yield self.fetch_request(site, url, kind, depth, referrer)
+
+    def why_not_crawl(self, site: SiteState, url: str, depth: int, releasing: bool = False) -> str | None:
         if looks_endless(url):
             return "trap"
         if depth > self.options.max_depth:
@@ -224,8 +237,30 @@ class LocalOfferSpider(scrapy.Spider):
             if site.trap_spent[family] >= TRAP_BUDGET:
                 site.partial_reasons.add("crawler trap cut short")
                 return "trap"
+            if not releasing:
+                return "held"
             site.trap_spent[family] += 1
         return None
+
+    def release_held_traps(self):
+        """When the crawl goes idle, request the trap-family URLs held since it last did.
+
+        A family's budget admits its URLs in (depth, URL) order, one wave at a time, so which
+        50 calendar months or search facets get crawled depends on the site alone, never on
+        which response happened to arrive first: a re-crawl, or a crawl split across
+        ``--workers``, gathers the same evidence. Everything else on the site is crawled
+        before the first wave, which also keeps a trap from crowding out real pages.
+        """
+        requests = []
+        for site in self.sites.values():
+            held, site.trap_held = site.trap_held, {}
+            for key, (depth, referrer, url) in sorted(held.items(), key=lambda item: (item[1][0], item[0])):
+                requests.extend(self.crawl_or_skip(site, key, url, depth, referrer, check_skipped=True,
+                                                   releasing=True))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def check_link(self, site: SiteState, url: str):
         key = check_key(url)
@@ -321,13 +356,7 @@ class LocalOfferSpider(scrapy.Spider):
             })
             key = canonical_url(url)
             if key not in site.seen:
-                skip = self.why_not_crawl(site, url, 1)
-                if skip:
-                    site.seen.add(key)
-                    self.record_skip(site, url, skip, 1, response.url)
-                    continue
-                kind = "document" if is_document_url(url) else "page"
-                yield self.fetch_request(site, url, kind, 1, response.url)
+                yield from self.crawl_or_skip(site, key, url, 1, response.url, check_skipped=False)
 
     def sitemap_failed(self, failure):
         self.record_failure(failure.request, failure.value, failure.request.meta["started"])

@@ -1,5 +1,6 @@
-"""``lo-audit crawl --workers 2`` over the demo web: the same evidence as one process, every
-link target checked once, and link checks on a host made only by the worker that owns it."""
+"""``lo-audit crawl --workers 2`` over the demo web: the same evidence as one process (even
+with four requests in flight per host, so responses arrive in another order), every link
+target checked once, and link checks on a host made only by the worker that owns it."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def crawl_demo(tmp_path, *extra) -> tuple[sqlite3.Connection, list]:
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory):
     one = crawl_demo(tmp_path_factory.mktemp("one"))
-    two = crawl_demo(tmp_path_factory.mktemp("two"), "--workers", "2")
+    two = crawl_demo(tmp_path_factory.mktemp("two"), "--workers", "2", "--host-concurrency", "4")
     return one, two
 
 
