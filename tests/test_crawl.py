@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -19,7 +22,7 @@ from audit.scope import in_scope
 from audit.urls import canonical_url
 from crawler.traps import TRAP_BUDGET
 
-from conftest import HTML, Reply, closed_port, council, page, run_crawl, web_factory
+from conftest import HTML, ROOT, Reply, closed_port, council, page, run_crawl, web_factory
 
 ALLOWED_KINDS = {"page", "document", "robots", "sitemap"}
 
@@ -624,3 +627,24 @@ def test_crawl_through_a_proxy_reuses_its_connections(web, tmp_path):
     assert len(web.requests) >= pages
     # Six sites one request at a time each: a handful of connections serve every request.
     assert web.connections <= 3 * len(hosts), (web.connections, len(web.requests))
+
+
+# ------------------------------------------------------------------------------- start-up
+def test_scrapy_imports_with_a_cheaper_inspect_stack_and_get_it_back(tmp_path):
+    """crawler.http swaps inspect.stack() for a frames-only one while Scrapy's TLS modules
+    are imported: their deprecated aliases must still be named after their own module, and
+    inspect.stack() must be the standard one again afterwards (with source lines)."""
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import inspect, crawler.run\n"
+        "from scrapy.core.downloader import contextfactory, tls\n"
+        "assert inspect.stack.__qualname__ == 'stack', inspect.stack\n"
+        "here = inspect.stack()[0].code_context\n"
+        "assert here and 'here = inspect.stack()' in here[0], here\n"
+        "print(contextfactory.ScrapyClientContextFactory.__module__,\n"
+        "      contextfactory.AcceptableProtocolsContextFactory.__module__, tls.ScrapyClientTLSOptions.__module__)\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["scrapy.core.downloader.contextfactory"] * 2 + ["scrapy.core.downloader.tls"]
