@@ -217,7 +217,9 @@ class LocalOfferSpider(scrapy.Spider):
         if skip:
             site.seen.add(key)
             self.record_skip(site, url, skip, depth, referrer)
-            if check_skipped and skip != "trap":
+            # A page left out by the depth limit or the page budget still gets a status check;
+            # a trap's variants do not (thousands of search combinations, one request each).
+            if check_skipped and skip != "trap" and trap_family(url) is None:
                 yield from self.check_link(site, url)
             return
         kind = "document" if is_document_url(url) else "page"

@@ -591,6 +591,25 @@ def test_max_pages_stops_and_marks_partial(web, tmp_path):
     assert result.one("SELECT count(*) n FROM fetches WHERE error='skipped_max_pages'")["n"] >= 20
 
 
+def test_over_budget_trap_variants_are_not_link_checked(web, tmp_path):
+    """Over the page budget, ordinary pages still get a status check, but a search page's
+    endless facet combinations do not: one HEAD request each would be 124 requests here, and
+    thousands on a real directory, at one request per second."""
+    web.route("/lo/", page(*[f"p{i}.html" for i in range(8)], "results?qt=a&sort=a&filter=a", title="Many"))
+    for i in range(11):
+        web.route(f"/lo/p{i}.html", page(title=f"P{i}"))
+    combos = [f"/lo/results?qt={q}&sort={s}&filter={f}" for q in FACETS for s in FACETS for f in FACETS]
+    web.fallback = lambda req, h: (Reply(200, page(*combos, "p8.html", "p9.html", "p10.html", title="Results"))
+                                   if req.target.startswith("/lo/results?") else Reply(404, page(title="Not found")))
+    # The seed and its 8 pages, then the search page (trap families wait for the rest): 10.
+    result = run_crawl(tmp_path, [council("E1", web.url("/lo/"))], "--max-pages", "10")
+    assert web.hits("/lo/results?qt=a&sort=a&filter=a", "GET") == 1
+    assert all(web.hits(f"/lo/p{i}.html", "HEAD") == 1 for i in (8, 9, 10))  # over budget: checked
+    assert not [r for r in web.requests if r.target.startswith("/lo/results?") and r.method == "HEAD"]
+    assert result.one("SELECT count(*) n FROM fetches WHERE error='skipped_max_pages'")["n"] == 3 + 124
+    assert result.site("E1")["status"] == "partial"
+
+
 def test_slow_server_times_out(make_web, tmp_path):
     fast, slow = make_web(), make_web("127.0.0.4")
 
