@@ -207,9 +207,11 @@ class LocalOfferSpider(scrapy.Spider):
 
     def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
                       releasing: bool = False):
-        """Request an in-scope URL not seen before, hold it (a trap family's), or record why not."""
-        skip = self.why_not_crawl(site, url, depth, releasing)
-        if skip == "held":
+        """Request an in-scope URL not seen before, or record why not. A trap family's URL is
+        held until the crawl goes idle (see release_held_traps), which passes ``releasing``."""
+        family = trap_family(url)
+        skip = self.why_not_crawl(site, url, depth, family)
+        if skip is None and family is not None and not releasing:
             held = site.trap_held.get(key)
             if held is None or (depth, referrer) < held[:2]:
                 site.trap_held[key] = (depth, referrer, url)
@@ -219,13 +221,15 @@ class LocalOfferSpider(scrapy.Spider):
             self.record_skip(site, url, skip, depth, referrer)
             # A page left out by the depth limit or the page budget still gets a status check;
             # a trap's variants do not (thousands of search combinations, one request each).
-            if check_skipped and skip != "trap" and trap_family(url) is None:
+            if check_skipped and skip != "trap" and family is None:
                 yield from self.check_link(site, url)
             return
+        if family is not None:
+            site.trap_spent[family] += 1
         kind = "document" if is_document_url(url) else "page"
         yield self.fetch_request(site, url, kind, depth, referrer)
 
-    def why_not_crawl(self, site: SiteState, url: str, depth: int, releasing: bool = False) -> str | None:
+    def why_not_crawl(self, site: SiteState, url: str, depth: int, family: str | None) -> str | None:
         if looks_endless(url):
             return "trap"
         if depth > self.options.max_depth:
@@ -234,14 +238,9 @@ class LocalOfferSpider(scrapy.Spider):
         if site.scheduled >= self.options.max_pages:
             site.partial_reasons.add(f"page budget of {self.options.max_pages} reached")
             return "max_pages"
-        family = trap_family(url)
-        if family is not None:
-            if site.trap_spent[family] >= TRAP_BUDGET:
-                site.partial_reasons.add("crawler trap cut short")
-                return "trap"
-            if not releasing:
-                return "held"
-            site.trap_spent[family] += 1
+        if family is not None and site.trap_spent[family] >= TRAP_BUDGET:
+            site.partial_reasons.add("crawler trap cut short")
+            return "trap"
         return None
 
     def release_held_traps(self):
