@@ -1,10 +1,10 @@
 """Append-only WARC/1.0 writer: one gzip member per response record.
 
-warcio (which ``audit.evidence`` uses to read records back) compresses at zlib level 9
-and spools every payload through a temporary file to digest it: 2 ms of CPU per 54 KB
-page, the largest single cost of a crawl. Writing the few fields we need directly, at
-level 1, costs about a quarter of that for files ~18% larger, and the records are the
-same standard WARC any tool reads (``warcio index`` included).
+warcio's writer compresses at zlib level 9 and spools every payload through a temporary
+file to digest it: 2 ms of CPU per 54 KB page, the largest single cost of a crawl.
+Writing the few fields we need directly, at level 1, costs about a quarter of that for
+files ~18% larger, and the records are the same standard WARC any tool reads (``warcio
+index`` included); ``audit.evidence`` reads them back the same direct way.
 """
 
 from __future__ import annotations

@@ -20,4 +20,8 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import audit, crawler, scrapy, datasette" || { echo "setup: install failed" >&2; exit 1; }
+# Byte-compile the project's own modules: pip compiles installed packages, but this one is
+# installed editable, and with PYTHONDONTWRITEBYTECODE set (as on many CI machines) every
+# crawl, audit and worker process would compile it again (~0.03 s each for the crawl's).
+.venv/bin/python -m compileall -q audit crawler >/dev/null
 echo "setup: ready (.venv)"

@@ -50,6 +50,25 @@ def test_icon_only_links():
     assert "link-name" in rules(page('<a href="/fb"><i class="icon-facebook"></i></a>'))
 
 
+def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found():
+    """Links holding only text are not checked element by element (_is_text_link): each
+    of these looks like one but must still be caught."""
+    plain = '<a href="/a" class="nav-link" data-track="menu" rel="next" target="_blank">Short breaks</a>'
+    assert check_html(page(plain * 3)) == []
+    assert "link-name" in rules(page('<a href="/a">   </a>'))  # whitespace only
+    assert "link-name" in rules(page('<a href="/a">&nbsp;\u00a0</a>'))  # non-breaking spaces only
+    assert "link-name" in rules(page('<a href="/a"><!-- Facebook --></a>'))  # a comment is no text
+    assert "link-name" in rules(page('<a href="/a"></a>'))
+    assert "valid-lang" in rules(page('<a href="/a" lang="xx-nonsense">Short breaks</a>'))
+    assert "aria-valid-attr" in rules(page('<a href="/a" aria-labeledby="x">Short breaks</a>'))
+    assert "aria-roles" in rules(page('<a href="/a" role="hyperlink">Short breaks</a>'))
+    assert "aria-hidden-focus" in rules(page('<a href="/a" aria-hidden="true">Short breaks</a>'))
+    assert "nested-interactive" in rules(page('<a href="/a" role="button">Open <a href="/b">b</a></a>'
+                                              '<div role="button">Open <a href="/c">Short breaks</a></div>'))
+    # a link whose text is in a child element goes the long way
+    assert "link-name" in rules(page('<a href="/a"><span aria-hidden="true">Short breaks</span></a>'))
+
+
 def test_search_form_label():
     assert "label" in rules(page('<form><input type="text" name="q"><button>Go</button></form>'))
     assert "label" not in rules(page('<form><label for="q">Search</label><input id="q"><button>Go</button></form>'))

@@ -32,3 +32,35 @@ def test_each_record_is_its_own_gzip_member_so_offsets_seek():
     stream.seek(len(one))
     record = next(iter(ArchiveIterator(stream)))
     assert record.content_stream().read() == b"second"
+
+
+def test_the_audit_reads_each_record_back_by_offset_and_loses_nothing_silently(tmp_path):
+    """audit.evidence.WarcReader inflates the one gzip member at an offset: the exact payload
+    comes back (binary, with blank lines inside, or looking like chunked data under a stale
+    Transfer-Encoding header), and a missing file or a cut record gives None, not garbage."""
+    from audit.evidence import WarcReader
+
+    bodies = [
+        "<html><body>Café</body></html>".encode("utf-8") * 3000,  # ~100 KB: read in several chunks
+        b"%PDF-1.4\r\n\r\n\x00\xff binary\r\n\r\nstill the body",
+        b"1a\r\nlooks chunked\r\n0\r\n\r\n",  # archived de-chunked: returned as stored
+        b"",
+    ]
+    warc = tmp_path / "lo-warc" / "crawl-1-E06000001.warc.gz"
+    warc.parent.mkdir()
+    offsets, data = [], b""
+    for i, body in enumerate(bodies):
+        offsets.append(len(data))
+        data += response_record(f"http://a.example/{i}", 200, "", [("Transfer-Encoding", "chunked")], body)
+    warc.write_bytes(data)
+    reader = WarcReader(tmp_path / "lo.db")
+    name = "lo-warc/crawl-1-E06000001.warc.gz"
+    assert [reader.body(name, offset) for offset in reversed(offsets)] == list(reversed(bodies))
+    assert reader.body("lo-warc/missing.warc.gz", 0) is None
+    assert reader.body(name, offsets[1] + 5) is None  # not the start of a record
+    reader.close()
+    warc.write_bytes(data[:offsets[1] + 40])  # an interrupted crawl cut the second record
+    reader = WarcReader(tmp_path / "lo.db")
+    assert reader.body(name, offsets[0]) == bodies[0]
+    assert reader.body(name, offsets[1]) is None
+    reader.close()
