@@ -530,7 +530,7 @@ class Document:
         """``tree``: the page already parsed (the audit's Page.tree); it is only read."""
         tree = tree if tree is not None else LexborHTMLParser(html)
         # Style rules first: each element derives its hidden state as it is built.
-        self.styles = StyleRules([node.text() or "" for node in tree.css("style")])
+        self.styles = StyleRules([node.text_lexbor() or "" for node in tree.css("style")])
         self.by_id: dict[str, El] = {}  # first element with each id (the root is not indexed)
         self.with_id: list[El] = []  # every element with an id attribute, in document order
         self.labels_for: dict[str, list[El]] = {}

@@ -111,7 +111,7 @@ def _in_prose(node) -> bool:
 
 def _has_z(tree) -> bool:
     """A "z" or "Z" anywhere in the document's text (one C call, no element visited)."""
-    text = tree.root.text() if tree.root is not None else ""
+    text = tree.root.text_lexbor() if tree.root is not None else ""
     return "z" in text or "Z" in text
 
 
@@ -127,8 +127,8 @@ def _text_resize(page: Page, low: str) -> str | None:
         label = (attrs.get("aria-label") or attrs.get("title") or "")
         if label and _CONTROL_LABEL.search(label):
             return f'{node.tag} aria-label "{squash(label)[:60]}"'
-        if node.tag == "button" and _SHORT_LABEL.match(node.text() or ""):
-            return f'button "{squash(node.text())}"'
+        if node.tag == "button" and _SHORT_LABEL.match(node.text_lexbor() or ""):
+            return f'button "{squash(node.text_lexbor())}"'
     # Containers named as controls (ul.text-size-controls > li > button).
     for node in tree.css("[class*=size], [id*=size], [class*=resize], [id*=resize]"):
         if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "span", "strong", "em"):
@@ -148,12 +148,12 @@ def _text_resize(page: Page, low: str) -> str | None:
                 return f'label "{squash(own)}" with controls'
     # A group of "A A A" / "A- A A+" buttons.
     for parent in {id(n.parent): n.parent for n in tree.css("button, a") if n.parent is not None
-                   and _A_BUTTON.match(n.text() or "")}.values():
-        buttons = [n for n in parent.css("button, a") if _A_BUTTON.match(n.text() or "")]
+                   and _A_BUTTON.match(n.text_lexbor() or "")}.values():
+        buttons = [n for n in parent.css("button, a") if _A_BUTTON.match(n.text_lexbor() or "")]
         if len(buttons) < 2 and parent.parent is not None:
-            buttons = [n for n in parent.parent.css("button, a") if _A_BUTTON.match(n.text() or "")]
+            buttons = [n for n in parent.parent.css("button, a") if _A_BUTTON.match(n.text_lexbor() or "")]
         if len(buttons) >= 2:
-            return f'"{" ".join(squash(b.text()) for b in buttons[:3])}" buttons'
+            return f'"{" ".join(squash(b.text_lexbor()) for b in buttons[:3])}" buttons'
     return None
 
 
@@ -173,7 +173,7 @@ def _loaded_tools(page: Page, low: str) -> dict[str, str]:
                 kind = "script" if node.tag == "script" else "stylesheet"
                 add(features, f"{_host_of(ref) or host} {kind}")
     for node in tree.css("script:not([src])"):
-        code = node.text() or ""
+        code = node.text_lexbor() or ""
         for pattern, label, features in _INLINE_SIGNATURES:
             if pattern.search(code):
                 add(features, label)

@@ -149,10 +149,10 @@ def _newsletter(page: Page) -> str | None:
         if any(h in action for h in _NEWSLETTER_HOSTS):
             return f'form action="{form.attributes.get("action")}"'
         if form.css_first("input[type=email]") is not None and re.search(
-                r"newsletter|subscribe|sign[\s-]?up|updates|bulletin", form.text() or "", re.IGNORECASE):
+                r"newsletter|subscribe|sign[\s-]?up|updates|bulletin", form.text_lexbor() or "", re.IGNORECASE):
             return "email sign-up form"
     nodes = tree.css("a, button, h2, h3, h4, label, summary")
-    texts = [node.text() for node in nodes]
+    texts = [node.text_lexbor() for node in nodes]
     folded = fold("\n".join(texts))  # one search of all the texts, not a squash and a regex each
     if not any(word in folded for word in _SIGNUP_WORDS):
         return None

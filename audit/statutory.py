@@ -211,9 +211,9 @@ def sections(page: Page) -> list[Section]:
             continue
         if tag in _HEADING:
             level = int(tag[1])
-            heading = squash(node.text())
+            heading = squash(node.text_lexbor())
             links = node.css("a[href]")
-            link_only = bool(links) and squash(" ".join(a.text() for a in links)) == heading
+            link_only = bool(links) and squash(" ".join(a.text_lexbor() for a in links)) == heading
             close(level)
             open_sections.append((level, heading, link_only, len(words)))
             continue
@@ -235,7 +235,7 @@ def _title_text(page: Page) -> str:
 def _subheadings(page: Page) -> tuple[str, ...]:
     """The text of every h2-h6 anywhere on the page: a superset of the headings of its
     ``sections`` beyond level 1 (which skip furniture and hidden parts), found far faster."""
-    return page.derived("subheadings", lambda p: tuple(squash(n.text()) for n in p.tree.css("h2, h3, h4, h5, h6")))
+    return page.derived("subheadings", lambda p: tuple(squash(n.text_lexbor()) for n in p.tree.css("h2, h3, h4, h5, h6")))
 
 
 def match_item(page: Page, item: Item) -> str | None:

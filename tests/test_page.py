@@ -106,3 +106,29 @@ def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monke
         assert a.findings == b.findings
         assert a.statutory_rows == b.statutory_rows
     assert sum(len(r.findings) for r in kept) > 50
+
+
+def test_lexbor_text_is_selectolax_text_for_every_element_of_the_test_pages():
+    """The checks read element text with text_lexbor() (half the cost of text()): both must
+    give the same string for every element, and only comments differ (see audit.page)."""
+    import glob
+    import json
+    import os
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = os.path.dirname(os.path.dirname(__file__))
+    with open(os.path.join(root, "benchmarks", "act", "dev.jsonl"), encoding="utf-8") as fh:
+        pages = [json.loads(line)["html"] for line in fh]
+    for path in glob.glob(os.path.join(root, "tests", "pages", "*.html")):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            pages.append(fh.read())
+    elements = 0
+    for html in pages:
+        tree = LexborHTMLParser(html)
+        for node in tree.root.traverse():
+            elements += 1
+            assert node.text_lexbor() == node.text(), (node.tag, html[:200])
+    assert elements > 2000
+    comment = LexborHTMLParser("<p>a<!--note-->b</p>").css_first("p").child.next
+    assert comment.tag == "-comment" and comment.text() == "" and comment.text_lexbor() == "note"

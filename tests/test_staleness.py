@@ -147,3 +147,13 @@ def test_age_and_staleness_boundaries():
     assert not is_stale(date(2025, 11, 23), as_of, 365)  # exactly the threshold: not yet stale
     assert is_stale(date(2025, 11, 22), as_of, 365)
     assert age_days(datetime(2026, 11, 20, 23, 0), datetime(2026, 11, 23, 1, 0)) == 3
+
+
+def test_comments_neither_give_a_date_nor_shift_where_the_visible_cue_is_found():
+    # A comment's text is not part of its parent's text: the search for the smallest nodes
+    # holding a cue must measure it as nothing. Counted (text_lexbor() gives a comment's
+    # text), it pushes the "Last updated" paragraph out of reach and only "Published" is seen.
+    html = wrap("<p>Published: 1 June 2019</p><!-- Last updated: 1 January 2020, old template -->"
+                "<div><p>Last updated: 3 March 2023</p></div>")
+    assert page_date(html_page(html)) == DateEvidence(date(2023, 3, 3), "visible_text", "Last updated: 3 March 2023")
+    assert page_date(html_page(wrap("<p>Intro</p><!-- Last updated: 1 January 2020 -->"))) is None
