@@ -295,7 +295,8 @@ def _is_text_link(el: El) -> bool:
     role, aria-* or lang attribute (then it is checked anyway), its role is link (or generic,
     without href), and the one element rule that applies, link-name, is met by its text: the
     per-element pass skips it. Most of a page's links are like this (menus, lists of
-    services), and working out each one's role and name cost ~8% of the audit's CPU."""
+    services), and working out each one's role and name cost ~0.35 ms of a synthetic page's
+    ~1.5 ms in this engine."""
     children = el.children
     return all(type(child) is str for child in children) and any(child.strip() for child in children)
 

@@ -1,6 +1,11 @@
 """Page: lazy parsing, and pages that let go of their HTML and read it again from the archive."""
 
+import glob
+import json
+import os
+
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from audit import page as page_module
 from audit.page import Page
@@ -111,12 +116,6 @@ def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monke
 def test_lexbor_text_is_selectolax_text_for_every_element_of_the_test_pages():
     """The checks read element text with text_lexbor() (half the cost of text()): both must
     give the same string for every element, and only comments differ (see audit.page)."""
-    import glob
-    import json
-    import os
-
-    from selectolax.lexbor import LexborHTMLParser
-
     root = os.path.dirname(os.path.dirname(__file__))
     with open(os.path.join(root, "benchmarks", "act", "dev.jsonl"), encoding="utf-8") as fh:
         pages = [json.loads(line)["html"] for line in fh]

@@ -1,4 +1,4 @@
-"""The crawler's own WARC writer: standard records that warcio reads back, digests included."""
+"""The crawler's own WARC writer: standard records that warcio reads back, digests included, and the audit's reader of them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 
 from warcio.archiveiterator import ArchiveIterator
 
+from audit.evidence import WarcReader
 from crawler.warc import response_record
 
 
@@ -38,8 +39,6 @@ def test_the_audit_reads_each_record_back_by_offset_and_loses_nothing_silently(t
     """audit.evidence.WarcReader inflates the one gzip member at an offset: the exact payload
     comes back (binary, with blank lines inside, or looking like chunked data under a stale
     Transfer-Encoding header), and a missing file or a cut record gives None, not garbage."""
-    from audit.evidence import WarcReader
-
     bodies = [
         "<html><body>Café</body></html>".encode("utf-8") * 3000,  # ~100 KB: read in several chunks
         b"%PDF-1.4\r\n\r\n\x00\xff binary\r\n\r\nstill the body",
