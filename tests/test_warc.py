@@ -1,4 +1,5 @@
-"""The crawler's own WARC writer: standard records that warcio reads back, digests included, and the audit's reader of them."""
+"""The crawler's own WARC writer: standard records that warcio reads back, digests included;
+and the audit's reader of them."""
 
 from __future__ import annotations
 
