@@ -10,10 +10,12 @@ import math
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import __version__
+from .process import exit_now
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PACKAGE_ROOT / "data" / "councils.csv"
@@ -51,8 +53,9 @@ def crawl_options(fn):
                       help="Requests in flight at once per host. Keep 1 for other people's sites; "
                            "raise it for your own site or a benchmark.")(fn)
     fn = click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
-                      help="Crawling processes (one per CPU core helps when crawling fast); each host is "
-                           "still contacted by one process only.")(fn)
+                      help="Crawling processes (one per CPU core helps when crawling fast); above 1, one more "
+                           "process checks the links to other sites meanwhile. Each host is still contacted by "
+                           "one process only.")(fn)
     return fn
 
 
@@ -273,5 +276,20 @@ def a11y(target, engine, as_json):
         click.echo(f"  {v['rule']} x{v['count']} ({v['impact']}): {', '.join(v['targets'][:5])}")
 
 
+def main() -> NoReturn:
+    """The ``lo-audit`` program: ``cli``, then the process ends at once (audit.process),
+    with the exit status ``sys.exit`` would have given."""
+    try:
+        cli()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    exit_now(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(cli())
+    main()

@@ -10,6 +10,7 @@ audit writes, and an audit becomes visible only when its ``audits`` row is marke
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from pathlib import Path
 
 import sqlite_utils
@@ -372,12 +373,21 @@ def insert_links(conn: sqlite3.Connection, rows: list[dict]) -> None:
           r.get("tag"), r.get("link_text"), r.get("in_scope")) for r in rows])
 
 
+class _Connection(sqlite3.Connection):
+    """sqlite3's connection, as a subclass only so that it can be weakly referenced (see
+    close_all)."""
+
+
+_OPEN: weakref.WeakSet[_Connection] = weakref.WeakSet()
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database with the project's schema, in WAL mode."""
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise FileNotFoundError(f"folder {path.parent} does not exist")
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, factory=_Connection)
+    _OPEN.add(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
@@ -385,6 +395,18 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     _migrate(conn)
     conn.executescript(LINKS_VIEW)
     return sqlite_utils.Database(conn)
+
+
+def close_all() -> None:
+    """Close every connection this process opened with ``connect`` and still holds, for a
+    process about to end with ``os._exit`` (see audit.process): the last connection to
+    close folds the write-ahead log back into the database file, as a normal exit would,
+    so the file can be copied on its own."""
+    for conn in list(_OPEN):
+        try:
+            conn.close()
+        except sqlite3.Error:  # e.g. opened by another thread
+            pass
 
 
 def warc_dir(db_path: str | Path) -> Path:
