@@ -14,7 +14,7 @@ import json
 import multiprocessing
 import os
 import signal
-import sys
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from .settings import CRAWL_GC_THRESHOLDS
@@ -24,20 +24,15 @@ from .settings import CRAWL_GC_THRESHOLDS
 # worker's included, as it imports this module first).
 gc.set_threshold(*CRAWL_GC_THRESHOLDS)
 
-# Imported before Scrapy's crawler, which would otherwise import Scrapy's TLS modules first,
-# outside crawler.http's cheaper inspect.stack() (see _stack_without_source there).
-from . import http  # noqa: F401
-from scrapy.crawler import CrawlerProcess
-
 from audit import __version__
 from audit import db as dbmod
+from audit.process import exit_now
 from audit.registry import Council
 from audit.urls import host_of, is_local_seed
 
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
-from .spider import LocalOfferSpider
 from .store import Store, utcnow
-from .workers import HostOwnership, shard_councils, start_workers
+from .workers import HostOwnership, LinkCheckInbox, shard_councils, start_workers
 
 
 def mark_dead_crawls(db) -> int:
@@ -89,7 +84,7 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     seeded = [c for c in councils if c.local_offer_url]
     finished = False
     try:
-        if options.workers > 1 and len(seeded) > 1:
+        if options.workers > 1 and seeded:
             finished = _crawl_with_workers(db_path, crawl_id, seeded, options)
         else:
             finished = _scrapy_crawl(db_path, crawl_id, seeded, options)
@@ -100,10 +95,23 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
 
 
 def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions,
-                  ownership: HostOwnership | None = None, deferred: list[tuple[str, str]] | None = None) -> bool:
+                  ownership: HostOwnership | None = None, outbox: Connection | None = None,
+                  inbox: LinkCheckInbox | None = None, deferred: list[tuple[str, str]] | None = None) -> bool:
     """One Scrapy process over ``councils``; True when the spider finished normally.
-    ``ownership``: this is one of several workers (see crawler.workers); ``deferred``: only
-    check these (council code, link target) pairs, the workers' deferred link checks."""
+    With several workers (see crawler.workers): ``ownership`` and ``outbox``, a crawl
+    worker's hosts and its pipe to the link checker; ``inbox``, this is the link checker;
+    ``deferred``, only check these (council code, link target) pairs, the handed-over
+    targets the link checker left unchecked.
+
+    Scrapy is imported here, not with the module: the parent of several workers does not
+    need it (~0.4 s of start-up on the critical path)."""
+    # crawler.http first: Scrapy's crawler would otherwise import Scrapy's TLS modules
+    # outside crawler.http's cheaper inspect.stack() (see _stack_without_source there).
+    from . import http  # noqa: F401
+    from scrapy.crawler import CrawlerProcess
+
+    from .spider import LocalOfferSpider
+
     store = Store(db_path, crawl_id)
     settings = scrapy_settings(options)
     settings["LO_IGNORE_ROBOTS"] = options.ignore_robots
@@ -119,7 +127,7 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
         settings["LOG_VERSIONS"] = []
     process = CrawlerProcess(settings)
     process.crawl(LocalOfferSpider, councils=councils, store=store, options=options, ownership=ownership,
-                  deferred=deferred)
+                  outbox=outbox, inbox=inbox, deferred=deferred)
     try:
         process.start()
         return store.finished
@@ -127,10 +135,16 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
         store.close()
 
 
-def _worker(shard: list[Council], ownership: HostOwnership, db_path: Path, crawl_id: int,
+def _worker(shard: list[Council], ownership: HostOwnership, outbox: Connection, db_path: Path, crawl_id: int,
             options: CrawlOptions) -> None:
     _stop_with_parent()
-    sys.exit(0 if _scrapy_crawl(db_path, crawl_id, shard, options, ownership=ownership) else 1)
+    exit_now(0 if _scrapy_crawl(db_path, crawl_id, shard, options, ownership=ownership, outbox=outbox) else 1)
+
+
+def _link_checker(inbox: LinkCheckInbox, councils: list[Council], db_path: Path, crawl_id: int,
+                  options: CrawlOptions) -> None:
+    _stop_with_parent()
+    exit_now(0 if _scrapy_crawl(db_path, crawl_id, councils, options, inbox=inbox) else 1)
 
 
 def _interrupted(signum, frame):
@@ -154,9 +168,12 @@ def _stop_with_parent() -> None:
 
 
 def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> bool:
-    """``options.workers`` processes crawl their share of the councils side by side; then
-    the link targets they deferred to another host's owner are checked here, once each."""
-    processes = start_workers(_worker, shard_councils(councils, options.workers), Path(db_path), crawl_id, options)
+    """Up to ``options.workers`` processes crawl their share of the councils side by side,
+    and the link checker checks the targets on other hosts as they hand them over. True
+    when every crawl worker finished normally. Targets handed over but left unchecked (the
+    link checker stopped early) are checked here at the end, once each."""
+    processes = start_workers(_worker, _link_checker, shard_councils(councils, options.workers), Path(db_path),
+                              crawl_id, options)
     previous = signal.signal(signal.SIGTERM, _interrupted)
     try:
         for process in processes:
@@ -167,7 +184,7 @@ def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Counc
             if process.is_alive():
                 process.terminate()
                 process.join()
-    if any(process.exitcode != 0 for process in processes):
+    if any(process.exitcode != 0 for process in processes[:-1]):  # a crawl worker (the last is the link checker)
         return False
     deferred = [(row["council_code"], row["target"]) for row in dbmod.connect(db_path).query(
         "SELECT d.council_code, d.target FROM deferred_link_checks d WHERE d.crawl_id = ? AND NOT EXISTS "

@@ -25,7 +25,9 @@ from scrapy.exceptions import (
     DownloadFailedError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError, StopDownload,
     UnsupportedURLSchemeError,
 )
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import error as txerror
+from twisted.internet.task import deferLater
 from twisted.internet.defer import CancelledError, TimeoutError as DeferTimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
@@ -46,6 +48,9 @@ from .traps import TRAP_BUDGET, looks_endless, trap_family
 ERROR_STATUSES = list(range(400, 600))
 # HEAD answers that often mean "this server does not do HEAD properly": retry with GET.
 HEAD_FALLBACK_STATUSES = {400, 403, 404, 405, 406, 409, 500, 501, 502, 503}
+# How often the link checker reads the workers' pipes: a worker's send waits only when its
+# pipe (64 KB, ~600 targets) is full.
+INBOX_POLL_SECONDS = 0.02
 LINK_CHECK_BODY_BYTES = 32 * 1024  # enough to recognise a bot challenge or a not-found page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _LOC = re.compile(rb"<loc>\s*(.*?)\s*</loc>(?:\s*<lastmod>\s*(.*?)\s*</lastmod>)?", re.S | re.I)
@@ -73,12 +78,16 @@ class SiteState:
 class LocalOfferSpider(scrapy.Spider):
     name = "localoffer"
 
-    def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, deferred=None,
-                 **kwargs):
+    def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, outbox=None,
+                 inbox=None, deferred=None, **kwargs):
         super().__init__(**kwargs)
         self.store = store
         self.options = options
-        self.ownership = ownership  # crawler.workers.HostOwnership when one of several workers
+        # One of several crawl processes (see crawler.workers): the hosts this one may contact
+        # (crawler.workers.HostOwnership), and its pipe to the link checker for the others.
+        self.ownership = ownership
+        self.outbox = outbox
+        self.inbox = inbox  # crawler.workers.LinkCheckInbox: this process is the link checker
         self.deferred = deferred  # (council code, target) pairs: a link-check-only pass after the workers
         self.sites: dict[str, SiteState] = {}
         for council in councils:
@@ -98,6 +107,19 @@ class LocalOfferSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------
     async def start(self):
+        if self.inbox is not None:
+            # The link checker: checks go straight to the scheduler, so the pipes are read
+            # however busy the downloader is (a worker never waits on a full pipe for long);
+            # the spider stays open until the last worker's pipe has closed.
+            from twisted.internet import reactor  # the one Scrapy installed
+
+            while True:
+                for code, target in self.inbox.receive():
+                    for request in self.check_link(self.sites[code], target):
+                        self.crawler.engine.crawl(request)
+                if not self.inbox.open:
+                    return
+                await maybe_deferred_to_future(deferLater(reactor, INBOX_POLL_SECONDS))
         if self.deferred is not None:
             for code, target in self.deferred:
                 for request in self.check_link(self.sites[code], target):
@@ -270,6 +292,7 @@ class LocalOfferSpider(scrapy.Spider):
         self.link_checks_seen.add(key)
         if self.ownership is not None and not self.ownership.owns(url):
             self.store.add("deferred_link_checks", {"url": key, "target": url, "council_code": site.council.code})
+            self.hand_over(site.council.code, url)
             return
         try:
             yield self.link_check_request(site, url)
@@ -280,6 +303,15 @@ class LocalOfferSpider(scrapy.Spider):
                 "elapsed_ms": 0,
             })
             self.logger.debug("malformed link %s: %s", url, exc)
+
+    def hand_over(self, council_code: str, url: str) -> None:
+        """Pass a target on a host this worker does not own to the link checker. If the link
+        checker has gone, its deferred_link_checks row is enough: the parent checks it."""
+        if self.outbox is not None:
+            try:
+                self.outbox.send((council_code, url))
+            except OSError:
+                self.outbox = None
 
     def parse_link_check(self, response):
         request = response.request
@@ -496,8 +528,8 @@ class LocalOfferSpider(scrapy.Spider):
     def closed(self, reason):
         self.store.flush()
         self.store.finished = reason == "finished"
-        if self.deferred is not None:
-            return  # the workers recorded how each site's crawl went
+        if self.deferred is not None or self.inbox is not None:
+            return  # the crawl workers recorded how each site's crawl went
         now = utcnow()
         for code, site in self.sites.items():
             status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")

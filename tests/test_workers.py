@@ -1,22 +1,26 @@
 """``lo-audit crawl --workers 2`` over the demo web: the same evidence as one process (even
 with four requests in flight per host, so responses arrive in another order), every link
-target checked once, and link checks on a host made only by the worker that owns it."""
+target checked once, link checks on a Local Offer's host made only by the worker crawling
+it and on other hosts by the link checker, and nothing lost when the link checker dies."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 
 import pytest
 
 from audit.demoweb import DEMO_ROOT, DemoWeb
 from audit.registry import read_registry
-from crawler.workers import HostOwnership, shard_councils
+from crawler.workers import HostOwnership, LinkCheckInbox, shard_councils
 from tests.conftest import ROOT, cli_env, lo_audit
 
 
@@ -72,28 +76,99 @@ def test_two_workers_gather_the_same_evidence_as_one(crawls):
     assert len(rows(one, "SELECT url FROM link_checks")) > 50
 
 
-def test_deferred_targets_are_checked_once_after_the_workers(crawls):
+def test_handed_over_targets_are_checked_once_by_the_link_checker(crawls):
     (_, requests_one), (two, requests_two) = crawls
-    deferred = rows(two, "SELECT url FROM deferred_link_checks")
-    assert deferred, "with two workers some targets belong to the other worker's hosts"
-    assert deferred <= rows(two, "SELECT url FROM link_checks")
+    handed_over = rows(two, "SELECT url FROM deferred_link_checks")
+    assert handed_over, "with two workers the targets on other hosts go to the link checker"
+    assert handed_over <= rows(two, "SELECT url FROM link_checks")
     # Not one request more than a single process made: no target was checked twice. (The
-    # pass after the workers reads robots.txt again for the hosts it checks.)
+    # link checker reads robots.txt again for the hosts it checks.)
     pages_one = Counter(r for r in requests_one if r[2] != "/robots.txt")
     pages_two = Counter(r for r in requests_two if r[2] != "/robots.txt")
     assert pages_two == pages_one
 
 
-def test_each_host_is_checked_by_its_owner_only():
+def test_each_host_is_contacted_by_one_process_only():
     councils = read_registry(DEMO_ROOT / "councils.csv").councils
     seeded = [c for c in councils if c.local_offer_url]
     shards = shard_councils(seeded, 2)
-    assert all(shards) and sorted(c.code for s in shards for c in s) == sorted(c.code for c in seeded)
+    assert len(shards) == 2 and sorted(c.code for s in shards for c in s) == sorted(c.code for c in seeded)
     owners = [HostOwnership.from_shards(shards, i) for i in range(2)]
-    for url in ["https://www.gov.example/x", "http://www.facebook.example/p"] + [c.local_offer_url for c in seeded]:
+    for url in [c.local_offer_url for c in seeded]:  # a Local Offer's host: the worker crawling it
         assert sum(o.owns(url) for o in owners) == 1, url
-    for i, shard in enumerate(shards):  # a worker owns the hosts of the Local Offers it crawls
+    for i, shard in enumerate(shards):
         assert all(owners[i].owns(c.local_offer_url) for c in shard)
+    for url in ["https://www.gov.example/x", "http://www.facebook.example/p"]:  # others: the link checker
+        assert not any(o.owns(url) for o in owners), url
+    assert shard_councils(seeded[:1], 4) == [seeded[:1]]  # no empty shards: no idle processes
+
+
+def test_the_link_checker_holds_targets_on_a_crawling_workers_host_until_it_finishes():
+    context = multiprocessing.get_context("spawn")
+    pipes = [context.Pipe(duplex=False) for _ in range(2)]
+    inbox = LinkCheckInbox([reader for reader, _ in pipes], {"site-a.example": 0, "site-b.example": 1})
+    first, second = pipes[0][1], pipes[1][1]
+    first.send(("E1", "https://www.gov.example/a"))
+    first.send(("E1", "http://site-b.example/page"))  # worker 1 is still crawling site-b
+    second.send(("E2", "http://site-a.example/other"))  # and worker 0 site-a
+    assert inbox.receive() == [("E1", "https://www.gov.example/a")]
+    assert inbox.open
+    second.close()  # worker 1 finished: its host is free
+    assert inbox.receive() == [("E1", "http://site-b.example/page")]
+    assert inbox.open
+    first.send(("E1", "http://site-b.example/late"))  # found after worker 1 finished: at once
+    assert inbox.receive() == [("E1", "http://site-b.example/late")]
+    first.close()
+    assert inbox.receive() == [("E2", "http://site-a.example/other")]
+    assert not inbox.open and inbox.receive() == []
+
+
+def test_one_council_with_two_workers_gathers_the_same_evidence(crawls, tmp_path):
+    """One Local Offer host, so one crawl worker; the link checker takes the other hosts."""
+    (one, requests_one), _ = crawls
+    two, requests_two = crawl_demo(tmp_path, "--council", "E99000001", "--workers", "2")
+    for sql in ("SELECT url, status, error FROM fetches WHERE council_code = 'E99000001'",
+                "SELECT council_code, status, pages_fetched FROM crawl_sites WHERE council_code = 'E99000001'"):
+        assert rows(two, sql) == rows(one, sql), sql
+    handed_over = rows(two, "SELECT url FROM deferred_link_checks")
+    assert len(handed_over) > 10 and handed_over <= rows(two, "SELECT url FROM link_checks")
+    checked = rows(two, "SELECT url, outcome, reason, status FROM link_checks")
+    assert checked <= rows(one, "SELECT url, outcome, reason, status FROM link_checks")
+    assert "ok" in {r[1] for r in checked} and len({r[1] for r in checked}) > 1  # failures are found too
+    assert rows(two, "SELECT status FROM crawls") == {("complete",)}
+
+
+def test_when_the_link_checker_dies_the_crawl_still_checks_every_target(crawls, tmp_path):
+    """SIGKILL the link checker early: the workers carry on, and what they handed over is
+    checked by the crawl's parent at the end. Same checks as one process made."""
+    (one, _), _ = crawls
+    db = tmp_path / "demo.db"
+    with DemoWeb().start() as web:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
+             "--download-delay", "0.1", "--timeout", "10", "--workers", "2"],
+            env=cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}), cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(spawned := _spawned(proc.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(spawned) == 3, "expected two crawl workers and the link checker"
+        checker = max(spawned)  # started last
+        time.sleep(1)
+        os.kill(checker, signal.SIGKILL)
+        killed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        assert proc.poll() is None, "the crawl should still be running"
+        _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and b"Traceback" not in stderr, stderr[-3000:]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT status FROM crawls").fetchall() == [("complete",)]
+    handed_over = rows(conn, "SELECT url FROM deferred_link_checks")
+    assert handed_over and handed_over <= rows(conn, "SELECT url FROM link_checks")
+    sql = "SELECT url, outcome, reason, status FROM link_checks"
+    assert rows(conn, sql) == rows(one, sql)
+    # Some of them were checked after the link checker had gone: by the parent's pass.
+    assert conn.execute("SELECT count(*) FROM link_checks c JOIN deferred_link_checks d USING (crawl_id, url) "
+                        "WHERE c.checked_at > ?", [killed_at]).fetchone()[0] > 0
 
 
 def test_audit_with_two_workers_writes_the_same_audit(demo_db, tmp_path):
@@ -127,6 +202,20 @@ def _children(pid: int) -> list[int]:
                 continue
             if int(stat[stat.rfind(b")") + 2:].split()[1]) == pid:
                 found.append(int(entry.name))
+    return found
+
+
+def _spawned(pid: int) -> list[int]:
+    """The children of ``pid`` that multiprocessing spawned to run a process target (not
+    its resource tracker), oldest first."""
+    found = []
+    for child in sorted(_children(pid)):
+        try:
+            cmdline = open(f"/proc/{child}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            found.append(child)
     return found
 
 

@@ -527,7 +527,8 @@ def peer_site(size: int, work: Path, tools: dict, args) -> dict:
         db = run_dir / "lo.db"
         env = clean_env(None)
         # Same budget of requests in flight as the peers (linkinator --concurrency 16, LinkChecker
-        # 16 threads); one worker: a single site is one host, so more workers would sit idle.
+        # 16 threads); one process, then --workers 2 (a single site is one host: one crawl
+        # process, and the link checker for the link targets on other hosts).
         crawl = measure(crawl_cmd(seeds, db, 0, 1, PEER_CONCURRENCY), env=env, cwd=REPO, server=srv,
                         log=run_dir / "crawl")
         c = crawl_counts(db)
@@ -538,6 +539,13 @@ def peer_site(size: int, work: Path, tools: dict, args) -> dict:
                    maxrss_mb=max(crawl.maxrss_mb, audit.maxrss_mb), sumrss_mb=max(crawl.sumrss_mb, audit.sumrss_mb),
                    rc=audit.rc or crawl.rc)
         res["tools"]["lo-audit full audit"] = _tool(full, found, truth, c["pages"], c["link_checks"])
+        # --workers 2: the site's one crawl process, and the link checker for the other hosts.
+        db2 = run_dir / "lo-workers2.db"
+        crawl2 = measure(crawl_cmd(seeds, db2, 0, 2, PEER_CONCURRENCY), env=env, cwd=REPO, server=srv,
+                         log=run_dir / "crawl-workers2")
+        c2 = crawl_counts(db2)
+        res["tools"]["lo-audit --workers 2"] = _tool(crawl2, {norm(u) for u in c2["broken"]}, truth, c2["pages"],
+                                                     c2["link_checks"])
         if "linkinator" in tools:
             r = measure([tools["linkinator"], seed_url, "--recurse", "--concurrency", str(PEER_CONCURRENCY), "--format", "json",
                          "--timeout", "20000"], env=env, server=srv)
@@ -667,7 +675,8 @@ def print_peers(results: list[dict], a11y: dict | None) -> None:
             if t["err"] and t["rc"] not in (0, 1):  # 1: "broken links found" for the peers
                 print(f"    {name} exit {t['rc']}: {t['err']!r}")
         print("  ratio = tool wall / lo-audit crawl+links wall (>1: lo-audit faster).")
-        print(f"  same budget of requests in flight: lo-audit crawl --host-concurrency {PEER_CONCURRENCY} (--workers 1), "
+        print(f"  same budget of requests in flight: lo-audit crawl --host-concurrency {PEER_CONCURRENCY} (--workers 1; "
+              f"--workers 2: the site's crawl process + the link checker process for other hosts), "
               f"linkinator --concurrency {PEER_CONCURRENCY}, LinkChecker -t {PEER_CONCURRENCY} (threads).")
         print("  RSS MB = peak RSS summed over the tool's processes (sampled every 0.1 s); "
               "full audit: the larger of its crawl's and its audit's.")
