@@ -34,7 +34,6 @@ import argparse
 import csv
 import json
 import math
-import os
 import random
 import shutil
 import statistics
@@ -284,7 +283,6 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
         targets += [rng.randrange(n) for _ in range(60)]
         links = 0
         size_goal = rng.randint(40_000, 88_000)
-        body: list[str] = []
         cards = []
         for t in targets:
             tt = TOPICS[(t * 7) % len(TOPICS)]
