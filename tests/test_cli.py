@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +114,31 @@ def test_audit_of_missing_db(tmp_path):
 
 def test_a11y_missing_file(tmp_path):
     assert_one_line_error(lo_audit("a11y", tmp_path / "none.html"))
+
+
+def test_a_finished_crawl_leaves_the_whole_database_in_its_file(tmp_path, seeds):
+    """The command ends its process without Python's teardown (audit.process): it must
+    still close the database, so that nothing is left in the write-ahead log and a copy
+    of the .db file alone has everything."""
+    db = tmp_path / "x.db"
+    proc = lo_audit("crawl", "--seeds", seeds, "--db", db, "--download-delay", "0", "--timeout", "5")
+    assert proc.returncode == 0, proc.stderr
+    wal = tmp_path / "x.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy = tmp_path / "copy" / "x.db"
+    copy.parent.mkdir()
+    copy.write_bytes(db.read_bytes())
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT status FROM crawls").fetchall() == [("complete",)]
+    assert conn.execute("SELECT council_code, status FROM crawl_sites").fetchall() == [("E1", "unreachable")]
+
+
+def test_the_installed_command_keeps_the_exit_statuses(tmp_path):
+    exe = Path(sys.executable).with_name("lo-audit")
+    assert exe.exists()
+    ok = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "lo-audit" in ok.stdout
+    bad = subprocess.run([exe, "audit", "--db", tmp_path / "missing" / "x.db"], capture_output=True, text=True)
+    assert_one_line_error(bad)
+    usage = subprocess.run([exe, "crawl", "--max-pages", "0"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
