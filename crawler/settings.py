@@ -50,7 +50,7 @@ class CrawlOptions:
     max_depth: int = MAX_DEPTH
     retries: int = 2
     host_concurrency: int = 1  # requests in flight at once per host; >1 only for your own site or a benchmark
-    workers: int = 1  # crawling processes (crawler.workers): each host is still contacted by one only
+    workers: int = 1  # crawling processes, and a link checker when >1 (crawler.workers): one process a host
 
     def as_dict(self) -> dict:
         return asdict(self)
