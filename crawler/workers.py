@@ -52,12 +52,8 @@ class HostOwnership:
     """Which hosts a crawl worker may contact: its own Local Offers' hosts. Targets on any
     other host go to the link checker."""
 
-    seed_hosts: dict[str, int]  # host of a Local Offer -> the worker crawling it
+    seed_hosts: dict[str, int]  # host of a Local Offer -> the worker crawling it (seed_hosts())
     me: int
-
-    @classmethod
-    def from_shards(cls, shards: list[list[Council]], me: int) -> "HostOwnership":
-        return cls(seed_hosts(shards), me)
 
     def owns(self, url: str) -> bool:
         return self.seed_hosts.get(host_of(url)) == self.me
@@ -104,13 +100,14 @@ def start_workers(crawl, check, shards: list[list[Council]], *args) -> list[mult
     Spawned, not forked: each child starts its own Twisted reactor from a clean interpreter."""
     context = multiprocessing.get_context("spawn")
     pipes = [context.Pipe(duplex=False) for _ in shards]  # (link checker's end, worker's end)
+    hosts = seed_hosts(shards)
     processes = []
     for i, shard in enumerate(shards):
-        process = context.Process(target=crawl, args=(shard, HostOwnership.from_shards(shards, i), pipes[i][1],
-                                                      *args), name=f"lo-audit-crawl-worker-{i}")
+        process = context.Process(target=crawl, args=(shard, HostOwnership(hosts, i), pipes[i][1], *args),
+                                  name=f"lo-audit-crawl-worker-{i}")
         process.start()
         processes.append(process)
-    inbox = LinkCheckInbox([reader for reader, _ in pipes], seed_hosts(shards))
+    inbox = LinkCheckInbox([reader for reader, _ in pipes], hosts)
     councils = [council for shard in shards for council in shard]
     checker = context.Process(target=check, args=(inbox, councils, *args), name="lo-audit-link-checker")
     checker.start()

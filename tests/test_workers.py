@@ -20,7 +20,7 @@ import pytest
 
 from audit.demoweb import DEMO_ROOT, DemoWeb
 from audit.registry import read_registry
-from crawler.workers import HostOwnership, LinkCheckInbox, shard_councils
+from crawler.workers import HostOwnership, LinkCheckInbox, seed_hosts, shard_councils
 from tests.conftest import ROOT, cli_env, lo_audit
 
 
@@ -93,7 +93,7 @@ def test_each_host_is_contacted_by_one_process_only():
     seeded = [c for c in councils if c.local_offer_url]
     shards = shard_councils(seeded, 2)
     assert len(shards) == 2 and sorted(c.code for s in shards for c in s) == sorted(c.code for c in seeded)
-    owners = [HostOwnership.from_shards(shards, i) for i in range(2)]
+    owners = [HostOwnership(seed_hosts(shards), i) for i in range(2)]
     for url in [c.local_offer_url for c in seeded]:  # a Local Offer's host: the worker crawling it
         assert sum(o.owns(url) for o in owners) == 1, url
     for i, shard in enumerate(shards):
