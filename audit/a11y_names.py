@@ -3,10 +3,10 @@ focusable state, their ARIA role and their accessible name.
 
 selectolax's Lexbor parser gives an HTML5-conformant DOM fast, but every attribute
 access on its nodes crosses into C and allocates; the rules look at each element many
-times, so the tree is copied once into plain ``El`` objects (about 1 ms for a 50 KB
-page, nearly all of it creating the objects, which is why each El derives its hidden
-state as it is created rather than in a second pass) and everything else is pure Python
-over those.
+times, so the tree is copied once into plain ``El`` objects (0.5-1 ms for a 50 KB page,
+most of it creating the objects, which is why each El derives its hidden state as it is
+created rather than in a second pass, and is created without a constructor call) and
+everything else is pure Python over those.
 
 Without a browser there is no computed style.  What the ACT test pages and real
 council pages use to hide things is covered: the ``hidden`` attribute, ``aria-hidden``,
@@ -103,23 +103,15 @@ class El:
 
     __slots__ = ("tag", "attrs", "children", "parent", "ns", "hidden", "doc", "__dict__")
 
-    def __init__(self, tag: str, attrs: dict[str, str], parent: El | None, doc: Document):
-        """Attach to ``parent`` and derive the ``hidden`` bits (_NONE, _VIS, _ARIA, _INERT),
-        which start from the parent's: the document builds parents before their children,
-        and its style rules first."""
-        self.tag, self.attrs, self.parent, self.doc = tag, attrs, parent, doc
-        self.children: list[El | str] = []
-        if parent is None:
-            self.ns = "svg" if tag == "svg" else "html"
-            hidden = 0
-        else:
-            parent.children.append(self)
-            if parent.ns == "html":
-                self.ns = "svg" if tag == "svg" else "math" if tag == "math" else "html"
-            else:
-                self.ns = "html" if parent.tag == "foreignobject" else parent.ns
-            hidden = parent.hidden
-        styles = doc.styles
+    # Elements are created by Document._build, without __init__: a page has hundreds, and
+    # a Python-level constructor call per element was a fifth of the static engine's time.
+
+    def _own_hidden(self, hidden: int) -> int:
+        """The ``hidden`` bits (_NONE, _VIS, _ARIA, _INERT): the parent's (``hidden``) with
+        what this element's own markup and the page's style rules add or remove. Only
+        called when one of them can change something (see Document._build)."""
+        attrs, tag, parent = self.attrs, self.tag, self.parent
+        styles = self.doc.styles
         if styles.rules:
             sheet_none, sheet_vis = styles.apply(self)
             if sheet_none:
@@ -143,7 +135,7 @@ class El:
         if tag in _NOT_RENDERED or (parent is not None and parent.tag == "details" and "open" not in parent.attrs
                                     and not self.is_details_summary):
             hidden |= _NONE
-        self.hidden = hidden
+        return hidden
 
     def __repr__(self) -> str:
         return f"<{self.tag} {self.attrs}>"
@@ -515,6 +507,12 @@ class StyleRules:
         return none, vis
 
 
+def has_role_lang_or_aria(attrs: dict[str, str]) -> bool:
+    """A role, lang or aria-* attribute (names never hold whitespace, so " aria-" in the
+    space-joined names marks one starting with "aria-")."""
+    return "role" in attrs or "lang" in attrs or " aria-" in " " + " ".join(attrs)
+
+
 def _attributes(node) -> dict[str, str]:
     """The node's attributes, valueless ones as "" (``node.attributes`` is a fresh dict per call)."""
     attrs = node.attributes
@@ -526,34 +524,65 @@ def _attributes(node) -> dict[str, str]:
 class Document:
     """A parsed page: its elements in document order and the indexes the rules need."""
 
-    def __init__(self, html: str, tree: LexborHTMLParser | None = None):
-        """``tree``: the page already parsed (the audit's Page.tree); it is only read."""
+    def __init__(self, html: str, tree: LexborHTMLParser | None = None, plain_tags: frozenset[str] = frozenset()):
+        """``tree``: the page already parsed (the audit's Page.tree); it is only read.
+        ``plain_tags``: tags the caller's rules never look at for themselves (see
+        ``candidates``)."""
         tree = tree if tree is not None else LexborHTMLParser(html)
         # Style rules first: each element derives its hidden state as it is built.
         self.styles = StyleRules([node.text_lexbor() or "" for node in tree.css("style")])
         self.by_id: dict[str, El] = {}  # first element with each id (the root is not indexed)
         self.with_id: list[El] = []  # every element with an id attribute, in document order
         self.labels_for: dict[str, list[El]] = {}
-        self.root = self._build(tree.root)
+        # Elements in document order whose tag is not in plain_tags, or that have a role,
+        # lang or aria-* attribute: gathered while building, so the rules need not look at
+        # every element again to find them.
+        self.candidates: list[El] = []
+        self.root = self._build(tree.root, plain_tags)
 
-    def _build(self, node) -> El:
-        root = El(node.tag, _attributes(node), None, self)
+    def _build(self, node, plain_tags: frozenset[str]) -> El:
+        """Copy Lexbor's tree into El objects, parents before children. Each element's
+        namespace and hidden bits start from its parent's; ``El._own_hidden`` is called
+        only when the element's markup or the page's style rules can change them."""
+        new_el = El.__new__
+        rules = self.styles.rules
+        root = new_el(El)
+        root.tag, root.attrs, root.parent, root.doc, root.children = node.tag, _attributes(node), None, self, []
+        root.ns = "svg" if root.tag == "svg" else "html"
+        root.hidden = root._own_hidden(0)
         elements = self.elements = [root]
-        by_id, with_id, labels_for = self.by_id, self.with_id, self.labels_for
+        by_id, with_id, labels_for, candidates = self.by_id, self.with_id, self.labels_for, self.candidates
         if "id" in root.attrs:
             with_id.append(root)
+        if root.tag not in plain_tags or has_role_lang_or_aria(root.attrs):
+            candidates.append(root)
         stack = [(node.child, root)]
         while stack:
             child, parent = stack.pop()
+            # What every child of this parent starts from (refreshed on descending).
+            siblings, parent_ns, parent_hidden = parent.children, parent.ns, parent.hidden
+            in_closed_details = parent.tag == "details" and "open" not in parent.attrs
             while child is not None:
                 tag = child.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
                 if tag == "-text":
-                    parent.children.append(child.text_content or "")
-                elif not tag.startswith("-") and tag != "_comment":
+                    siblings.append(child.text_content or "")
+                elif tag[0] != "-" and tag != "_comment":
                     attrs = child.attributes
                     if attrs and None in attrs.values():
                         attrs = _attributes(child)
-                    el = El(tag, attrs, parent, self)
+                    el = new_el(El)
+                    el.tag, el.attrs, el.parent, el.doc, el.children = tag, attrs, parent, self, []
+                    siblings.append(el)
+                    if parent_ns == "html":
+                        el.ns = "html" if tag != "svg" and tag != "math" else tag
+                    else:
+                        el.ns = "html" if parent.tag == "foreignobject" else parent_ns
+                    if rules or in_closed_details or tag in _NOT_RENDERED or attrs and (
+                            "style" in attrs or "hidden" in attrs or "aria-hidden" in attrs or "inert" in attrs
+                            or tag == "input"):
+                        el.hidden = el._own_hidden(parent_hidden)
+                    else:
+                        el.hidden = parent_hidden
                     elements.append(el)
                     if attrs:
                         el_id = attrs.get("id")
@@ -563,11 +592,17 @@ class Document:
                                 by_id[el_id] = el
                         if tag == "label" and "for" in attrs:
                             labels_for.setdefault(attrs["for"], []).append(el)
+                        if tag not in plain_tags or has_role_lang_or_aria(attrs):
+                            candidates.append(el)
+                    elif tag not in plain_tags:
+                        candidates.append(el)
                     nxt = child.next
                     first = child.child
                     if first is not None:
                         stack.append((nxt, parent))
                         child, parent = first, el
+                        siblings, parent_ns, parent_hidden = el.children, el.ns, el.hidden
+                        in_closed_details = tag == "details" and "open" not in attrs
                         continue
                     child = nxt
                     continue
@@ -583,7 +618,7 @@ class Document:
             el.__dict__.clear()
             el.parent = el.children = el.doc = None
         self.elements, self.root = [], None
-        self.by_id, self.with_id, self.labels_for = {}, [], {}
+        self.by_id, self.with_id, self.labels_for, self.candidates = {}, [], {}, []
         self.__dict__.pop("html", None)
 
     @cached_property
