@@ -182,6 +182,8 @@ def fold(text: str) -> bytes:
     ``str.lower`` of non-ASCII text at ~5; this runs at ~1. Letters are lower-cased, the four
     non-ASCII characters ``re`` matches to ASCII letters (dotted capital I, dotless i, long s,
     Kelvin sign) become them, and any other non-ASCII character becomes "?"."""
+    if text.isascii():  # known without a scan (CPython records it): most markup is ASCII
+        return text.encode("ascii").lower()
     return (text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").replace("\u212a", "k")
             .encode("ascii", "replace").lower())
 

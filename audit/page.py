@@ -40,23 +40,6 @@ def squash(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-@lru_cache(maxsize=1 << 16)
-def _resolve(base: str, raw: str) -> str:
-    try:
-        return urldefrag(urljoin(base, raw))[0]
-    except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
-        return raw
-
-
-def resolve_link(base: str, origin: str, raw: str) -> str:
-    """``raw`` made absolute against ``base``, fragment removed. Root-relative and absolute
-    http(s) references depend only on the base's origin (``scheme://host/``), so they are
-    resolved against it: the same site-wide menu links on every page then hit the cache."""
-    if raw[0] == "/" or raw[:8].lower().startswith(("http://", "https://")):
-        return _resolve(origin, raw)
-    return _resolve(base, raw)
-
-
 def origin_of(url: str) -> str:
     """``scheme://netloc/`` of an absolute URL; the URL itself when it has no host."""
     try:
@@ -74,10 +57,22 @@ class Link:
     rel: str = ""
 
 
+def _resolution_base(base: str, origin: str, raw: str) -> str:
+    """What ``raw`` resolves against: root-relative and absolute http(s) references depend
+    only on the base's origin (``scheme://host/``), so the same site-wide menu links on
+    every page share one cache entry in ``_link``."""
+    return origin if raw[0] == "/" or raw[:8].lower().startswith(("http://", "https://")) else base
+
+
 @lru_cache(maxsize=1 << 16)
-def _link(url: str, text: str, tag: str, rel: str) -> Link:
-    """One shared Link per distinct link: a site's menus repeat the same ~100 links on every
+def _link(base: str, raw: str, text: str, tag: str, rel: str) -> Link:
+    """The Link for ``raw`` (made absolute against ``base``, fragment removed), worked out
+    and built once per distinct link: a site's menus repeat the same ~100 links on every
     page, and a council's audit holds all its pages' links at once."""
+    try:
+        url = urldefrag(urljoin(base, raw))[0]
+    except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
+        url = raw
     return Link(url, text, tag, rel)
 
 
@@ -197,7 +192,8 @@ class Page:
         for node in self.tree.css("a[href], area[href], iframe[src], embed[src], video[src], source[src]"):
             tag = node.tag
             attrs = node.attributes
-            raw = (attrs.get("href" if tag in ("a", "area") else "src") or "").strip()
+            raw = attrs.get("href" if tag == "a" or tag == "area" else "src")
+            raw = raw.strip() if raw else ""
             if not raw or raw[0] == "#":
                 continue
             text = squash(node.text_lexbor()) if tag == "a" else ""
@@ -205,7 +201,8 @@ class Page:
                 label = attrs.get("aria-label") or attrs.get("title") or ""
                 img = node.css_first("img[alt]") if tag == "a" else None
                 text = squash(label or (img.attributes.get("alt") if img is not None else "") or "")
-            out.append(_link(resolve_link(base, origin, raw), text, tag, (attrs.get("rel") or "").lower()))
+            rel = attrs.get("rel")
+            out.append(_link(_resolution_base(base, origin, raw), raw, text, tag, rel.lower() if rel else ""))
         return out
 
     def meta(self, name: str) -> str | None:

@@ -345,8 +345,9 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
                                      "wcag": ",".join(v.wcag)})
             result.find("a11y", page.url, v.rule, _severity(v.impact),
                         f"{v.rule}: {v.count} element(s) fail ({v.impact})", ", ".join(v.targets[:5]))
-        for feature, ev in aids.detect(page).items():
-            aid_evidence.setdefault(feature, (page.url, ev))
+        if len(aid_evidence) < len(aids.FEATURES):  # each aid's evidence is the first page showing it
+            for feature, ev in aids.detect(page).items():
+                aid_evidence.setdefault(feature, (page.url, ev))
         not_found = soft404.looks_like_not_found(page)
         if not_found:
             result.find("soft_404", page.url, page.url, "medium",
