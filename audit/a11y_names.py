@@ -508,9 +508,11 @@ class StyleRules:
 
 
 def has_role_lang_or_aria(attrs: dict[str, str]) -> bool:
-    """A role, lang or aria-* attribute (names never hold whitespace, so " aria-" in the
-    space-joined names marks one starting with "aria-")."""
-    return "role" in attrs or "lang" in attrs or " aria-" in " " + " ".join(attrs)
+    """A role, lang or aria-* attribute (a loop: elements have one or two attributes)."""
+    for name in attrs:
+        if name[:5] == "aria-" or name == "role" or name == "lang":
+            return True
+    return False
 
 
 def _attributes(node) -> dict[str, str]:
@@ -571,7 +573,11 @@ class Document:
                     if attrs and None in attrs.values():
                         attrs = _attributes(child)
                     el = new_el(El)
-                    el.tag, el.attrs, el.parent, el.doc, el.children = tag, attrs, parent, self, []
+                    el.tag = tag
+                    el.attrs = attrs
+                    el.parent = parent
+                    el.doc = self
+                    el.children = []
                     siblings.append(el)
                     if parent_ns == "html":
                         el.ns = "html" if tag != "svg" and tag != "math" else tag

@@ -803,7 +803,7 @@ def main(argv: list[str] | None = None) -> None:
     except OSError:
         load = (0, 0, 0)
     print(f"lo-audit national benchmark {date.today()} | {cores} cores | load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | "
-          f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]}", flush=True)
+          f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]} ({sys.base_prefix})", flush=True)
     print(f"crawl --workers {args.workers} --host-concurrency {args.host_concurrency} --download-delay "
           f"{args.download_delay:g} | audit "
           f"{f'--workers {args.workers}' if args.audit_workers else 'without --workers (not in lo-audit audit --help)'} | "
