@@ -75,6 +75,12 @@ def _search(page: Page) -> str | None:
     return None
 
 
+def _link_urls(page: Page) -> str:
+    """Every link URL on the page, lower-cased, one per line: one substring search of this
+    rules a host out for every link at once."""
+    return "\n".join(link.url for link in page.links).lower()
+
+
 # --- social media ----------------------------------------------------------------------
 
 _SOCIAL_HOSTS = {
@@ -138,7 +144,7 @@ _SIGNUP_WORDS = (b"sign", b"subscribe", b"register", b"join", b"updates")  # eac
 
 
 def _newsletter(page: Page) -> str | None:
-    urls = "\n".join(link.url for link in page.links).lower()  # one search rules out every link
+    urls = _link_urls(page)
     if any(h in urls for h in _NEWSLETTER_HOSTS):
         for link in page.links:
             if any(h in link.url.lower() for h in _NEWSLETTER_HOSTS):
@@ -203,7 +209,11 @@ def _video(page: Page) -> str | None:
         src = node.attributes.get("data-src") or node.attributes.get("data-lazy-src") or ""
         if re.search(r"youtube(?:-nocookie)?\.com/embed|player\.vimeo\.com", src):
             return f"iframe (lazy) {src}"
-    if "youtu" in (page.html or "") or "vimeo.com/" in (page.html or ""):
+    # A link to a video has "youtu" or "vimeo.com/" in its URL: one test of the page's
+    # (resolved) link URLs, far shorter than its markup, rules out the walk below. Only a
+    # video URL inside a same-page fragment ("#youtu.be/…") escapes it, and is no video link.
+    urls = _link_urls(page)
+    if "youtu" in urls or "vimeo.com/" in urls:
         for node in tree.css("a[href]"):
             href = node.attributes.get("href") or ""
             if _VIDEO_LINK.search(href) and not _inside_furniture(node):

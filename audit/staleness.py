@@ -194,9 +194,9 @@ def _date_after_cue(text: str, as_of) -> tuple[str, str, object] | None:
 
 def visible_date(page: Page, as_of: date | datetime | None = None) -> DateEvidence | None:
     """Step 1: a "Last updated"-style cue in the visible page followed by a UK date."""
-    markup = fold(page.html or "")
-    if not any(word in markup for word in _CUE_WORDS):
-        return None
+    # No test of the markup for cue words first: the tree is parsed for the other checks
+    # anyway, and the body's text is shorter than the markup (_deepest_cue_nodes finds none
+    # when the text has no cue word).
     body = page.tree.body
     if body is None:
         return None
