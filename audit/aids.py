@@ -66,6 +66,7 @@ _DOM_SIGNATURES = (
      ("translation",)),
     (".rsbtn, #readspeaker_button1, [class^='rsbtn']", "readspeaker.com button", ("read_aloud",)),
 )
+_ANY_DOM_SIGNATURE = ", ".join(selector for selector, _, _ in _DOM_SIGNATURES)
 _CHEAP = ("recite", "browsealoud", "texthelp", "reachdeck", "translate", "readspeaker", "rspkr", "_ba")
 
 # Class/id tokens that name a text-size *control* (not a size utility like font-size-large).
@@ -166,20 +167,26 @@ def _loaded_tools(page: Page, low: str) -> dict[str, str]:
             found.setdefault(f, evidence)
 
     tree = page.tree
-    for node in tree.css("script[src], link[href]"):
-        ref = (node.attributes.get("src") or node.attributes.get("href") or "").lower()
+    inline = []  # read after every src/href, whose evidence comes first
+    for node in tree.css("script, link[href]"):  # one walk of the tree for both kinds
+        attrs = node.attributes
+        if node.tag == "script" and "src" not in attrs:
+            inline.append(node)
+            continue
+        ref = (attrs.get("src") or attrs.get("href") or "").lower()
         for needle, host, features in _SCRIPT_SIGNATURES:
             if needle in ref:
                 kind = "script" if node.tag == "script" else "stylesheet"
                 add(features, f"{_host_of(ref) or host} {kind}")
-    for node in tree.css("script:not([src])"):
+    for node in inline:
         code = node.text_lexbor() or ""
         for pattern, label, features in _INLINE_SIGNATURES:
             if pattern.search(code):
                 add(features, label)
-    for selector, label, features in _DOM_SIGNATURES:
-        if tree.css_first(selector) is not None:
-            add(features, label)
+    if tree.css_first(_ANY_DOM_SIGNATURE) is not None:  # one walk rules out all four, as on most pages
+        for selector, label, features in _DOM_SIGNATURES:
+            if tree.css_first(selector) is not None:
+                add(features, label)
     if "translation" not in found and "translate.goog" in low:
         for link in tree.css("a[href*='translate.google'], a[href*='translate.goog']"):
             if _in_prose(link):

@@ -137,6 +137,10 @@ ITEMS: tuple[Item, ...] = (
          context=_rx(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b0\d{2,4}\s?\d{3,4}\s?\d{3,4}\b")),
 )
 ITEM_IDS = tuple(i.id for i in ITEMS)
+# Each topic with ^ and $ at line ends, for a search of texts joined one per line (titles and
+# headings are squashed, so none holds a newline). \s can match across two lines, which only
+# makes such a search find more: it decides whether match_item need look, never the result.
+_TOPIC_ON_ANY_LINE = tuple(re.compile(item.topic.pattern, item.topic.flags | re.MULTILINE) for item in ITEMS)
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,11 @@ def page_evidence(page: Page) -> tuple[str | None, ...]:
 
 
 def _evidence(page: Page) -> tuple[str | None, ...]:
-    evidence = tuple(match_item(page, item) for item in ITEMS)
+    # Every title, h1 and subheading match_item could start from, one per line: an item
+    # whose topic matches none of them is not on the page, found with one search.
+    headings = "\n".join((_title_text(page), page.h1) + _subheadings(page))
+    evidence = tuple(match_item(page, item) if topic.search(headings) else None
+                     for item, topic in zip(ITEMS, _TOPIC_ON_ANY_LINE))
     page.__dict__.pop("_lo_sections", None)
     return evidence
 
