@@ -228,3 +228,40 @@ def test_act_dev_set_targets():
     assert tp / (tp + fp) >= 0.98 and tp / (tp + fn) >= 0.95, (tp, fp, fn)
     for rule_id, (rtp, rfp, rfn) in per_rule.items():
         assert rtp / max(1, rtp + rfp) >= 0.9 and rtp / max(1, rtp + rfn) >= 0.9, rule_id
+
+
+# ---- the document model ---------------------------------------------------------------------
+
+def test_document_gathers_the_elements_the_rules_look_at():
+    """Candidates: every non-plain tag, and plain tags only with a role, lang or aria-*
+    attribute, in document order (check_html runs element rules on these alone)."""
+    from audit.a11y_names import Document
+    from audit.a11y_static import _PLAIN_TAGS
+
+    doc = Document(page('<div><p>plain</p><p role="note">role</p><span lang="fr">fr</span>'
+                        '<ul><li class="x">plain</li><li aria-current="page">aria</li></ul>'
+                        '<a href="/a">link</a><img src="i.png" alt=""></div>'), plain_tags=_PLAIN_TAGS)
+    assert [(el.tag, sorted(el.attrs)) for el in doc.candidates if el.tag not in ("html", "head", "title", "body")] == [
+        ("p", ["role"]), ("span", ["lang"]), ("li", ["aria-current"]), ("a", ["href"]), ("img", ["alt", "src"])]
+    every = Document(page("<div><p>plain</p></div>"))
+    assert every.candidates == every.elements  # no plain tags given: every element is one
+
+
+def test_hidden_state_is_inherited_and_set_by_an_elements_own_markup():
+    """Elements whose markup cannot change it take their parent's hidden bits as they are;
+    the others are worked out (style, hidden, aria-hidden, closed details, <style> rules)."""
+    from audit.a11y_names import Document
+
+    doc = Document(page('<div style="display:none"><p><b>x</b></p></div>'
+                        '<div aria-hidden="true"><span><i>y</i></span></div>'
+                        '<details><summary>S</summary><p>z</p></details><div hidden><u>v</u></div>'
+                        '<div style="visibility:hidden"><s style="visibility:visible">t</s><q>u</q></div>'))
+    by_tag = {el.tag: el for el in doc.elements}
+    assert not by_tag["b"].rendered and not by_tag["i"].in_tree and by_tag["i"].rendered
+    details_p = [el for el in by_tag["details"].elements][1]
+    assert by_tag["summary"].rendered and not details_p.rendered
+    assert not by_tag["u"].rendered and by_tag["s"].rendered and not by_tag["q"].rendered
+    styled = Document(page('<div class="gone"><em>w</em></div><p>kept</p>',
+                           head="<title>t</title><style>.gone { display: none }</style>"))
+    assert not next(el for el in styled.elements if el.tag == "em").rendered
+    assert next(el for el in styled.elements if el.tag == "p").rendered

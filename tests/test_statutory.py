@@ -74,3 +74,13 @@ def test_sections_nest_subsection_text_into_parent():
             "<h2>Other</h2><p>five</p></main></body></html>")
     secs = {s.heading: s for s in sections(html_page(html))}
     assert secs["Short breaks"].words == 4 and secs["Holiday clubs"].words == 2 and secs["Other"].words == 1
+
+
+def test_topic_anchored_at_the_start_matches_a_later_subheading():
+    """Each item is first looked for in the title, h1 and subheadings joined one per line: a
+    topic anchored with ^ ("Contact details") must still match a subheading that is not the first."""
+    page = html_page("<html><head><title>Short breaks | Northshire Local Offer</title></head><body>"
+                     "<main><h1>Short breaks</h1><p>Breaks for families.</p><h2>Contact details</h2>"
+                     "<p>Email the SEND team at send@northshire.gov.uk about short breaks.</p></main></body></html>")
+    cov = coverage([page])
+    assert cov["contact"].found and cov["contact"].evidence.startswith('h2: "Contact details"')
