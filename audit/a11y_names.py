@@ -565,10 +565,11 @@ class Document:
             siblings, parent_ns, parent_hidden = parent.children, parent.ns, parent.hidden
             in_closed_details = parent.tag == "details" and "open" not in parent.attrs
             while child is not None:
-                tag = child.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
-                if tag == "-text":
+                # is_text_node / is_element_node: no tag string made for text nodes
+                if child.is_text_node:
                     siblings.append(child.text_content or "")
-                elif tag[0] != "-" and tag != "_comment":
+                elif child.is_element_node:
+                    tag = child.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
                     attrs = child.attributes
                     if attrs and None in attrs.values():
                         attrs = _attributes(child)
