@@ -591,6 +591,8 @@ class Document:
                     else:
                         el.hidden = parent_hidden
                     elements.append(el)
+                    if tag not in plain_tags or attrs and has_role_lang_or_aria(attrs):
+                        candidates.append(el)
                     if attrs:
                         el_id = attrs.get("id")
                         if el_id is not None:
@@ -599,10 +601,6 @@ class Document:
                                 by_id[el_id] = el
                         if tag == "label" and "for" in attrs:
                             labels_for.setdefault(attrs["for"], []).append(el)
-                        if tag not in plain_tags or has_role_lang_or_aria(attrs):
-                            candidates.append(el)
-                    elif tag not in plain_tags:
-                        candidates.append(el)
                     nxt = child.next
                     first = child.child
                     if first is not None:
