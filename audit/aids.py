@@ -168,13 +168,10 @@ def _loaded_tools(page: Page, low: str) -> dict[str, str]:
 
     tree = page.tree
     inline = []  # read after every src/href, whose evidence comes first
-    for node in page.select("script", "link"):
+    for node in tree.css("script, link[href]"):  # one walk of the tree for both kinds
         attrs = node.attributes
-        if node.tag == "script":
-            if "src" not in attrs:
-                inline.append(node)
-                continue
-        elif "href" not in attrs:
+        if node.tag == "script" and "src" not in attrs:
+            inline.append(node)
             continue
         ref = (attrs.get("src") or attrs.get("href") or "").lower()
         for needle, host, features in _SCRIPT_SIGNATURES:

@@ -149,14 +149,15 @@ def _newsletter(page: Page) -> str | None:
         for link in page.links:
             if any(h in link.url.lower() for h in _NEWSLETTER_HOSTS):
                 return f"link to {urlsplit(link.url).hostname} ({link.text[:60]})"
-    for form in page.select("form"):
+    tree = page.tree
+    for form in tree.css("form"):
         action = (form.attributes.get("action") or "").lower()
         if any(h in action for h in _NEWSLETTER_HOSTS):
             return f'form action="{form.attributes.get("action")}"'
         if form.css_first("input[type=email]") is not None and re.search(
                 r"newsletter|subscribe|sign[\s-]?up|updates|bulletin", form.text_lexbor() or "", re.IGNORECASE):
             return "email sign-up form"
-    nodes = page.select("a", "button", "h2", "h3", "h4", "label", "summary")
+    nodes = tree.css("a, button, h2, h3, h4, label, summary")
     texts = [node.text_lexbor() for node in nodes]
     folded = fold("\n".join(texts))  # one search of all the texts, not a squash and a regex each
     if not any(word in folded for word in _SIGNUP_WORDS):
@@ -171,6 +172,7 @@ def _newsletter(page: Page) -> str | None:
 # --- video -------------------------------------------------------------------------------
 
 _VIDEO_EMBED = re.compile(r"^(?:[\w-]+\.)?(?:youtube\.com|youtube-nocookie\.com|vimeo\.com)$", re.IGNORECASE)
+_PLAYERS = "video, lite-youtube, lite-vimeo, iframe[data-src], iframe[data-lazy-src]"
 _VIDEO_LINK = re.compile(r"youtube\.com/watch\?|youtu\.be/[\w-]+|vimeo\.com/\d+|youtube\.com/shorts/", re.IGNORECASE)
 
 
@@ -185,13 +187,15 @@ def _inside_furniture(node) -> bool:
 
 
 def _video(page: Page) -> str | None:
-    videos = page.select("video")
-    if videos:
-        node = videos[0]
+    tree = page.tree
+    # One query rules out the three element tests below at once on most pages.
+    players = tree.css_first(_PLAYERS) is not None
+    node = tree.css_first("video") if players else None
+    if node is not None:
         src = node.attributes.get("src") or (node.css_first("source[src]").attributes.get("src")
                                              if node.css_first("source[src]") is not None else "")
         return f"<video> {src or ''}".strip()
-    if page.select("lite-youtube", "lite-vimeo"):
+    if players and tree.css_first("lite-youtube, lite-vimeo") is not None:
         return "<lite-youtube> embed"
     for link in page.links:
         if link.tag in ("iframe", "embed"):
@@ -201,11 +205,8 @@ def _video(page: Page) -> str | None:
                 continue
             if _VIDEO_EMBED.match(host):
                 return f"{link.tag} {link.url}"
-    for node in page.select("iframe"):
-        attrs = node.attributes
-        if "data-src" not in attrs and "data-lazy-src" not in attrs:
-            continue
-        src = attrs.get("data-src") or attrs.get("data-lazy-src") or ""
+    for node in tree.css("iframe[data-src], iframe[data-lazy-src]") if players else ():
+        src = node.attributes.get("data-src") or node.attributes.get("data-lazy-src") or ""
         if re.search(r"youtube(?:-nocookie)?\.com/embed|player\.vimeo\.com", src):
             return f"iframe (lazy) {src}"
     # A link to a video has "youtu" or "vimeo.com/" in its URL: one test of the page's
@@ -213,7 +214,7 @@ def _video(page: Page) -> str | None:
     # video URL inside a same-page fragment ("#youtu.be/…") escapes it, and is no video link.
     urls = _link_urls(page)
     if "youtu" in urls or "vimeo.com/" in urls:
-        for node in page.select("a"):
+        for node in tree.css("a[href]"):
             href = node.attributes.get("href") or ""
             if _VIDEO_LINK.search(href) and not _inside_furniture(node):
                 return f"link to video {href}"

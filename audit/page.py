@@ -110,7 +110,7 @@ class Page:
             evicted._release()
 
     def _release(self) -> None:
-        for name in ("_tree", "_elements", "main_text"):
+        for name in ("_tree", "main_text"):
             self.__dict__.pop(name, None)
         if self.source is not None:
             self._html = None
@@ -143,52 +143,26 @@ class Page:
         self._hold()
         return tree
 
-    def select(self, *tags: str) -> list:
-        """The page's elements with any of these (lower-case) tags, in document order: what
-        ``tree.css("h1, h2")`` returns, read from one walk of the tree made the first time.
-        Each CSS query walks the whole tree, ~0.03 ms a page however rare its match, and
-        the checks made about twelve a page; this costs one walk and a few microseconds
-        a call."""
-        by_tag = self.__dict__.get("_elements")
-        if by_tag is None:
-            by_tag = self.__dict__["_elements"] = {}
-            for position, node in enumerate(self.tree.css("*")):
-                found = by_tag.get(node.tag)
-                if found is None:
-                    by_tag[node.tag] = [(position, node)]
-                else:
-                    found.append((position, node))
-        else:
-            self._hold()
-        if len(tags) == 1:
-            return [node for _, node in by_tag.get(tags[0], ())]
-        found = [entry for tag in tags for entry in by_tag.get(tag, ())]
-        found.sort()  # by position: positions are unique, so nodes are never compared
-        return [node for _, node in found]
-
     @cached_property
     def base_url(self) -> str:
         """The URL relative links resolve against: <base href> if present."""
-        for base in self.select("base"):
-            attrs = base.attributes
-            if "href" in attrs:
-                href = (attrs["href"] or "").strip()
-                if href:
-                    return urljoin(self.url, href)
-                break
+        base = self.tree.css_first("base[href]")
+        if base is not None:
+            href = (base.attributes.get("href") or "").strip()
+            if href:
+                return urljoin(self.url, href)
         return self.url
 
     @cached_property
     def title(self) -> str:
-        for node in self.select("title"):
-            return squash(node.text_lexbor())
-        return ""
+        node = self.tree.css_first("title")
+        return squash(node.text_lexbor()) if node is not None else ""
 
     @cached_property
     def headings(self) -> list[tuple[int, str]]:
         """(level, text) for h1-h6 outside site furniture, in document order."""
         out = []
-        for node in self.select("h1", "h2", "h3", "h4", "h5", "h6"):
+        for node in self.tree.css("h1, h2, h3, h4, h5, h6"):
             if _inside(node, FURNITURE_TAGS):
                 continue
             out.append((int(node.tag[1]), squash(node.text_lexbor())))
@@ -215,7 +189,7 @@ class Page:
         out: list[Link] = []
         base = self.base_url
         origin = origin_of(base)
-        for node in self.select("a", "area", "iframe", "embed", "video", "source"):
+        for node in self.tree.css("a[href], area[href], iframe[src], embed[src], video[src], source[src]"):
             tag = node.tag
             attrs = node.attributes
             raw = attrs.get("href" if tag == "a" or tag == "area" else "src")
@@ -234,9 +208,7 @@ class Page:
     def meta(self, name: str) -> str | None:
         """Content of <meta name=...> or <meta property=...>, case-insensitive."""
         wanted = name.lower()
-        for node in self.select("meta"):
-            if "content" not in node.attributes:
-                continue
+        for node in self.tree.css("meta[content]"):
             key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
             if key == wanted:
                 return node.attributes.get("content")

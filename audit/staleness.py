@@ -268,9 +268,7 @@ def metadata_date(page: Page, as_of: date | datetime | None = None) -> DateEvide
     """Step 2: modified-date metadata first, then published-date metadata."""
     ref = as_of if as_of is not None else _reference_time(page)
     metas: dict[str, str] = {}
-    for node in page.select("meta"):
-        if "content" not in node.attributes:
-            continue
+    for node in page.tree.css("meta[content]"):
         key = (node.attributes.get("name") or node.attributes.get("property")
                or node.attributes.get("itemprop") or node.attributes.get("http-equiv") or "").lower()
         if key and key not in metas:
@@ -284,9 +282,7 @@ def metadata_date(page: Page, as_of: date | datetime | None = None) -> DateEvide
     ld_modified, ld_published = _jsonld_dates(page) if "ld+json" in (page.html or "") else (None, None)
     if ld_modified:
         candidates.append(("JSON-LD dateModified", ld_modified))
-    for node in page.select("time"):
-        if "datetime" not in node.attributes:
-            continue
+    for node in page.tree.css("time[datetime]"):
         if (node.attributes.get("itemprop") or "").lower() == "datemodified":
             candidates.append(("time[itemprop=dateModified]", node.attributes["datetime"] or ""))
             continue

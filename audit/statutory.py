@@ -239,7 +239,7 @@ def _title_text(page: Page) -> str:
 def _subheadings(page: Page) -> tuple[str, ...]:
     """The text of every h2-h6 anywhere on the page: a superset of the headings of its
     ``sections`` beyond level 1 (which skip furniture and hidden parts), found far faster."""
-    return page.derived("subheadings", lambda p: tuple(squash(n.text_lexbor()) for n in p.select("h2", "h3", "h4", "h5", "h6")))
+    return page.derived("subheadings", lambda p: tuple(squash(n.text_lexbor()) for n in p.tree.css("h2, h3, h4, h5, h6")))
 
 
 def match_item(page: Page, item: Item) -> str | None:
