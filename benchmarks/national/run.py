@@ -767,6 +767,29 @@ def _polite_arg(value: str):
     return d
 
 
+def machine_speed() -> float:
+    """CPU ms for a fixed piece of work like the audit's, independent of lo-audit's code:
+    Lexbor parses a fixed 400-element page and Python walks it, building a dict per element
+    (best of 5, so a moment of contention does not count). Printed at the start and the end:
+    on the shared 2-core development machine the same code's CPU ms/page moved by up to 40%
+    between runs, and this says whether the machine, not the code, was slower."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = "<html><body>" + "".join(
+        f'<li class="item-{i}"><a href="/page-{i}.html">Page {i} about short breaks</a></li>'
+        for i in range(200)) + "</body></html>"
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        for _ in range(20):
+            tree = LexborHTMLParser(html)
+            index = {}
+            for node in tree.css("*"):
+                index[(node.tag, len(index))] = (node.attributes, node.text_lexbor())
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="lo-audit national performance benchmark (prints figures, asserts nothing).")
     ap.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000],
@@ -803,7 +826,8 @@ def main(argv: list[str] | None = None) -> None:
     except OSError:
         load = (0, 0, 0)
     print(f"lo-audit national benchmark {date.today()} | {cores} cores | load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | "
-          f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]} ({sys.base_prefix})", flush=True)
+          f"nginx: {serve.nginx_binary() or 'missing'} | python {sys.version.split()[0]} ({sys.base_prefix}) | "
+          f"machine speed {machine_speed():.0f} ms (lower is faster; see benchmarks/README.md)", flush=True)
     print(f"crawl --workers {args.workers} --host-concurrency {args.host_concurrency} --download-delay "
           f"{args.download_delay:g} | audit "
           f"{f'--workers {args.workers}' if args.audit_workers else 'without --workers (not in lo-audit audit --help)'} | "
@@ -839,7 +863,8 @@ def main(argv: list[str] | None = None) -> None:
     print_projection(points[-1], polite, args, window)
     try:
         load = os.getloadavg()
-        print(f"\nload at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (numbers are noisy when this is above {cores})")
+        print(f"\nload at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (numbers are noisy when this is above {cores}); "
+              f"machine speed at the end {machine_speed():.0f} ms")
     except OSError:
         pass
 
