@@ -404,28 +404,31 @@ def _owned(el: El, owner: dict[int, El]):
 def _owns_only_allowed(el: El, role: str, owner: dict[int, El]) -> bool:
     """ACT bc4a75: every owned element (looking through generic and presentational ones) is allowed."""
     direct, nested = allowed_owned(role)
+    return _owned_allowed(el, direct, nested, owner)
 
-    def ok(parent: El, allowed: set[str], containers: dict[str, set[str]]) -> bool:
-        for child in _owned(parent, owner):
-            if isinstance(child, str):
-                if child.strip() and parent.in_tree:
-                    return False
-                continue
-            if not child.in_tree:
-                continue
-            child_role = child.role
-            if child_role in _TRANSPARENT_ROLES:
-                if not ok(child, allowed, containers):
-                    return False
-            elif child_role not in allowed:
+
+def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El]) -> bool:
+    """The recursion of ``_owns_only_allowed``: a module-level function, as a nested one that
+    calls itself is a reference cycle (function, closure cell) holding the page's elements
+    until the cyclic collector runs."""
+    for child in _owned(parent, owner):
+        if isinstance(child, str):
+            if child.strip() and parent.in_tree:
                 return False
-            elif child_role in containers:
-                inner = containers[child_role] | {child_role}
-                if not ok(child, inner, {child_role: containers[child_role]}):
-                    return False
-        return True
-
-    return ok(el, direct, nested)
+            continue
+        if not child.in_tree:
+            continue
+        child_role = child.role
+        if child_role in _TRANSPARENT_ROLES:
+            if not _owned_allowed(child, allowed, containers, owner):
+                return False
+        elif child_role not in allowed:
+            return False
+        elif child_role in containers:
+            inner = containers[child_role] | {child_role}
+            if not _owned_allowed(child, inner, {child_role: containers[child_role]}, owner):
+                return False
+    return True
 
 
 def _context_role(el: El, owner: dict[int, El]) -> str | None:
@@ -540,7 +543,11 @@ def _iframe_hides_focusable(el: El) -> bool:
     if (el.tabindex is None or el.tabindex >= 0 or not el.rendered or "srcdoc" not in el.attrs
             or any((parse_int(el.get(a)) or 2) <= 1 for a in ("width", "height"))):
         return False
-    return any(e.tabbable for e in Document(el.attrs["srcdoc"]).elements)
+    inner = Document(el.attrs["srcdoc"])
+    try:
+        return any(e.tabbable for e in inner.elements)
+    finally:
+        inner.dismantle()
 
 
 def _table_rows(table: El) -> list[El]:
