@@ -34,6 +34,10 @@ from audit.a11y_aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
 # Never rendered, whatever the CSS says.
 _NOT_RENDERED = frozenset(("head", "script", "style", "template", "noscript", "title", "meta", "link",
                            "datalist", "param", "source", "track", "base"))
+# The attributes El._own_hidden reads (besides an input's type): an element with none of
+# them, outside a closed <details>, on a page without style rules, inherits its parent's
+# hidden bits unchanged, and Document._build skips the call.
+_HIDING_ATTRS = frozenset(("style", "hidden", "aria-hidden", "inert"))
 # Elements whose content starts on a new line: their text is separated by a space in names.
 _BLOCK = frozenset(("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
                     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
@@ -585,8 +589,7 @@ class Document:
                     else:
                         el.ns = "html" if parent.tag == "foreignobject" else parent_ns
                     if rules or in_closed_details or tag in _NOT_RENDERED or attrs and (
-                            "style" in attrs or "hidden" in attrs or "aria-hidden" in attrs or "inert" in attrs
-                            or tag == "input"):
+                            tag == "input" or not _HIDING_ATTRS.isdisjoint(attrs)):
                         el.hidden = el._own_hidden(parent_hidden)
                     else:
                         el.hidden = parent_hidden
