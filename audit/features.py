@@ -77,8 +77,8 @@ def _search(page: Page) -> str | None:
 
 def _link_urls(page: Page) -> str:
     """Every link URL on the page, lower-cased, one per line: one substring search of this
-    rules a host out for every link at once."""
-    return "\n".join(link.url for link in page.links).lower()
+    rules a host out for every link at once (worked out once a page, for several checks)."""
+    return page.derived("link_urls", lambda p: "\n".join(link.url for link in p.links).lower(), transient=True)
 
 
 # --- social media ----------------------------------------------------------------------
@@ -122,6 +122,9 @@ def _account_platform(url: str) -> str | None:
 
 
 def _social(page: Page) -> str | None:
+    urls = _link_urls(page)
+    if not any(host in urls for host in _SOCIAL_HOSTS):  # no account link can be on the page
+        return None
     for link in page.links:
         if link.tag == "a" and (platform := _account_platform(link.url)):
             return f"{platform} account link {link.url}"

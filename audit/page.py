@@ -32,6 +32,7 @@ FURNITURE_TAGS = ("nav", "header", "footer", "aside")
 HELD_PAGES = 16
 _HELD: OrderedDict[int, "Page"] = OrderedDict()
 _MISSING = object()
+_TRANSIENT = "_transient_"  # key prefix of values Page._release lets go of
 
 
 def squash(text: str | None) -> str:
@@ -110,16 +111,18 @@ class Page:
             evicted._release()
 
     def _release(self) -> None:
-        for name in ("_tree", "main_text"):
+        for name in [key for key in self.__dict__ if key.startswith(_TRANSIENT)] + ["_tree", "main_text"]:
             self.__dict__.pop(name, None)
         if self.source is not None:
             self._html = None
 
-    def derived(self, name: str, compute: Callable[["Page"], object]):
+    def derived(self, name: str, compute: Callable[["Page"], object], transient: bool = False):
         """``compute(self)``, worked out once and kept for the page's lifetime (unlike its
         HTML and tree): for checks that derive a small result from a page's DOM during the
-        audit's page pass and need it again in a site-level check afterwards."""
-        key = "_derived_" + name
+        audit's page pass and need it again in a site-level check afterwards.
+        ``transient``: kept only as long as the page's HTML and tree, for a value several
+        checks of the page pass read that is too big to keep for every page of a council."""
+        key = (_TRANSIENT if transient else "_derived_") + name
         value = self.__dict__.get(key, _MISSING)
         if value is _MISSING:
             value = self.__dict__[key] = compute(self)

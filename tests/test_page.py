@@ -79,6 +79,24 @@ def test_derived_values_are_computed_once_and_kept_through_release():
     assert calls == ["https://lo.example/a"] and source.reads == 0
 
 
+def test_transient_derived_values_are_let_go_with_the_tree_and_worked_out_again():
+    page, source = archived("https://lo.example/a")
+    calls = []
+
+    def link_list(p: Page) -> str:
+        calls.append(p.url)
+        return " ".join(link.url for link in p.links)
+
+    assert page.derived("links", link_list, transient=True) == "https://lo.example/ https://lo.example/apply"
+    assert page.derived("links", link_list, transient=True) == "https://lo.example/ https://lo.example/apply"
+    assert len(calls) == 1
+    for i in range(page_module.HELD_PAGES):
+        archived(f"https://lo.example/b{i}")[0].tree
+    assert not any(key.startswith("_transient_") for key in page.__dict__)
+    assert page.derived("links", link_list, transient=True) == "https://lo.example/ https://lo.example/apply"
+    assert len(calls) == 2 and source.reads == 0  # the links themselves were kept
+
+
 def test_a_lost_archive_record_reads_as_an_empty_page():
     page = Page("https://lo.example/", html=None, source=lambda: None)
     assert page.html == "" and page.title == "" and page.links == []
