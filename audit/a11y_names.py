@@ -36,7 +36,7 @@ _NOT_RENDERED = frozenset(("head", "script", "style", "template", "noscript", "t
                            "datalist", "param", "source", "track", "base"))
 # The attributes El._own_hidden reads (besides an input's type): an element with none of
 # them, outside a closed <details>, on a page without style rules, inherits its parent's
-# hidden bits unchanged, and Document._build skips the call.
+# hidden bits unchanged, and Document._new skips the call.
 _HIDING_ATTRS = frozenset(("style", "hidden", "aria-hidden", "inert"))
 # Elements whose content starts on a new line: their text is separated by a space in names.
 _BLOCK = frozenset(("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
@@ -105,15 +105,15 @@ def parse_int(value: str | None) -> int | None:
 class El:
     """One element: tag, attributes, children (El or text str) and derived state."""
 
-    __slots__ = ("tag", "attrs", "children", "parent", "ns", "hidden", "doc", "__dict__")
+    __slots__ = ("tag", "attrs", "node", "_children", "parent", "ns", "hidden", "doc", "__dict__")
 
-    # Elements are created by Document._build, without __init__: a page has hundreds, and
-    # a Python-level constructor call per element was a fifth of the static engine's time.
+    # Elements are created by Document._new, without __init__: a page has hundreds, and a
+    # Python-level constructor call per element was a fifth of the static engine's time.
 
     def _own_hidden(self, hidden: int) -> int:
         """The ``hidden`` bits (_NONE, _VIS, _ARIA, _INERT): the parent's (``hidden``) with
         what this element's own markup and the page's style rules add or remove. Only
-        called when one of them can change something (see Document._build)."""
+        called when one of them can change something (see Document._new)."""
         attrs, tag, parent = self.attrs, self.tag, self.parent
         styles = self.doc.styles
         if styles.rules:
@@ -146,6 +146,15 @@ class El:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
+
+    @property
+    def children(self) -> list:
+        """Child elements (El) and texts (str) in order, comments left out: read from
+        Lexbor's tree the first time a rule looks inside this element."""
+        children = self._children
+        if children is None:
+            children = self._children = self.doc.children_of(self)
+        return children
 
     @property
     def elements(self):
@@ -527,95 +536,152 @@ def _attributes(node) -> dict[str, str]:
     return attrs
 
 
-class Document:
-    """A parsed page: its elements in document order and the indexes the rules need."""
+def _text_only(node) -> bool:
+    """Lexbor element ``node`` holds text alone (comments aside), with a non-space character."""
+    has_text = False
+    child = node.child
+    while child is not None:
+        if child.is_text_node:
+            has_text = has_text or bool((child.text_content or "").strip())
+        elif child.is_element_node:
+            return False
+        child = child.next
+    return has_text
 
-    def __init__(self, html: str, tree: LexborHTMLParser | None = None, plain_tags: frozenset[str] = frozenset()):
+
+class Document:
+    """A parsed page: the indexes the rules need, and El objects for just the elements the
+    rules reach (see ``__init__``)."""
+
+    def __init__(self, html: str, tree: LexborHTMLParser | None = None, plain_tags: frozenset[str] = frozenset(),
+                 plain_text_links: bool = False):
         """``tree``: the page already parsed (the audit's Page.tree); it is only read.
         ``plain_tags``: tags the caller's rules never look at for themselves (see
-        ``candidates``)."""
+        ``candidates``). ``plain_text_links``: an ``<a>`` whose content is text alone, with a
+        non-space character and no role, lang or aria-* attribute, counts as plain too.
+
+        Lexbor's elements are read once, in document order (one query), and an El is made
+        only for a candidate, an element with an id, a ``<label for>``, and their ancestors;
+        any other element gets one when a rule first reaches it (an element's ``children``,
+        ``elements``, ``descendants()``; ``Document.elements``). Copying every element of a
+        page (a typical page has ~400, most of them menus of text links and the list items
+        around them) was over half of this engine's time."""
         tree = tree if tree is not None else LexborHTMLParser(html)
-        # Style rules first: each element derives its hidden state as it is built.
+        # Style rules first: each element derives its hidden state when it is made.
         self.styles = StyleRules([node.text_lexbor() or "" for node in tree.css("style")])
         self.by_id: dict[str, El] = {}  # first element with each id (the root is not indexed)
         self.with_id: list[El] = []  # every element with an id attribute, in document order
         self.labels_for: dict[str, list[El]] = {}
-        # Elements in document order whose tag is not in plain_tags, or that have a role,
-        # lang or aria-* attribute: gathered while building, so the rules need not look at
-        # every element again to find them.
+        # Elements in document order whose tag is not in plain_tags (nor a plain text link),
+        # or that have a role, lang or aria-* attribute: gathered in the one pass over the
+        # page's elements, so the rules need not look at every element to find them.
         self.candidates: list[El] = []
-        self.root = self._build(tree.root, plain_tags)
+        self._nodes = tree.css("*")  # every element, in document order (the root first)
+        self._by_node: dict[int, El] = {}  # Lexbor node address -> its El, once made
+        self._all: list[El] | None = None
+        self.root = self._index(plain_tags, plain_text_links)
 
-    def _build(self, node, plain_tags: frozenset[str]) -> El:
-        """Copy Lexbor's tree into El objects, parents before children. Each element's
-        namespace and hidden bits start from its parent's; ``El._own_hidden`` is called
-        only when the element's markup or the page's style rules can change them."""
-        new_el = El.__new__
-        rules = self.styles.rules
-        root = new_el(El)
-        root.tag, root.attrs, root.parent, root.doc, root.children = node.tag, _attributes(node), None, self, []
+    def _index(self, plain_tags: frozenset[str], plain_text_links: bool) -> El:
+        nodes = self._nodes
+        node = nodes[0]
+        root = El.__new__(El)
+        root.tag, root.attrs, root.parent, root.doc, root.node, root._children = (
+            node.tag, _attributes(node), None, self, node, None)
         root.ns = "svg" if root.tag == "svg" else "html"
+        self._by_node[node.mem_id] = root
         root.hidden = root._own_hidden(0)
-        elements = self.elements = [root]
         by_id, with_id, labels_for, candidates = self.by_id, self.with_id, self.labels_for, self.candidates
         if "id" in root.attrs:
             with_id.append(root)
         if root.tag not in plain_tags or has_role_lang_or_aria(root.attrs):
             candidates.append(root)
-        stack = [(node.child, root)]
-        while stack:
-            child, parent = stack.pop()
-            # What every child of this parent starts from (refreshed on descending).
-            siblings, parent_ns, parent_hidden = parent.children, parent.ns, parent.hidden
-            in_closed_details = parent.tag == "details" and "open" not in parent.attrs
-            while child is not None:
-                # is_text_node / is_element_node: no tag string made for text nodes
-                if child.is_text_node:
-                    siblings.append(child.text_content or "")
-                elif child.is_element_node:
-                    tag = child.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
-                    attrs = child.attributes
-                    if attrs and None in attrs.values():
-                        attrs = _attributes(child)
-                    el = new_el(El)
-                    el.tag = tag
-                    el.attrs = attrs
-                    el.parent = parent
-                    el.doc = self
-                    el.children = []
-                    siblings.append(el)
-                    if parent_ns == "html":
-                        el.ns = "html" if tag != "svg" and tag != "math" else tag
-                    else:
-                        el.ns = "html" if parent.tag == "foreignobject" else parent_ns
-                    if rules or in_closed_details or tag in _NOT_RENDERED or attrs and (
-                            tag == "input" or not _HIDING_ATTRS.isdisjoint(attrs)):
-                        el.hidden = el._own_hidden(parent_hidden)
-                    else:
-                        el.hidden = parent_hidden
-                    elements.append(el)
-                    if tag not in plain_tags or attrs and has_role_lang_or_aria(attrs):
-                        candidates.append(el)
-                    if attrs:
-                        el_id = attrs.get("id")
-                        if el_id is not None:
-                            with_id.append(el)
-                            if el_id not in by_id:
-                                by_id[el_id] = el
-                        if tag == "label" and "for" in attrs:
-                            labels_for.setdefault(attrs["for"], []).append(el)
-                    nxt = child.next
-                    first = child.child
-                    if first is not None:
-                        stack.append((nxt, parent))
-                        child, parent = first, el
-                        siblings, parent_ns, parent_hidden = el.children, el.ns, el.hidden
-                        in_closed_details = tag == "details" and "open" not in attrs
-                        continue
-                    child = nxt
-                    continue
-                child = child.next
+        element = self._element
+        for node in nodes[1:]:
+            tag = node.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
+            attrs = node.attributes
+            special = bool(attrs) and has_role_lang_or_aria(attrs)
+            if special or tag not in plain_tags and not (
+                    plain_text_links and tag == "a" and _text_only(node)):
+                candidates.append(element(node))
+            if attrs:
+                el_id = attrs.get("id")
+                if el_id is not None:
+                    el = element(node)
+                    with_id.append(el)
+                    if el_id not in by_id:
+                        by_id[el_id] = el
+                if tag == "label" and "for" in attrs:
+                    labels_for.setdefault(attrs["for"], []).append(element(node))
         return root
+
+    def _element(self, node) -> El:
+        """The El of Lexbor element ``node``, made (with any of its ancestors not made yet)
+        if need be."""
+        by_node = self._by_node
+        el = by_node.get(node.mem_id)
+        if el is not None:
+            return el
+        missing = [node]
+        parent = node.parent
+        while parent is not None and (el := by_node.get(parent.mem_id)) is None:
+            missing.append(parent)
+            parent = parent.parent
+        for node in reversed(missing):
+            el = self._new(node, el)
+        return el
+
+    def _new(self, node, parent: El | None) -> El:
+        """A new El for ``node`` under ``parent``: its namespace and hidden bits start from
+        the parent's; ``El._own_hidden`` is called only when the element's markup or the
+        page's style rules can change them."""
+        tag = node.tag.lower()
+        attrs = node.attributes
+        if attrs and None in attrs.values():
+            attrs = _attributes(node)
+        el = El.__new__(El)
+        el.tag = tag
+        el.attrs = attrs
+        el.parent = parent
+        el.doc = self
+        el.node = node
+        el._children = None
+        self._by_node[node.mem_id] = el  # before _own_hidden, which may list the parent's children
+        if parent is None:  # only an element outside the root, which HTML parsing never makes
+            el.ns = "svg" if tag == "svg" else "html"
+            el.hidden = el._own_hidden(0)
+            return el
+        parent_ns = parent.ns
+        if parent_ns == "html":
+            el.ns = "html" if tag != "svg" and tag != "math" else tag
+        else:
+            el.ns = "html" if parent.tag == "foreignobject" else parent_ns
+        if self.styles.rules or tag in _NOT_RENDERED or (parent.tag == "details" and "open" not in parent.attrs) or (
+                attrs and (tag == "input" or not _HIDING_ATTRS.isdisjoint(attrs))):
+            el.hidden = el._own_hidden(parent.hidden)
+        else:
+            el.hidden = parent.hidden
+        return el
+
+    def children_of(self, el: El) -> list:
+        """The El and text children of ``el``, in order (see El.children)."""
+        out = []
+        by_node = self._by_node
+        child = el.node.child
+        while child is not None:
+            if child.is_text_node:
+                out.append(child.text_content or "")
+            elif child.is_element_node:
+                out.append(by_node.get(child.mem_id) or self._new(child, el))
+            child = child.next
+        return out
+
+    @property
+    def elements(self) -> list[El]:
+        """Every element in document order (each made now if not yet)."""
+        if self._all is None:
+            element = self._element
+            self._all = [element(node) for node in self._nodes]
+        return self._all
 
     def dismantle(self) -> None:
         """Break the element tree's reference cycles (parent and children, element and
@@ -625,9 +691,9 @@ class Document:
         Cached values are left alone: the only elements they hold (``table``, ``labels``)
         lead nowhere once these links are cut, and reading ``el.__dict__`` to clear it
         would first make an empty dict for every element that has none."""
-        for el in self.elements:
-            el.parent = el.children = el.doc = None
-        self.elements, self.root = [], None
+        for el in self._by_node.values():
+            el.parent = el._children = el.doc = el.node = None
+        self._by_node, self._all, self._nodes, self.root = {}, None, [], None
         self.by_id, self.with_id, self.labels_for, self.candidates = {}, [], {}, []
         self.__dict__.pop("html", None)
 

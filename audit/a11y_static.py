@@ -20,7 +20,7 @@ from functools import cache
 from typing import NamedTuple
 
 from audit.a11y_aria import ATTRIBUTES, PROHIBITED, ROLES, SUPPORTED, GLOBAL_ATTRS, allowed_owned, is_valid_value
-from audit.a11y_names import Document, El, has_role_lang_or_aria, parse_int, squash
+from audit.a11y_names import Document, El, parse_int, squash
 from audit.langtags import is_known_language, primary_subtag
 
 ENGINE = "static"
@@ -137,7 +137,7 @@ def check_html(html: str, url: str | None = None, tree=None) -> list[Violation]:
     ``url`` is accepted for symmetry with the browser engine; no rule needs it. ``tree``:
     the page's parsed DOM when the caller has it (read only), so it is not parsed twice.
     """
-    doc = Document(html, tree, plain_tags=_PLAIN_TAGS)
+    doc = Document(html, tree, plain_tags=_PLAIN_TAGS, plain_text_links=True)
     try:
         return _check_document(doc, html)
     finally:
@@ -151,8 +151,12 @@ def _check_document(doc: Document, html: str) -> list[Violation]:
         _check_page(doc, report)
     _check_duplicate_ids(doc, report)
     # The document gathered every element that is not a plain tag or has a role, lang or
-    # aria-* attribute; of those, text links without such attributes are skipped.
-    checked = [el for el in doc.candidates if el.tag != "a" or not _is_text_link(el) or has_role_lang_or_aria(el.attrs)]
+    # aria-* attribute. Text links are plain (plain_text_links): an <a> whose content is text
+    # alone, without such attributes, has the role link (or generic, without href), and the
+    # one element rule that applies, link-name, is met by its text. Most of a page's links
+    # are like this (menus, lists of services), and working out each one's role and name
+    # cost ~0.35 ms of a synthetic page's ~1.5 ms in this engine.
+    checked = doc.candidates
     owner = _aria_owners(checked)
     for el in checked:
         _check_element(el, owner, report)
@@ -290,23 +294,9 @@ def _aria_owners(elements: list[El]) -> dict[int, El]:
     return owner
 
 
-def _is_text_link(el: El) -> bool:
-    """An ``<a>`` whose content is text alone, with a non-space character. Unless it has a
-    role, aria-* or lang attribute (then it is checked anyway), its role is link (or generic,
-    without href), and the one element rule that applies, link-name, is met by its text: the
-    per-element pass skips it. Most of a page's links are like this (menus, lists of
-    services), and working out each one's role and name cost ~0.35 ms of a synthetic page's
-    ~1.5 ms in this engine."""
-    children = el.children
-    if len(children) == 1:  # the usual case, without the generators below
-        text = children[0]
-        return type(text) is str and bool(text.strip())
-    return all(type(child) is str for child in children) and any(child.strip() for child in children)
-
-
 def _check_element(el: El, owner: dict[int, El], report) -> None:
-    """Element rules for one element; check_html skips _PLAIN_TAGS and text links (_is_text_link)
-    without role, lang or aria-*."""
+    """Element rules for one element; check_html skips _PLAIN_TAGS and text links (Document's
+    plain_text_links) without role, lang or aria-*."""
     attrs = el.attrs
     aria = [a for a in attrs if a.startswith("aria-")]
     if aria and el.ns != "math":

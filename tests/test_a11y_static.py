@@ -51,8 +51,8 @@ def test_icon_only_links():
 
 
 def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found():
-    """Links holding only text are not checked element by element (_is_text_link): each
-    of these looks like one but must still be caught."""
+    """Links holding only text are not checked element by element (Document's
+    plain_text_links): each of these looks like one but must still be caught."""
     plain = '<a href="/a" class="nav-link" data-track="menu" rel="next" target="_blank">Short breaks</a>'
     assert check_html(page(plain * 3)) == []
     assert "link-name" in rules(page('<a href="/a">   </a>'))  # whitespace only
@@ -245,6 +245,37 @@ def test_document_gathers_the_elements_the_rules_look_at():
         ("p", ["role"]), ("span", ["lang"]), ("li", ["aria-current"]), ("a", ["href"]), ("img", ["alt", "src"])]
     every = Document(page("<div><p>plain</p></div>"))
     assert every.candidates == every.elements  # no plain tags given: every element is one
+
+
+def test_document_makes_elements_only_where_the_rules_reach_them():
+    """A menu of text links is never copied into El objects (plain_text_links); an element
+    first reached through its parent's children, or the document's ``elements``, is made
+    then, with the namespace and hidden state it has when made in document order."""
+    from audit.a11y_names import Document
+    from audit.a11y_static import _PLAIN_TAGS
+
+    menu = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(200))
+    html = page(f'<nav><ul>{menu}</ul></nav><div style="display:none"><p><a href="/h">Hidden</a></p></div>'
+                '<details><p>closed</p><summary>More</summary></details>'
+                '<svg><foreignObject><p id="fo">in svg</p></foreignObject></svg><img src="i.png" alt="">')
+    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_text_links=True)
+    made = len(doc._by_node)
+    assert made < 20  # html, head, title, body, details, summary, svg, foreignObject, p#fo, img
+    assert [el.tag for el in doc.candidates] == ["html", "head", "title", "body", "details", "summary", "svg",
+                                                 "foreignobject", "img"]
+    body = next(el for el in doc.root.elements if el.tag == "body")
+    div = next(el for el in body.elements if el.tag == "div")
+    link = next(el for el in div.descendants() if el.tag == "a")
+    assert not link.rendered and link.ns == "html" and link.parent.parent is div
+    summary = next(el for el in doc.candidates if el.tag == "summary")
+    assert summary.rendered and summary.is_details_summary
+    assert not next(el for el in summary.parent.elements if el.tag == "p").rendered
+    assert doc.by_id["fo"].ns == "html" and doc.by_id["fo"].parent.ns == "svg"
+    every = doc.elements  # all made now, in document order, the ones made before reused
+    assert len(every) == 4 + 2 + 400 + 3 + 3 + 3 + 1 and every[0] is doc.root and link in every
+    eager = Document(html)
+    assert [(el.tag, el.ns, el.hidden) for el in every] == [(el.tag, el.ns, el.hidden) for el in eager.elements]
+    assert check_html(html) == []
 
 
 def test_hidden_state_is_inherited_and_set_by_an_elements_own_markup():
