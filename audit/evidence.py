@@ -3,9 +3,9 @@ without re-crawling."""
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
+from isal import isal_zlib
 from w3lib.encoding import html_to_unicode
 
 # Compressed bytes read at a time: a 55 KB page's record is ~15 KB at the crawler's level 1.
@@ -17,8 +17,9 @@ class WarcReader:
 
     The crawler writes each record as its own gzip member (``crawler.warc``), so a record is
     read by inflating the one member at its offset and splitting off the WARC and HTTP
-    headers: 0.17–0.18 ms for a 55 KB page, against 0.25–0.29 ms with warcio's general reader (which
-    parses every header line into objects and streams the payload through a decoder chain).
+    headers: 0.17–0.18 ms for a 55 KB page with zlib, against 0.25–0.29 ms with warcio's general
+    reader (which parses every header line into objects and streams the payload through a
+    decoder chain). ISA-L's inflater (``isal``) takes 0.06 ms where zlib's took 0.16.
     The audit reads every page once, some twice. The payload is returned as stored: the crawler
     archives the body as Scrapy delivered it, with HTTP content- and transfer-encodings removed."""
 
@@ -38,7 +39,7 @@ class WarcReader:
                 return None
             self._files[warc_file] = fh
         fh.seek(offset)
-        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)  # one gzip member, then stop
+        inflater = isal_zlib.decompressobj(isal_zlib.MAX_WBITS | 16)  # one gzip member, then stop
         parts = []
         try:
             while not inflater.eof:
@@ -46,7 +47,7 @@ class WarcReader:
                 if not chunk:
                     return None
                 parts.append(inflater.decompress(chunk))
-        except zlib.error:
+        except isal_zlib.error:
             return None
         return _http_payload(b"".join(parts))
 

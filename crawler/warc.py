@@ -2,18 +2,20 @@
 
 warcio's writer compresses at zlib level 9 and spools every payload through a temporary
 file to digest it: 2 ms of CPU per 54 KB page, the largest single cost of a crawl.
-Writing the few fields we need directly, at level 1, costs about a quarter of that for
-files ~18% larger, and the records are the same standard WARC any tool reads (``warcio
-index`` included); ``audit.evidence`` reads them back the same direct way.
+Writing the few fields we need directly costs far less, and the records are the same
+standard WARC any tool reads (``warcio index`` included); ``audit.evidence`` reads them
+back the same direct way. The compressor is ISA-L's (``isal``), level 1: 0.11 ms for a
+54 KB page against 0.63 ms for zlib's level 1, and 4% smaller (12.9 against 13.4 KB).
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-import zlib
 from base64 import b32encode
 from datetime import datetime, timezone
+
+from isal import isal_zlib
 
 COMPRESSION_LEVEL = 1
 
@@ -49,6 +51,6 @@ def response_record(url: str, status: int, reason: str, headers: list[tuple[str,
         f"Content-Length: {len(block)}\r\n"
         "\r\n"
     ).encode("utf-8")
-    compressor = zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    compressor = isal_zlib.compressobj(COMPRESSION_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
     return compressor.compress(warc_head) + compressor.compress(block) + compressor.compress(b"\r\n\r\n") \
         + compressor.flush()
