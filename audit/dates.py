@@ -184,8 +184,16 @@ def fold(text: str) -> bytes:
     Kelvin sign) become them, and any other non-ASCII character becomes "?"."""
     if text.isascii():  # known without a scan (CPython records it): most markup is ASCII
         return text.encode("ascii").lower()
-    return (text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").replace("\u212a", "k")
-            .encode("ascii", "replace").lower())
+    try:  # text without characters above U+00FF (most page text: a no-break space, an é)
+        return text.encode("latin-1").translate(_FOLD_LATIN1)  # a copy, then one table lookup a byte
+    except UnicodeEncodeError:
+        return (text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").replace("\u212a", "k")
+                .encode("ascii", "replace").lower())
+
+
+# Latin-1 bytes to fold's: A-Z lower-cased, every non-ASCII byte "?" (none of the four
+# characters re matches to ASCII letters is in Latin-1).
+_FOLD_LATIN1 = bytes(c + 32 if 65 <= c <= 90 else (63 if c >= 128 else c) for c in range(256))
 
 
 def to_utc(dt: datetime) -> datetime:

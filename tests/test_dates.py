@@ -1,8 +1,11 @@
+import re
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from audit.dates import find_dates, first_date, parse_any, parse_date, parse_http_date, parse_iso_datetime
+from audit.dates import find_dates, fold, first_date, parse_any, parse_date, parse_http_date, parse_iso_datetime
 
 AS_OF = date(2026, 11, 23)
 
@@ -61,3 +64,16 @@ def test_machine_formats():
     assert parse_any("2023-03-03", as_of=AS_OF) == date(2023, 3, 3)
     assert parse_any("3 March 2023", as_of=AS_OF) == date(2023, 3, 3)
     assert parse_any("2031-01-01", as_of=AS_OF) is None
+
+
+@given(st.text(alphabet=st.sampled_from("UpDaTeD kK\u00a0\u00e9\u00c9\u00ff\u00b5\u0130\u0131\u017f\u212a\u2019z!"), max_size=40))
+def test_fold_matches_case_insensitive_search_by_every_route(text):
+    """fold has three routes (ASCII; up to U+00FF; wider text): each gives one byte a
+    character, and an ASCII word is in fold(text) exactly where re.IGNORECASE finds it."""
+    folded = fold(text)
+    assert len(folded) == len(text)
+    for word in ("updated", "k", "z", "i", "s"):
+        assert [m.start() for m in re.finditer(word, text, re.IGNORECASE)] == [
+            i for i in range(len(folded)) if folded.startswith(word.encode(), i)]
+    # the same characters reach the wider route when the text holds one above U+00FF
+    assert fold(text + "\u2019")[:-1] == folded

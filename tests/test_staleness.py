@@ -1,6 +1,8 @@
 import io
 from datetime import date, datetime, timedelta, timezone
 
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from audit.staleness import DateEvidence, age_days, document_date, is_stale, page_date, pdf_moddate
@@ -157,3 +159,19 @@ def test_comments_neither_give_a_date_nor_shift_where_the_visible_cue_is_found()
                 "<div><p>Last updated: 3 March 2023</p></div>")
     assert page_date(html_page(html)) == DateEvidence(date(2023, 3, 3), "visible_text", "Last updated: 3 March 2023")
     assert page_date(html_page(wrap("<p>Intro</p><!-- Last updated: 1 January 2020 -->"))) is None
+
+
+@given(st.lists(st.sampled_from(["updated", "Last Edited", "REVIEWED", "modified", "amended", "published", "posted",
+                                 "date added", "last checked", "ed", "eded", "t", "d", " ", "\u00a0", "\u2019"]),
+                max_size=12))
+def test_cue_spans_are_every_cue_word_occurrence(pieces):
+    """_cue_spans finds the cue words from their shared ending ("ed"): the same spans as
+    searching the folded text for each word in turn, overlapping occurrences included."""
+    from audit.dates import fold
+    from audit.staleness import _CUE_WORDS, _cue_spans
+
+    text = "".join(pieces)
+    folded = fold(text)
+    expected = sorted((i, i + len(word)) for word in _CUE_WORDS for i in range(len(folded))
+                      if folded.startswith(word, i))
+    assert _cue_spans(text) == expected
