@@ -583,13 +583,7 @@ class Document:
 
     def _index(self, plain_tags: frozenset[str], plain_text_links: bool) -> El:
         nodes = self._nodes
-        node = nodes[0]
-        root = El.__new__(El)
-        root.tag, root.attrs, root.parent, root.doc, root.node, root._children = (
-            node.tag, _attributes(node), None, self, node, None)
-        root.ns = "svg" if root.tag == "svg" else "html"
-        self._by_node[node.mem_id] = root
-        root.hidden = root._own_hidden(0)
+        root = self._new(nodes[0], None)
         by_id, with_id, labels_for, candidates = self.by_id, self.with_id, self.labels_for, self.candidates
         if "id" in root.attrs:
             with_id.append(root)
@@ -646,7 +640,7 @@ class Document:
         el.node = node
         el._children = None
         self._by_node[node.mem_id] = el  # before _own_hidden, which may list the parent's children
-        if parent is None:  # only an element outside the root, which HTML parsing never makes
+        if parent is None:  # the root (Lexbor's html element)
             el.ns = "svg" if tag == "svg" else "html"
             el.hidden = el._own_hidden(0)
             return el
