@@ -884,7 +884,7 @@ def main(argv: list[str] | None = None) -> None:
         grow = lambda f: f(b) / f(a) if f(a) else float("nan")  # noqa: E731
         print(f"growth {a.pages_target} -> {b.pages_target} pages (x{b.counts['pages'] / max(1, a.counts['pages']):.1f} pages): "
               f"crawl CPU ms/page x{grow(lambda p: p.crawl.cpu / max(1, p.counts['pages'])):.2f}, "
-              f"audit CPU ms/page (median run) x{grow(lambda p: median_audit(p).cpu / max(1, p.counts['pages'])):.2f}, "
+              f"audit CPU ms/page (median run) x{grow(lambda p: audit_ms(p, median_audit(p))):.2f}, "
               f"crawl RSS (all processes) x{grow(lambda p: p.crawl.sumrss_mb):.2f}, "
               f"audit RSS (all processes) x{grow(lambda p: p.audit.sumrss_mb):.2f}, "
               f"DB bytes/page x{grow(lambda p: p.db_bytes_audit / max(1, p.counts['pages'])):.2f}")
