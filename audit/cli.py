@@ -14,8 +14,8 @@ from typing import NoReturn
 
 import click
 
-from . import __version__
-from .process import exit_now
+from audit import __version__
+from audit.core.process import exit_now
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = PACKAGE_ROOT / "data" / "councils.csv"
@@ -105,7 +105,7 @@ def cli():
 def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
           db_path):
     """Crawl the Local Offers listed in the seeds file into the database and WARC files."""
-    from .registry import RegistryError, read_registry, select
+    from audit.core.registry import RegistryError, read_registry, select
 
     check_db_path(db_path)
     try:
@@ -122,7 +122,7 @@ def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, ho
 
 def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency=1,
            workers=1) -> int:
-    from audit import db as dbmod
+    from audit.core import db as dbmod
     from crawler.run import CrawlOptions, crawl_summary, run_crawl
 
     options = CrawlOptions(max_pages=max_pages, download_delay=download_delay, timeout=timeout,
@@ -178,8 +178,8 @@ def audit(db_path, as_of, stale_after_days, axe_sample, workers):
 
 
 def _audit(db_path, as_of, stale_after_days, axe_sample: int | None = DEFAULT_AXE_SAMPLE, workers: int = 1) -> int:
-    from audit import db as dbmod
-    from .runner import AuditError, run_audit
+    from audit.core import db as dbmod
+    from audit.runner import AuditError, run_audit
 
     try:
         audit_id = run_audit(db_path, as_of, stale_after_days, axe_sample=axe_sample, workers=workers)
@@ -202,7 +202,7 @@ def serve(db_path, host, port):
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `lo-audit crawl` and `lo-audit audit` first")
     check_db_path(db_path)
-    from .serve import serve as run_datasette
+    from audit.serve import serve as run_datasette
 
     run_datasette(db_path, host=host, port=port)
 
@@ -235,8 +235,8 @@ def demo(db_path, host, port, no_serve, as_of, axe_sample):
     """Offline: serve the bundled demo Local Offer sites on loopback, crawl, audit, then serve Datasette."""
     import os
 
-    from .demoweb import DEMO_ROOT, DemoWeb
-    from .registry import read_registry
+    from audit.demo.web import DEMO_ROOT, DemoWeb
+    from audit.core.registry import read_registry
 
     check_db_path(db_path)
     registry = read_registry(DEMO_ROOT / "councils.csv")
@@ -262,7 +262,7 @@ def a11y(target, engine, as_json):
     """Accessibility check of one page (a file or an http(s) URL)."""
     import json as jsonlib
 
-    from .a11y_page import A11yError, check_target
+    from audit.a11y.page import A11yError, check_target
 
     try:
         result = check_target(target, engine)
@@ -277,7 +277,7 @@ def a11y(target, engine, as_json):
 
 
 def main() -> NoReturn:
-    """The ``lo-audit`` program: ``cli``, then the process ends at once (audit.process),
+    """The ``lo-audit`` program: ``cli``, then the process ends at once (audit.core.process),
     with the exit status ``sys.exit`` would have given."""
     try:
         cli()

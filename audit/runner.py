@@ -19,15 +19,25 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from . import __version__, a11y_static, aids, features, pfa, send_space, soft404, staleness, statutory
-from . import a11y_agreement, a11y_sample, pdf_a11y
-from . import db as dbmod
-from .evidence import WarcReader, decode_html
-from .page import Page
-from .registry import Council
-from .scope import in_scope
-from .scoring import add_scores
-from .urls import canonical_url, check_key, is_document_url
+from audit import __version__
+from audit.a11y import static as a11y_static
+from audit.a11y import aids
+from audit.checks import features
+from audit.checks import pfa
+from audit.checks import send_space
+from audit.checks import soft404
+from audit.checks import staleness
+from audit.checks import statutory
+from audit.a11y import agreement as a11y_agreement
+from audit.a11y import sample as a11y_sample
+from audit.a11y import pdf as pdf_a11y
+from audit.core import db as dbmod
+from audit.core.evidence import WarcReader, decode_html
+from audit.core.page import Page
+from audit.core.registry import Council
+from audit.core.scope import in_scope
+from audit.scoring import add_scores
+from audit.core.urls import canonical_url, check_key, is_document_url
 
 
 class LinkCheck(NamedTuple):
@@ -93,7 +103,7 @@ SITES_SQL = ("SELECT s.*, c.name, c.local_offer_url, c.council_url, c.region, c.
 def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, crawl_id: int | None = None,
               axe_sample: int | None = None, workers: int = 1) -> int:
     """One audit of the latest complete crawl. ``axe_sample`` N > 0 also runs axe-core in
-    headless Chromium on a sample of each council's pages (``audit.a11y_sample``: home,
+    headless Chromium on a sample of each council's pages (``audit.a11y.sample``: home,
     PfA, contact, a form page and the N most-linked pages); None or 0: static engine only.
     ``workers`` > 1: councils are audited in that many processes (each council's audit is
     independent; the results are written here, in one transaction, as with one process)."""
@@ -487,7 +497,7 @@ class _AxeRun:
     """One Chromium for the whole audit, and how many pages each council gets."""
 
     def __init__(self, browser, sample: int):
-        from .a11y_axe import axe_version
+        from audit.a11y.axe import axe_version
 
         self.browser, self.sample, self.version = browser, sample, axe_version()
 
@@ -503,7 +513,7 @@ def _start_axe(sample: int | None) -> _AxeRun | None:
     static engine only (the axe columns of council_scores stay NULL)."""
     if not sample:
         return None
-    from .a11y_axe import AxeBrowser
+    from audit.a11y.axe import AxeBrowser
 
     try:
         return _AxeRun(AxeBrowser(), sample)

@@ -6,7 +6,7 @@ methodology page shows.
 
 from __future__ import annotations
 
-from . import weights as w
+from audit import weights as w
 
 
 def dimension_points(m: dict) -> dict[str, float]:

@@ -27,7 +27,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from audit.a11y_static import check_html  # noqa: E402
+from audit.a11y.static import check_html  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -13,7 +13,7 @@ Pages:
 Both engines see the same HTML: axe runs in headless Chromium on the archived document
 (``AxeBrowser.check_archived``: no sub-resource is fetched), one browser for all pages.
 A rule is compared on a page only when axe-core ran it there; pairs axe left "incomplete"
-are not compared (see ``audit.a11y_agreement``).  Prints pages/second and ms/page per
+are not compared (see ``audit.a11y.agreement``).  Prints pages/second and ms/page per
 engine, the speed ratio, agreement per rule and overall, and every disagreement with the
 elements each engine reported.
 """
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audit import a11y_agreement  # noqa: E402
-from audit.a11y_static import RULES, check_html  # noqa: E402
+from audit.a11y.static import RULES, check_html  # noqa: E402
 
 DEMO_SITES = ROOT / "data" / "demo" / "sites"
 
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
         print("no pages")
         return 1
 
-    from audit.a11y_axe import AxeBrowser, axe_version
+    from audit.a11y.axe import AxeBrowser, axe_version
 
     # static engine: best of several runs over all pages (it is fast; one run is noisy)
     static_results, static_best = {}, float("inf")

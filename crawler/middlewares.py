@@ -16,7 +16,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
-from audit.urls import allowed_private, is_forbidden_host
+from audit.core.urls import allowed_private, is_forbidden_host
 
 from .settings import ROBOTS_MAX_BYTES
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from twisted.internet.error import DNSLookupError
 
-from audit.urls import is_forbidden_ip, literal_address
+from audit.core.urls import is_forbidden_ip, literal_address
 from scrapy.resolver import CachingThreadedResolver
 
 PRIVATE_MARKER = "resolves to a private address"

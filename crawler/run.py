@@ -25,10 +25,10 @@ from .settings import CRAWL_GC_THRESHOLDS
 gc.set_threshold(*CRAWL_GC_THRESHOLDS)
 
 from audit import __version__
-from audit import db as dbmod
-from audit.process import exit_now
-from audit.registry import Council
-from audit.urls import host_of, is_local_seed
+from audit.core import db as dbmod
+from audit.core.process import exit_now
+from audit.core.registry import Council
+from audit.core.urls import host_of, is_local_seed
 
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
 from .store import Store, utcnow

@@ -31,11 +31,11 @@ from twisted.internet.task import deferLater
 from twisted.internet.defer import CancelledError, TimeoutError as DeferTimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from audit.linkstatus import classify
-from audit.page import Page
-from audit.registry import Council
-from audit.scope import default_scope, in_scope
-from audit.urls import canonical_url, check_key, is_document_url, private_allowance
+from audit.checks.linkstatus import classify
+from audit.core.page import Page
+from audit.core.registry import Council
+from audit.core.scope import default_scope, in_scope
+from audit.core.urls import canonical_url, check_key, is_document_url, private_allowance
 
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
@@ -61,7 +61,7 @@ class SiteState:
     council: Council
     scope: tuple[str, ...]
     explicit_scope: bool
-    allow_private: tuple[str, ...]  # see audit.urls.private_allowance
+    allow_private: tuple[str, ...]  # see audit.core.urls.private_allowance
     scheduled: int = 0  # pages + documents requested
     seen: set[str] = field(default_factory=set)
     trap_spent: Counter = field(default_factory=Counter)

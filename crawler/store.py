@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audit import db as dbmod
+from audit.core import db as dbmod
 
 from .warc import response_record
 

@@ -3,7 +3,7 @@
 warcio's writer compresses at zlib level 9 and spools every payload through a temporary
 file to digest it: 2 ms of CPU per 54 KB page, the largest single cost of a crawl.
 Writing the few fields we need directly costs far less, and the records are the same
-standard WARC any tool reads (``warcio index`` included); ``audit.evidence`` reads them
+standard WARC any tool reads (``warcio index`` included); ``audit.core.evidence`` reads them
 back the same direct way. The compressor is ISA-L's (``isal``), level 1: 0.11 ms for a
 54 KB page against 0.63 ms for zlib's level 1, and 4% smaller (12.9 against 13.4 KB).
 """

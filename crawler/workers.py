@@ -25,8 +25,8 @@ import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from audit.registry import Council
-from audit.urls import host_of
+from audit.core.registry import Council
+from audit.core.urls import host_of
 
 
 def shard_councils(councils: list[Council], workers: int) -> list[list[Council]]:

@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audit.page import Page
+from audit.core.page import Page
 
 PAGES = Path(__file__).parent / "pages"
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)

@@ -1,6 +1,6 @@
 """A small, realistic lo-audit database for the publishing tests (and for demos).
 
-``build_sample_db(path)`` writes, through ``audit.db.connect``:
+``build_sample_db(path)`` writes, through ``audit.core.db.connect``:
 
 * 4 councils (Birmingham, Cornwall, Cambridgeshire, Barking and Dagenham: unreachable);
 * two complete audits over two crawls (1: crawl 1, as of 2025-01-15; 2: crawl 2, as of
@@ -29,7 +29,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from audit.db import connect, insert_links  # noqa: E402
+from audit.core.db import connect, insert_links  # noqa: E402
 
 RUNNING_MARKER = "RUNNING-AUDIT-MARKER"
 SCRIPT_TITLE = "<script>alert(1)</script>"

@@ -1,7 +1,7 @@
 """Engine agreement (pure) and the axe sample choice (pure)."""
 
-from audit.a11y_agreement import compare, rows
-from audit.a11y_sample import choose_sample, has_real_form, is_contact_page, link_counts
+from audit.a11y.agreement import compare, rows
+from audit.a11y.sample import choose_sample, has_real_form, is_contact_page, link_counts
 from tests.helpers import html_page
 
 RULES = {"image-alt", "link-name", "label", "html-has-lang"}

@@ -14,7 +14,7 @@ import pytest
 from conftest import copy_demo
 from conftest import query as q
 
-from audit import a11y_axe
+from audit.a11y import axe as a11y_axe
 
 ROOT = Path(__file__).resolve().parents[1]
 NORTHMOOR_HOME = "http://localoffer.northmoor.example/"

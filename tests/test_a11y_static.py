@@ -1,12 +1,12 @@
-"""Tests for the static accessibility engine (audit.a11y_static)."""
+"""Tests for the static accessibility engine (audit.a11y.static)."""
 
 import json
 import os
 
 import pytest
 
-from audit.a11y_static import ENGINE, RULES, Violation, check_html, violations_to_json
-from audit.langtags import is_known_language
+from audit.a11y.static import ENGINE, RULES, Violation, check_html, violations_to_json
+from audit.a11y.langtags import is_known_language
 
 ACT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks", "act")
 
@@ -235,8 +235,8 @@ def test_act_dev_set_targets():
 def test_document_gathers_the_elements_the_rules_look_at():
     """Candidates: every non-plain tag, and plain tags only with a role, lang or aria-*
     attribute, in document order (check_html runs element rules on these alone)."""
-    from audit.a11y_names import Document
-    from audit.a11y_static import _PLAIN_TAGS
+    from audit.a11y.names import Document
+    from audit.a11y.static import _PLAIN_TAGS
 
     doc = Document(page('<div><p>plain</p><p role="note">role</p><span lang="fr">fr</span>'
                         '<ul><li class="x">plain</li><li aria-current="page">aria</li></ul>'
@@ -251,8 +251,8 @@ def test_document_makes_elements_only_where_the_rules_reach_them():
     """A menu of text links is never copied into El objects (plain_text_links); an element
     first reached through its parent's children, or the document's ``elements``, is made
     then, with the namespace and hidden state it has when made in document order."""
-    from audit.a11y_names import Document
-    from audit.a11y_static import _PLAIN_TAGS
+    from audit.a11y.names import Document
+    from audit.a11y.static import _PLAIN_TAGS
 
     menu = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(200))
     html = page(f'<nav><ul>{menu}</ul></nav><div style="display:none"><p><a href="/h">Hidden</a></p></div>'
@@ -281,7 +281,7 @@ def test_document_makes_elements_only_where_the_rules_reach_them():
 def test_hidden_state_is_inherited_and_set_by_an_elements_own_markup():
     """Elements whose markup cannot change it take their parent's hidden bits as they are;
     the others are worked out (style, hidden, aria-hidden, closed details, <style> rules)."""
-    from audit.a11y_names import Document
+    from audit.a11y.names import Document
 
     doc = Document(page('<div style="display:none"><p><b>x</b></p></div>'
                         '<div aria-hidden="true"><span><i>y</i></span></div>'

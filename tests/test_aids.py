@@ -1,6 +1,6 @@
 import pytest
 
-from audit.aids import detect
+from audit.a11y.aids import detect
 from tests.helpers import html_page, load
 
 

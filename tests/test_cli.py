@@ -117,7 +117,7 @@ def test_a11y_missing_file(tmp_path):
 
 
 def test_a_finished_crawl_leaves_the_whole_database_in_its_file(tmp_path, seeds):
-    """The command ends its process without Python's teardown (audit.process): it must
+    """The command ends its process without Python's teardown (audit.core.process): it must
     still close the database, so that nothing is left in the write-ahead log and a copy
     of the .db file alone has everything."""
     db = tmp_path / "x.db"

@@ -17,9 +17,9 @@ import time
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from audit.evidence import WarcReader
-from audit.scope import in_scope
-from audit.urls import canonical_url
+from audit.core.evidence import WarcReader
+from audit.core.scope import in_scope
+from audit.core.urls import canonical_url
 from crawler.traps import TRAP_BUDGET
 
 from conftest import HTML, ROOT, Reply, closed_port, council, page, run_crawl, web_factory

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.dates import find_dates, fold, first_date, parse_any, parse_date, parse_http_date, parse_iso_datetime
+from audit.core.dates import find_dates, fold, first_date, parse_any, parse_date, parse_http_date, parse_iso_datetime
 
 AS_OF = date(2026, 11, 23)
 

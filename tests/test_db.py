@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from audit import db as dbmod
+from audit.core import db as dbmod
 
 OLD_LINKS = """
 CREATE TABLE links (

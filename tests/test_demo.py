@@ -14,7 +14,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from audit.db import SCHEMA
+from audit.core.db import SCHEMA
 from conftest import copy_demo, query
 from servers import free_port, no_proxy_get, serving
 

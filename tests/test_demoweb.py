@@ -18,8 +18,8 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from audit.demoweb import DEMO_ROOT, DemoWeb
-from audit.registry import read_registry
+from audit.demo.web import DEMO_ROOT, DemoWeb
+from audit.core.registry import read_registry
 
 SEEDS = DEMO_ROOT / "councils.csv"
 DEAD_COUNCIL = "E99000006"  # Greyholme: local_offer_url on a host the proxy does not know

@@ -1,6 +1,6 @@
 import pytest
 
-from audit.features import FEATURE_NAMES, detect
+from audit.checks.features import FEATURE_NAMES, detect
 from tests.helpers import html_page, load
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from audit import db as dbmod
+from audit.core import db as dbmod
 from audit.cli import cli
 
 # Not bad: "١٢" (Arabic-Indic digits are digits to Python and click). Bad: NaN, which

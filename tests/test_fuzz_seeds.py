@@ -18,7 +18,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from audit.registry import Registry, RegistryError, parse_registry
+from audit.core.registry import Registry, RegistryError, parse_registry
 
 from conftest import closed_port, lo_audit, query
 

@@ -7,8 +7,8 @@ import os
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from audit import page as page_module
-from audit.page import Page
+from audit.core import page as page_module
+from audit.core.page import Page
 
 HTML = """<!doctype html><html><head><title>Short breaks | Council</title></head>
 <body><nav><a href="/">Home</a></nav><main><h1>Short breaks</h1>
@@ -108,7 +108,8 @@ def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monke
     what they find when every page keeps its HTML and tree."""
     from datetime import date
 
-    from audit import db, runner
+    from audit import runner
+    from audit.core import db
 
     crawl_id = runner.latest_complete_crawl(db.connect(demo_db))
 
@@ -133,7 +134,7 @@ def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monke
 
 def test_lexbor_text_is_selectolax_text_for_every_element_of_the_test_pages():
     """The checks read element text with text_lexbor() (half the cost of text()): both must
-    give the same string for every element, and only comments differ (see audit.page)."""
+    give the same string for every element, and only comments differ (see audit.core.page)."""
     root = os.path.dirname(os.path.dirname(__file__))
     with open(os.path.join(root, "benchmarks", "act", "dev.jsonl"), encoding="utf-8") as fh:
         pages = [json.loads(line)["html"] for line in fh]

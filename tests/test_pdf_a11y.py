@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import (BooleanObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject)
 
-from audit.pdf_a11y import check_pdf, describe
+from audit.a11y.pdf import check_pdf, describe
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "sites"
 

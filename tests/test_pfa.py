@@ -1,4 +1,4 @@
-from audit.pfa import click_distances, find_pfa, normalise
+from audit.checks.pfa import click_distances, find_pfa, normalise
 from tests.helpers import html_page, load
 
 BASE = "http://127.0.0.1:8765"

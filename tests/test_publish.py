@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.db import connect
+from audit.core.db import connect
 from audit.serve import PLUGINS_DIR, build_datasette_args, load_metadata, make_datasette
 from audit.weights import DIMENSIONS
 try:

@@ -3,7 +3,7 @@ runs it) and driven by Debian's headless Chromium through Playwright.
 
 * the front page, a report card, the methodology page and a CSV download, asserting on
   what a reader sees, with screenshots in ``tests/artifacts/``;
-* axe-core (the copy ``audit.a11y_axe`` uses) finds no serious or critical violation on
+* axe-core (the copy ``audit.a11y.axe`` uses) finds no serious or critical violation on
   the front page, a report card and the methodology page;
 * the sample database's two audits show movement and "what changed";
 * a hostile site, crawled and audited by the real commands, cannot run script or inject
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.a11y_axe import axe_source
+from audit.a11y.axe import axe_source
 
 try:
     from tests.sample_db import BHAM, CAMB, CHANGES, IMG_LINK_TEXT, SCRIPT_TITLE, build_sample_db

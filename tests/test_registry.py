@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from audit.registry import RegistryError, parse_registry, read_registry, select
+from audit.core.registry import RegistryError, parse_registry, read_registry, select
 
 from conftest import council, lo_audit, page
 

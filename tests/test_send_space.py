@@ -1,5 +1,5 @@
-from audit.registry import Council
-from audit.send_space import classify, is_about_send
+from audit.core.registry import Council
+from audit.checks.send_space import classify, is_about_send
 from tests.helpers import html_page, load
 
 

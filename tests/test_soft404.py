@@ -1,6 +1,6 @@
 import pytest
 
-from audit.soft404 import looks_like_not_found, redirected_to_home
+from audit.checks.soft404 import looks_like_not_found, redirected_to_home
 from tests.helpers import html_page, load
 
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
-from audit.staleness import DateEvidence, age_days, document_date, is_stale, page_date, pdf_moddate
+from audit.checks.staleness import DateEvidence, age_days, document_date, is_stale, page_date, pdf_moddate
 from tests.helpers import FETCHED, html_page, load
 
 
@@ -167,8 +167,8 @@ def test_comments_neither_give_a_date_nor_shift_where_the_visible_cue_is_found()
 def test_cue_spans_are_every_cue_word_occurrence(pieces):
     """_cue_spans finds the cue words from their shared ending ("ed"): the same spans as
     searching the folded text for each word in turn, overlapping occurrences included."""
-    from audit.dates import fold
-    from audit.staleness import _CUE_WORDS, _cue_spans
+    from audit.core.dates import fold
+    from audit.checks.staleness import _CUE_WORDS, _cue_spans
 
     text = "".join(pieces)
     folded = fold(text)

@@ -1,4 +1,4 @@
-from audit.statutory import ITEM_IDS, ITEMS, coverage, sections
+from audit.checks.statutory import ITEM_IDS, ITEMS, coverage, sections
 from tests.helpers import html_page, load
 
 

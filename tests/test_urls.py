@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
-from audit.scope import default_scope, in_scope
-from audit.urls import (
+from audit.core.scope import default_scope, in_scope
+from audit.core.urls import (
     allowed_private, canonical_url, is_forbidden_host, literal_address, private_allowance,
 )
 

@@ -7,7 +7,7 @@ import io
 
 from warcio.archiveiterator import ArchiveIterator
 
-from audit.evidence import WarcReader
+from audit.core.evidence import WarcReader
 from crawler.warc import response_record
 
 
@@ -37,7 +37,7 @@ def test_each_record_is_its_own_gzip_member_so_offsets_seek():
 
 
 def test_the_audit_reads_each_record_back_by_offset_and_loses_nothing_silently(tmp_path):
-    """audit.evidence.WarcReader inflates the one gzip member at an offset: the exact payload
+    """audit.core.evidence.WarcReader inflates the one gzip member at an offset: the exact payload
     comes back (binary, with blank lines inside, or looking like chunked data under a stale
     Transfer-Encoding header), and a missing file or a cut record gives None, not garbage."""
     bodies = [

@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from audit.demoweb import DEMO_ROOT, DemoWeb
-from audit.registry import read_registry
+from audit.demo.web import DEMO_ROOT, DemoWeb
+from audit.core.registry import read_registry
 from crawler.workers import HostOwnership, LinkCheckInbox, seed_hosts, shard_councils
 from tests.conftest import ROOT, cli_env, lo_audit
 

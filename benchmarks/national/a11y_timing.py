@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/national/a11y_timing.py FOLDER [--pages 20]
 
 Takes the first N ``.html`` files under FOLDER (a generated site), runs
-``audit.a11y_static.check_html`` and ``audit.a11y_axe.AxeBrowser.check_archived`` (the
+``audit.a11y.static.check_html`` and ``audit.a11y.axe.AxeBrowser.check_archived`` (the
 archived-HTML path the audit uses: no network) on each, and prints one JSON line:
 ms/page for each engine (the browser's start-up is timed apart), and the rules each found.
 """
@@ -32,7 +32,7 @@ def main() -> None:
     pages = [(args.base + str(f.relative_to(args.folder)), f.read_text("utf-8")) for f in files]
     out: dict = {"pages": len(pages), "kb_per_page": round(sum(len(h) for _, h in pages) / max(1, len(pages)) / 1024, 1)}
 
-    from audit.a11y_static import check_html
+    from audit.a11y.static import check_html
     times, static_rules = [], set()
     check_html(pages[0][1], pages[0][0])  # warm-up
     for url, html in pages:
@@ -45,7 +45,7 @@ def main() -> None:
 
     print("static done", file=sys.stderr, flush=True)
     try:
-        from audit.a11y_axe import AxeBrowser
+        from audit.a11y.axe import AxeBrowser
         t = time.perf_counter()
         browser = AxeBrowser()
         out["axe_startup_s"] = round(time.perf_counter() - t, 2)

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .dates import fold
-from .page import FURNITURE_TAGS, Page, squash
-from .statutory import ITEMS, page_evidence
+from audit.core.dates import fold
+from audit.core.page import FURNITURE_TAGS, Page, squash
+from audit.checks.statutory import ITEMS, page_evidence
 
 FEATURE_NAMES = ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published")
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 import re
 from urllib.parse import urlsplit
 
-from .urls import UrlError, check_http_url
+from audit.core.urls import UrlError, check_http_url
 
 # A last path segment with an extension is a file (localoffer.page, index.aspx, send.htm).
 _FILE_SEGMENT = re.compile(r"\.[A-Za-z0-9]{1,6}$")

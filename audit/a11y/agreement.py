@@ -1,7 +1,7 @@
 """How far the static engine agrees with axe-core, on the pages both engines checked.
 
 A (page, rule) pair is compared when both engines implement the rule: the rule is in
-``audit.a11y_static.RULES`` and axe-core ran it on that page (it came back as violation,
+``audit.a11y.static.RULES`` and axe-core ran it on that page (it came back as violation,
 pass, incomplete or inapplicable). Each pair is *both* (both flag it), *static_only*,
 *axe_only* or *neither*; pairs axe left "incomplete" (needs review) for a rule the static
 engine did not flag are *undecided* and left out of the agreement figure (axe has not
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .a11y_static import RULES as STATIC_RULES
+from audit.a11y.static import RULES as STATIC_RULES
 
 
 @dataclass

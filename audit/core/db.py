@@ -399,7 +399,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
 
 def close_all() -> None:
     """Close every connection this process opened with ``connect`` and still holds, for a
-    process about to end with ``os._exit`` (see audit.process): the last connection to
+    process about to end with ``os._exit`` (see audit.core.process): the last connection to
     close folds the write-ahead log back into the database file, as a normal exit would,
     so the file can be copied on its own."""
     for conn in list(_OPEN):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
-from .evidence import decode_html
-from .urls import UrlError, check_http_url
+from audit.core.evidence import decode_html
+from audit.core.urls import UrlError, check_http_url
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -29,7 +29,7 @@ def check_target(target: str, engine: str) -> dict:
     if engine == "axe":
         return _with_axe(target if is_url else Path(target).resolve().as_uri())
     html = fetch_html(target) if is_url else decode_html(Path(target).read_bytes()[:MAX_BYTES], None)
-    from . import a11y_static
+    from audit.a11y import static as a11y_static
 
     return a11y_static.violations_to_json(target, a11y_static.check_html(html, target))
 
@@ -50,7 +50,7 @@ def fetch_html(url: str, timeout: float = 20) -> str:
 
 
 def _with_axe(url: str) -> dict:
-    from .a11y_axe import AxeBrowser, AxeUnavailable
+    from audit.a11y.axe import AxeBrowser, AxeUnavailable
 
     try:
         with AxeBrowser() as browser:

@@ -29,7 +29,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from audit.a11y_aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
+from audit.a11y.aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
 
 # Never rendered, whatever the CSS says.
 _NOT_RENDERED = frozenset(("head", "script", "style", "template", "noscript", "title", "meta", "link",

@@ -31,7 +31,7 @@ from pathlib import Path
 from string import Template
 from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
 
-DEMO_ROOT = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_ROOT = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

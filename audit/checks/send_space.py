@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .page import Page
-from .registry import Council
+from audit.core.page import Page
+from audit.core.registry import Council
 
 SEND_TERMS = re.compile(
     r"(?-i:\bSEND\b|\bSEN\b)|special educational needs|disabilit|\blocal offer\b|\bEHC\s*(?:P|plan|needs)|"

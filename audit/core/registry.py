@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scope import default_scope, parse_scope_column
-from .urls import UrlError, check_http_url
+from audit.core.scope import default_scope, parse_scope_column
+from audit.core.urls import UrlError, check_http_url
 
 REQUIRED_COLUMNS = ("code", "name", "local_offer_url", "council_url")
 

@@ -35,8 +35,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .dates import first_date, fold, parse_any, parse_http_date, to_utc
-from .page import Page, squash
+from audit.core.dates import first_date, fold, parse_any, parse_http_date, to_utc
+from audit.core.page import Page, squash
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .page import Page
-from .scope import in_scope
+from audit.core.page import Page
+from audit.core.scope import in_scope
 
 PFA_TOPIC = re.compile(
     r"\bprepar(?:ing|ation)\s+for\s+adult(?:hood|\s+life)\b|\bPfA\b"

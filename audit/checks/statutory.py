@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .page import Page, squash
+from audit.core.page import Page, squash
 
 MIN_SECTION_WORDS = 30
 

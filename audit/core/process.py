@@ -14,7 +14,7 @@ import os
 import sys
 from typing import NoReturn
 
-from audit import db as dbmod
+from audit.core import db as dbmod
 
 
 def exit_now(code: int) -> NoReturn:

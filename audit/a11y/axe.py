@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .urls import allowed_private, is_forbidden_host, private_allowance
+from audit.core.urls import allowed_private, is_forbidden_host, private_allowance
 
 CHROMIUM = os.environ.get("LO_AUDIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

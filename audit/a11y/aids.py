@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from .page import Page, squash
+from audit.core.page import Page, squash
 
 FEATURES = ("translation", "text_resize", "read_aloud")
 

@@ -1,7 +1,7 @@
 """A static (no browser) accessibility checker that reports axe-core rule ids.
 
 Every crawled page goes through it, so it has to be cheap: the HTML is parsed once
-(``audit.a11y_names.Document``) and one pass over the elements runs all element rules.
+(``audit.a11y.names.Document``) and one pass over the elements runs all element rules.
 Rules are those ACT rules (W3C ACT Rules CG) that a parser can decide without layout or
 scripts; each is reported under the axe-core rule id(s) that implement it, with axe-core's
 impact, so results line up with ``--engine axe`` runs.  Where ACT and axe-core disagree
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from audit.a11y_aria import ATTRIBUTES, PROHIBITED, ROLES, SUPPORTED, GLOBAL_ATTRS, allowed_owned, is_valid_value
-from audit.a11y_names import Document, El, parse_int, squash
-from audit.langtags import is_known_language, primary_subtag
+from audit.a11y.aria import ATTRIBUTES, PROHIBITED, ROLES, SUPPORTED, GLOBAL_ATTRS, allowed_owned, is_valid_value
+from audit.a11y.names import Document, El, parse_int, squash
+from audit.a11y.langtags import is_known_language, primary_subtag
 
 ENGINE = "static"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .page import Page
+from audit.core.page import Page
 
 _NOT_FOUND = re.compile(
     r"\bpage\s+not\s+found\b"

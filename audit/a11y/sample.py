@@ -4,7 +4,7 @@ The static engine checks every page; a browser is ~100x slower, so axe gets a sa
 the pages that matter most to families, in this order:
 
 1. ``home``     the Local Offer home page;
-2. ``pfa``      the Preparing for Adulthood / 16-25 page (``audit.pfa.find_pfa``);
+2. ``pfa``      the Preparing for Adulthood / 16-25 page (``audit.checks.pfa.find_pfa``);
 3. ``contact``  the contact page: title, ``<h1>`` or URL path about "contact" (fewest
                 clicks first: the shallowest such page);
 4. ``form``     the first page (crawl order) with a ``<form>`` that is not just a site
@@ -12,7 +12,7 @@ the pages that matter most to families, in this order:
                 file input besides any search box);
 5. ``most_linked`` the ``n`` in-scope pages most linked to from other pages (ties: URL).
 
-Pure: no I/O. URLs are compared with ``audit.pfa.normalise`` and each page appears once,
+Pure: no I/O. URLs are compared with ``audit.checks.pfa.normalise`` and each page appears once,
 under its first reason.
 """
 
@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from .page import Page
-from .pfa import normalise
+from audit.core.page import Page
+from audit.checks.pfa import normalise
 
 _CONTACT = re.compile(r"\bcontact(?:ing)?\b|\bget in touch\b", re.I)
 _CONTACT_PATH = re.compile(r"contact", re.I)

@@ -1,0 +1,2 @@
+"""The offline demo: fictional councils' Local Offer sites served from loopback.
+"""
