@@ -31,7 +31,7 @@ from twisted.internet.task import deferLater
 from twisted.internet.defer import CancelledError, TimeoutError as DeferTimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from audit.checks.linkstatus import classify
+from audit.core.linkstatus import classify
 from audit.core.page import Page
 from audit.core.registry import Council
 from audit.core.scope import default_scope, in_scope

@@ -22,7 +22,9 @@ import pytest
 
 from audit.core.db import connect
 from audit.serve import PLUGINS_DIR, build_datasette_args, load_metadata, make_datasette
-from audit.weights import DIMENSIONS
+from audit.plugins import dimensions
+
+DIMENSIONS = dimensions()
 try:
     from tests.sample_db import (
         BARK,

@@ -1,6 +1,8 @@
 """Scoring: points per dimension follow the documented rules; ranks share ties."""
 
-from audit import weights
+from audit.checks import CHECKS
+from audit.checks.pfa import PFA_MIN_POINTS
+from audit.plugins import dimensions
 from audit.scoring import add_scores, dimension_points
 
 
@@ -21,8 +23,8 @@ def test_a_perfect_site_scores_100():
 
 
 def test_weights_add_up_to_100_and_match_dimensions():
-    assert sum(d.weight for d in weights.DIMENSIONS) == 100
-    assert set(dimension_points(full_marks())) == set(weights.WEIGHTS)
+    assert sum(d.weight for d in dimensions()) == 100
+    assert list(dimension_points(full_marks())) == [c.dimension.key for c in CHECKS if c.dimension]
 
 
 def test_undated_and_stale_pages_earn_no_freshness():
@@ -38,7 +40,7 @@ def test_two_points_lost_per_percent_broken_and_blocked_cost_nothing():
 
 def test_pfa_points_fall_with_clicks_but_not_below_the_floor():
     assert dimension_points(full_marks(pfa_clicks=4))["pfa"] == 6
-    assert dimension_points(full_marks(pfa_clicks=9))["pfa"] == weights.PFA_MIN_POINTS
+    assert dimension_points(full_marks(pfa_clicks=9))["pfa"] == PFA_MIN_POINTS
     assert dimension_points(full_marks(pfa_section=0, pfa_clicks=None))["pfa"] == 0
 
 

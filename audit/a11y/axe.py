@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -257,3 +258,29 @@ def _wcag(tags: list[str]) -> list[str]:
         if m:
             out.append(".".join(m.groups()))
     return out
+
+
+class AxeRun:
+    """One Chromium for a whole audit, and how many pages of each council it checks."""
+
+    def __init__(self, browser: AxeBrowser, sample: int):
+        self.browser, self.sample, self.version = browser, sample, axe_version()
+
+    def close(self) -> None:
+        try:
+            self.browser.close()
+        except Exception:  # a browser that already died: nothing left to close
+            pass
+
+
+def start_axe(sample: int | None) -> AxeRun | None:
+    """Start Chromium once for an audit with an axe sample; when it cannot start, say so once
+    on stderr and carry on with the static engine only (the axe columns stay NULL)."""
+    if not sample:
+        return None
+    try:
+        return AxeRun(AxeBrowser(), sample)
+    except Exception as e:  # AxeUnavailable, or Playwright failing to launch the browser
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"warning: axe-core browser engine unavailable, static engine only: {reason}", file=sys.stderr)
+        return None

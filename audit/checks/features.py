@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from audit.check import Check, Column, Dimension
 from audit.core.dates import fold
 from audit.core.page import FURNITURE_TAGS, Page, squash
 from audit.checks.statutory import ITEMS, page_evidence
+from audit.core.wording import as_int
 
 FEATURE_NAMES = ("has_search", "has_social_media", "has_newsletter", "has_video", "has_feedback_published")
 
@@ -279,3 +281,54 @@ def detect(pages: list[Page]) -> dict[str, Feature]:
 
 
 __all__ = ["FEATURE_NAMES", "Feature", "FeatureSearch", "detect"]
+
+
+FEATURE_LABELS = {"has_search": "site search", "has_social_media": "social media", "has_newsletter": "newsletter",
+                  "has_video": "video", "has_feedback_published": "published feedback"}
+
+
+class Features(Check):
+    """Ways for a family to find things and to feed back: site search, social media, a
+    newsletter, video, and published feedback with the council's response."""
+
+    name = "features"
+    dimension = Dimension(
+        "features", "Ways to find and feed back", 3,
+        "0.6 each for site search, social media, a newsletter, video, and published feedback "
+        "('You said, we did').",
+        advice="Add site search, a newsletter, and publish feedback with the council's response ('You said, we did').",
+        explained_by=("missing_feature", "feature_missing", "features"),
+    )
+    columns = (
+        Column("has_search", "INTEGER", "1 if the site has a search box."),
+        Column("has_social_media", "INTEGER", "1 if the site links to social media."),
+        Column("has_newsletter", "INTEGER", "1 if the site offers a newsletter."),
+        Column("has_video", "INTEGER", "1 if the site has video."),
+        Column("has_feedback_published", "INTEGER",
+               '1 if the site publishes feedback and the council\'s response ("You said, we did").'),
+    )
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.search = FeatureSearch()
+
+    def page(self, page: Page) -> None:
+        self.search.add(page)
+
+    def finish(self) -> None:
+        for column, feature in self.search.found.items():
+            self.score[column] = int(feature.present)
+
+    @staticmethod
+    def points(row: dict) -> float:
+        if not row.get("pages_crawled"):
+            return 0.0
+        per_feature = Features.dimension.weight / len(FEATURE_NAMES)
+        return per_feature * sum(1 for c in FEATURE_NAMES if row.get(c))
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        present = [label for column, label in FEATURE_LABELS.items() if as_int(row.get(column))]
+        if not present:
+            return f"None of {len(FEATURE_LABELS)} found"
+        return f"{len(present)} of {len(FEATURE_LABELS)}: " + ", ".join(present)

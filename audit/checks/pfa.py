@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from audit.check import Check, Column, Dimension
 from audit.core.page import Page
 from audit.core.scope import in_scope
+from audit.core.wording import as_int, plural
 
 PFA_TOPIC = re.compile(
     r"\bprepar(?:ing|ation)\s+for\s+adult(?:hood|\s+life)\b|\bPfA\b"
@@ -31,6 +33,8 @@ PFA_TOPIC = re.compile(
 )
 _WEAK = re.compile(r"\bpost[\s-]?16\b", re.IGNORECASE)
 _NOT_PFA = re.compile(r"\btransport\b|\btravel\b|\bsearch results?\b|\bpage not found\b", re.IGNORECASE)
+PFA_FREE_CLICKS = 2  # clicks from the Local Offer home that cost nothing
+PFA_MIN_POINTS = 4  # points while the section exists, however deep
 _PFA_PATH = re.compile(r"pfa|adulthood|16-25|14-25|post-?16", re.IGNORECASE)
 
 
@@ -168,3 +172,54 @@ def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...],
 
 
 __all__ = ["ClickDistances", "PfaResult", "PFA_TOPIC", "click_distances", "find_pfa", "normalise", "pfa_evidence"]
+
+
+class Pfa(Check):
+    """Is there a page devoted to Preparing for Adulthood / 16-25, and how many clicks from the
+    Local Offer's home page? Also gives every page its click distance (page_audits.clicks)."""
+
+    name = "pfa"
+    dimension = Dimension(
+        "pfa", "Preparing for Adulthood (16-25)", 8,
+        "8 when a page is devoted to Preparing for Adulthood / 16-25, less 1 per click beyond 2 "
+        "from the Local Offer home (at least 4 while it exists); 0 when there is none.",
+        advice="Give Preparing for Adulthood (16-25) its own page, two clicks or fewer from the Local Offer home page.",
+        explained_by=("pfa_missing",),
+    )
+    columns = (
+        Column("pfa_section", "INTEGER",
+               "1 if a Local Offer page is devoted to Preparing for Adulthood / 16-25 / post-16 transition."),
+        Column("pfa_url", "TEXT", "That Preparing for Adulthood page."),
+        Column("pfa_clicks", "INTEGER", "The fewest clicks from the Local Offer home page to reach it."),
+    )
+    findings = {"pfa_missing": "No Preparing for Adulthood (16-25) section"}
+
+    def finish(self) -> None:
+        pages, home, scope = self.context.pages, self.context.home, self.context.scope
+        clicks = click_distances(pages, home, scope) if pages else {}
+        for url, row in self.result.page_rows.items():
+            row["clicks"] = clicks.get(normalise(url))
+        found = find_pfa(pages, home, scope, clicks) if pages else None
+        self.score["pfa_section"] = 0
+        if found is not None:
+            self.score.update(pfa_section=1, pfa_url=found.url, pfa_clicks=found.clicks)
+        elif pages:
+            self.find("pfa_missing", home, "preparing_for_adulthood", "high",
+                      "No page devoted to Preparing for Adulthood / 16-25 was found", "")
+
+    @staticmethod
+    def points(row: dict) -> float:
+        if not row.get("pages_crawled") or not row.get("pfa_section"):
+            return 0.0
+        clicks = row.get("pfa_clicks")
+        extra = max(0, (clicks if clicks is not None else PFA_FREE_CLICKS) - PFA_FREE_CLICKS)
+        return float(max(PFA_MIN_POINTS, Pfa.dimension.weight - extra))
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        if not as_int(row.get("pfa_section")):
+            return "No 16-25 section"
+        clicks = row.get("pfa_clicks")
+        if clicks is None:
+            return "16-25 section found"
+        return f"16-25 section, {plural(as_int(clicks), 'click')} from home"

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from audit.check import Check, Column, Dimension
 from audit.core.page import Page
 from audit.core.registry import Council
 
@@ -118,3 +119,45 @@ def classify(council: Council, pages: list[Page]) -> SendSpace:
 
 
 __all__ = ["SendSpace", "classify", "is_about_send", "SEND_TERMS"]
+
+
+SEND_SPACE_POINTS = {"dedicated_site": 4, "directory_channel": 3, "council_section": 2, "not_found": 0}
+SEND_SPACE_TEXT = {
+    "dedicated_site": "Dedicated SEND site",
+    "directory_channel": "Channel of a wider services directory",
+    "council_section": "Section of the council's main site",
+    "not_found": "No Local Offer found",
+}
+
+
+class SendSpaceCheck(Check):
+    """Where the Local Offer lives: its own SEND site, a channel of a wider directory, a
+    section of the council's site, or nowhere we could find."""
+
+    name = "send_space"
+    dimension = Dimension(
+        "send_space", "Dedicated SEND space", 4,
+        "4 for a dedicated site, 3 for a Local Offer channel of a wider directory, 2 for a section "
+        "of the council's main site, 0 when no Local Offer was found.",
+        advice="Give the Local Offer a findable, dedicated home.",
+        explained_by=("site_unreachable", "send_space"),
+    )
+    columns = (
+        Column("send_space", "TEXT",
+               "dedicated_site (own SEND-focused site), directory_channel (a channel of a wider family/services "
+               "directory), council_section (pages inside the council's main site), or not_found."),
+    )
+
+    def page(self, page: Page) -> None:
+        is_about_send(page)  # worked out while the page holds its tree; read by classify()
+
+    def finish(self) -> None:
+        self.score["send_space"] = classify(self.context.council, self.context.pages).value
+
+    @staticmethod
+    def points(row: dict) -> float:
+        return float(SEND_SPACE_POINTS.get(row.get("send_space") or "not_found", 0))
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        return SEND_SPACE_TEXT.get(row.get("send_space") or "not_found", str(row.get("send_space")))

@@ -31,12 +31,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import statistics
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from audit.check import Check, Column, Dimension
 from audit.core.dates import first_date, fold, parse_any, parse_http_date, to_utc
 from audit.core.page import Page, squash
+from audit.core.wording import age_phrase, as_int, pct
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
 
@@ -434,3 +437,74 @@ __all__ = [
     "DateEvidence", "SOURCES", "page_date", "visible_date", "metadata_date", "sitemap_date",
     "header_date", "pdf_moddate", "document_date", "age_days", "is_stale",
 ]
+
+
+# ---- the check --------------------------------------------------------------------------
+
+
+class Staleness(Check):
+    """Is each page up to date? Dates every page by SPEC's order of trust and counts the
+    pages older than the stale threshold; undated pages earn nothing."""
+
+    name = "staleness"
+    dimension = Dimension(
+        "freshness", "Up to date", 25,
+        "25 x (pages with a last-updated date within the stale threshold) / (pages crawled). "
+        "Undated pages earn nothing: a family cannot tell whether they are current.",
+        advice="Review the oldest pages first, and show a visible 'Last updated' date on every page.",
+        explained_by=("stale_page", "undated_page", "stale_document"),
+    )
+    columns = (
+        Column("dated_pages", "INTEGER", "In-scope pages with a last-updated date we could determine."),
+        Column("undated_pages", "INTEGER", "In-scope pages with no determinable last-updated date."),
+        Column("stale_pages", "INTEGER",
+               "Dated pages last updated more than the stale threshold (default 365 days) before as_of."),
+        Column("median_age_days", "REAL", "Median age in days of the dated pages at as_of."),
+    )
+    findings = {"stale_page": "Pages out of date", "undated_page": "Pages with no last-updated date"}
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.ages: list[int] = []
+        self.stale = 0
+
+    def page(self, page: Page) -> None:
+        as_of, row = self.context.as_of, self.page_row(page.url)
+        evidence = page_date(page)
+        if evidence is None:
+            row.update(stale=None)
+            self.find("undated_page", page.url, "", "low", "No last-updated date could be found on this page",
+                      "no visible date, metadata, sitemap lastmod or usable Last-Modified header")
+            return
+        age = age_days(evidence.date, as_of)
+        page_is_stale = is_stale(evidence.date, as_of, self.context.stale_after_days)
+        self.stale += page_is_stale
+        self.ages.append(age)
+        row.update(last_updated=evidence.date.isoformat(), date_source=evidence.source,
+                   date_evidence=evidence.evidence[:300], age_days=age, stale=int(page_is_stale))
+        if page_is_stale:
+            self.find("stale_page", page.url, "", "medium",
+                      f"Last updated {evidence.date.isoformat()}, {age} days before {as_of.isoformat()}",
+                      f"{evidence.source}: {evidence.evidence[:200]}")
+
+    def finish(self) -> None:
+        dated = len(self.ages)
+        self.score.update(dated_pages=dated, undated_pages=len(self.context.pages) - dated, stale_pages=self.stale,
+                          median_age_days=statistics.median(self.ages) if self.ages else None)
+
+    @staticmethod
+    def points(row: dict) -> float:
+        pages = row.get("pages_crawled") or 0
+        fresh = (row.get("dated_pages") or 0) - (row.get("stale_pages") or 0)
+        return Staleness.dimension.weight * fresh / pages if pages else 0.0
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        pages = as_int(row.get("pages_crawled"))
+        if not pages:
+            return "No pages crawled"
+        text = f"{pct(row.get('stale_pages'), pages)} of pages over {age_phrase(stale_after_days)} old"
+        undated = as_int(row.get("undated_pages"))
+        if undated:
+            text += f"; {pct(undated, pages)} undated"
+        return text

@@ -32,7 +32,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from audit.check import Check, Column, Dimension, Table
 from audit.core.page import Page, squash
+from audit.core.wording import as_int
 
 MIN_SECTION_WORDS = 30
 
@@ -138,6 +140,39 @@ ITEMS: tuple[Item, ...] = (
          context=_rx(r"[\w.+-]+@[\w-]+\.[\w.]+|\b0\d{3}\s?\d{3}\s?\d{4}\b|\b0\d{2,4}\s?\d{3,4}\s?\d{3,4}\b")),
 )
 ITEM_IDS = tuple(i.id for i in ITEMS)
+
+SCHED2 = "SEND Regulations 2014 Schedule 2; Code of Practice ch. 4"
+# How the published pages describe each item, and its basis in law: longer than ``Item.label``
+# (used in findings), in the words of reference/statutory_items.md.
+PUBLISHED_WORDING: dict[str, tuple[str, str]] = {
+    "education_provision": ("SEN provision in early years settings, schools and colleges in the area", SCHED2),
+    "out_of_area_provision": ("Provision outside the area the council expects to use (independent and "
+     "non-maintained special schools, specialist colleges)", SCHED2),
+    "identification_assessment": ("How special educational needs are identified and assessed, including "
+     "requesting an EHC needs assessment and its criteria", SCHED2),
+    "health_provision": ("Health services: therapies (speech and language, OT, physio), CAMHS, community "
+     "paediatrics, continuing care", SCHED2),
+    "social_care_provision": ("Social care for disabled children and young people, including short breaks "
+     "and the short breaks statement", SCHED2),
+    "travel_transport": ("Travel assistance to and from schools, post-16 institutions and early years settings",
+     SCHED2),
+    "preparing_for_adulthood": ("Moving between phases and preparing for adulthood (employment, independent "
+     "living, community, health), 16-25", SCHED2 + "; Code of Practice ch. 8"),
+    "training_employment": ("Apprenticeships, traineeships, supported internships and post-16 training", SCHED2),
+    "information_advice": ("Sources of information, advice and support: SENDIASS, parent carer forum, "
+     "support groups", SCHED2),
+    "childcare": ("Childcare, including for disabled children", SCHED2),
+    "leisure": ("Leisure activities", SCHED2),
+    "complaints_redress": ("Complaints, disagreement resolution, mediation and appeals to the SEND Tribunal",
+     SCHED2),
+    "personal_budgets": ("Personal budgets and direct payments policy", SCHED2),
+    "accessibility_strategy": ("The council's accessibility strategy for schools", SCHED2),
+    "feedback_published": ("Comments on the Local Offer and the council's response, published",
+     "SEND Regulations 2014 reg. 56; Code of Practice ch. 4"),
+    "contact": ("A named or direct contact for Local Offer help",
+     "SEND Regulations 2014 reg. 53-55; Code of Practice ch. 4"),
+}
+assert set(PUBLISHED_WORDING) == set(ITEM_IDS), "every statutory item needs its published wording"
 
 
 @lru_cache(maxsize=1 << 14)
@@ -316,5 +351,60 @@ def coverage(pages: list[Page]) -> dict[str, ItemResult]:
     return results
 
 
+class Statutory(Check):
+    """Which statutory items the Local Offer has a page (or a substantial section) about."""
+
+    name = "statutory"
+    dimension = Dimension(
+        "statutory", "Statutory content", 20,
+        "20 x (statutory items found) / (items checked), items from the SEND Regulations 2014 "
+        "Schedule 2 and Code of Practice chapter 4.",
+        advice="Publish a page about each missing statutory item.",
+        explained_by=("statutory_missing",),
+    )
+    columns = (
+        Column("statutory_found", "INTEGER", "Statutory content items found."),
+        Column("statutory_total", "INTEGER", "Statutory content items checked."),
+    )
+    tables = (Table("statutory_coverage", ("audit_id", "council_code", "item"), """
+CREATE TABLE IF NOT EXISTS statutory_coverage (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    evidence_url TEXT,
+    PRIMARY KEY (audit_id, council_code, item)
+);
+"""),)
+    findings = {"statutory_missing": "Statutory content not found"}
+
+    def page(self, page: Page) -> None:
+        page_evidence(page)  # worked out while the page holds its tree; read by coverage()
+
+    def finish(self) -> None:
+        pages, home = self.context.pages, self.context.home
+        found = coverage(pages)
+        rows = self.rows("statutory_coverage")
+        for item in ITEMS:
+            got = found.get(item.id)
+            is_found = bool(got and got.found)
+            rows.append({"item": item.id, "found": int(is_found), "evidence_url": got.evidence_url if is_found else None})
+            if not is_found and pages:
+                self.find("statutory_missing", home, item.id, "medium", f"No page about: {item.label}",
+                          f"basis: {item.basis}")
+        self.score.update(statutory_found=sum(r["found"] for r in rows), statutory_total=len(ITEMS))
+
+    @staticmethod
+    def points(row: dict) -> float:
+        total = row.get("statutory_total") or 0
+        if not row.get("pages_crawled") or not total:
+            return 0.0
+        return Statutory.dimension.weight * (row.get("statutory_found") or 0) / total
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        return f"{as_int(row.get('statutory_found'))} of {as_int(row.get('statutory_total'))} statutory items found"
+
+
 __all__ = ["ITEMS", "ITEM_IDS", "Item", "ItemResult", "Section", "coverage", "match_item", "page_evidence", "sections",
-           "MIN_SECTION_WORDS"]
+           "MIN_SECTION_WORDS", "PUBLISHED_WORDING", "Statutory"]

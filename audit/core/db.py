@@ -165,27 +165,6 @@ CREATE TABLE IF NOT EXISTS page_audits (
     PRIMARY KEY (audit_id, council_code, url)
 );
 
--- Per document, per audit.
-CREATE TABLE IF NOT EXISTS document_audits (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    url TEXT NOT NULL,
-    source_url TEXT,                -- a page that links to it
-    content_type TEXT,
-    status INTEGER,
-    last_updated TEXT,
-    date_source TEXT,               -- pdf_moddate | last_modified
-    date_evidence TEXT,
-    age_days INTEGER,
-    stale INTEGER,
-    pdf_tagged INTEGER,             -- PDFs only: /MarkInfo /Marked true and a /StructTreeRoot
-    pdf_has_title INTEGER,          -- info /Title or XMP dc:title
-    pdf_has_language INTEGER,       -- /Lang in the catalog
-    pdf_has_text INTEGER,           -- extractable text on the first pages (not a scanned image)
-    pdf_problems TEXT,              -- comma list: unreadable, untagged, no_title, no_language, no_text
-    PRIMARY KEY (audit_id, council_code, url)
-);
-
 -- Every finding with its evidence: the row a council web team acts on.
 CREATE TABLE IF NOT EXISTS findings (
     audit_id INTEGER NOT NULL,
@@ -197,64 +176,6 @@ CREATE TABLE IF NOT EXISTS findings (
     detail TEXT,                    -- one line a person can read
     evidence TEXT,                  -- the status, date string or element that triggered it
     PRIMARY KEY (audit_id, council_code, check_name, url, target)
-);
-
-CREATE TABLE IF NOT EXISTS a11y_results (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    url TEXT NOT NULL,
-    rule TEXT NOT NULL,             -- axe-core rule id
-    engine TEXT NOT NULL,           -- static | axe
-    count INTEGER NOT NULL,
-    impact TEXT,
-    targets TEXT,                   -- JSON list of CSS selectors
-    wcag TEXT,                      -- WCAG success criteria, comma list (e.g. "1.1.1,4.1.2")
-    PRIMARY KEY (audit_id, council_code, url, rule, engine)
-);
-
--- Results an engine could not decide (axe-core "incomplete" colour contrast): a person must look.
-CREATE TABLE IF NOT EXISTS a11y_needs_review (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    url TEXT NOT NULL,
-    rule TEXT NOT NULL,             -- axe-core rule id (color-contrast)
-    engine TEXT NOT NULL,           -- axe
-    count INTEGER NOT NULL,
-    targets TEXT,                   -- JSON list of CSS selectors
-    PRIMARY KEY (audit_id, council_code, url, rule, engine)
-);
-
--- Static engine vs axe-core on the pages axe checked, per council and rule both implement.
-CREATE TABLE IF NOT EXISTS a11y_engine_agreement (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    pages INTEGER NOT NULL,         -- pages compared (both engines decided)
-    both_flag INTEGER NOT NULL,
-    static_only INTEGER NOT NULL,
-    axe_only INTEGER NOT NULL,
-    neither_flag INTEGER NOT NULL,
-    undecided INTEGER NOT NULL,     -- axe "incomplete" and static silent: not compared
-    agreement_pct REAL,
-    PRIMARY KEY (audit_id, council_code, rule)
-);
-
-CREATE TABLE IF NOT EXISTS a11y_engine_disagreements (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    url TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    flagged_by TEXT NOT NULL,       -- static | axe: the one engine that flagged it
-    PRIMARY KEY (audit_id, council_code, url, rule)
-);
-
-CREATE TABLE IF NOT EXISTS statutory_coverage (
-    audit_id INTEGER NOT NULL,
-    council_code TEXT NOT NULL,
-    item TEXT NOT NULL,
-    found INTEGER NOT NULL,
-    evidence_url TEXT,
-    PRIMARY KEY (audit_id, council_code, item)
 );
 
 CREATE TABLE IF NOT EXISTS council_scores (
@@ -306,21 +227,6 @@ CREATE TABLE IF NOT EXISTS council_scores (
 
 CREATE VIEW IF NOT EXISTS latest_audit AS
     SELECT * FROM audits WHERE status = 'complete' ORDER BY audit_id DESC LIMIT 1;
-
-CREATE VIEW IF NOT EXISTS league_table AS
-    SELECT s.rank, s.council_code, s.council_name, s.score, c.region, c.la_type,
-           s.pages_crawled, s.documents_found, s.links_checked, s.broken_links, s.blocked_links,
-           s.dated_pages, s.undated_pages, s.stale_pages, s.median_age_days, s.stale_documents,
-           s.send_space, s.pfa_section, s.pfa_url, s.pfa_clicks,
-           s.a11y_pages_checked, s.a11y_pages_failing, s.a11y_violations, s.a11y_features,
-           s.a11y_axe_pages_checked, s.a11y_axe_pages_failing, s.a11y_axe_violations, s.a11y_documents_failing,
-           s.statutory_found, s.statutory_total,
-           s.has_search, s.has_social_media, s.has_newsletter, s.has_video, s.has_feedback_published,
-           s.crawl_status, s.audit_id, s.as_of
-    FROM council_scores s
-    JOIN latest_audit a ON a.audit_id = s.audit_id
-    LEFT JOIN councils c ON c.code = s.council_code
-    ORDER BY s.rank;
 
 CREATE INDEX IF NOT EXISTS idx_findings_council ON findings (council_code, audit_id);
 """
@@ -381,6 +287,64 @@ class _Connection(sqlite3.Connection):
 _OPEN: weakref.WeakSet[_Connection] = weakref.WeakSet()
 
 
+# The league table's published columns, in SPEC's order; columns that checks declare beyond
+# these follow them (see check_schema).
+LEAGUE_COLUMNS = (
+    "s.rank", "s.council_code", "s.council_name", "s.score", "c.region", "c.la_type",
+    "s.pages_crawled", "s.documents_found", "s.links_checked", "s.broken_links", "s.blocked_links",
+    "s.dated_pages", "s.undated_pages", "s.stale_pages", "s.median_age_days", "s.stale_documents",
+    "s.send_space", "s.pfa_section", "s.pfa_url", "s.pfa_clicks",
+    "s.a11y_pages_checked", "s.a11y_pages_failing", "s.a11y_violations", "s.a11y_features",
+    "s.a11y_axe_pages_checked", "s.a11y_axe_pages_failing", "s.a11y_axe_violations", "s.a11y_documents_failing",
+    "s.statutory_found", "s.statutory_total",
+    "s.has_search", "s.has_social_media", "s.has_newsletter", "s.has_video", "s.has_feedback_published",
+    "s.crawl_status", "s.audit_id", "s.as_of",
+)
+
+
+def league_view_sql(columns: list[str]) -> str:
+    return ("CREATE VIEW league_table AS\n    SELECT " + ", ".join(columns) + "\n    FROM council_scores s\n"
+            "    JOIN latest_audit a ON a.audit_id = s.audit_id\n"
+            "    LEFT JOIN councils c ON c.code = s.council_code\n    ORDER BY s.rank")
+
+
+def check_schema(conn: sqlite3.Connection) -> None:
+    """What the checks add to the schema: their own tables, their ``council_scores`` columns
+    (and ``score_<dimension>`` for each dimension), and those columns in ``league_table``.
+    Run at every connect; it changes nothing once the database has them all."""
+    from audit.plugins import all_checks  # the checks import this module
+
+    checks = all_checks()
+    for check in checks:
+        for table in check.tables:
+            conn.executescript(table.ddl)
+    wanted = [(column.name, column.type) for check in checks for column in check.columns]
+    wanted += [(f"score_{check.dimension.key}", "REAL") for check in checks if check.dimension is not None]
+    fixed = {column.split(".", 1)[1] for column in LEAGUE_COLUMNS}
+    view = league_view_sql(list(LEAGUE_COLUMNS) + [f"s.{name}" for name, _ in wanted
+                                                   if name not in fixed and not name.startswith("score_")])
+
+    def missing() -> tuple[list[tuple[str, str]], bool]:
+        have = {row[1] for row in conn.execute("PRAGMA table_info(council_scores)")}
+        current = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'league_table'").fetchone()
+        return [(n, t) for n, t in wanted if n not in have], current is None or current[0] != view
+
+    if missing() == ([], False):
+        return
+    conn.execute("BEGIN IMMEDIATE")  # another process may be making the same change
+    try:
+        columns, stale_view = missing()
+        for name, sql_type in columns:
+            conn.execute(f"ALTER TABLE council_scores ADD COLUMN [{name}] {sql_type}")
+        if stale_view:
+            conn.execute("DROP VIEW IF EXISTS league_table")
+            conn.execute(view)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database with the project's schema, in WAL mode."""
     path = Path(path)
@@ -394,6 +358,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.executescript(SCHEMA)
     _migrate(conn)
     conn.executescript(LINKS_VIEW)
+    check_schema(conn)
     return sqlite_utils.Database(conn)
 
 

@@ -36,10 +36,11 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Response
 
 try:
-    from audit.weights import DIMENSIONS
+    from audit.plugins import dimensions
 except ImportError:  # plugins-dir module run without the project on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from audit.weights import DIMENSIONS
+    from audit.plugins import dimensions
+DIMENSIONS = dimensions()
 from audit import __version__
 from crawler.settings import CONTACT_URL
 from datasette_config.charts import Item, hbar_chart, histogram, line_chart

@@ -1,0 +1,167 @@
+"""The check interface: what an audit check declares, reads and produces.
+
+lo-audit's audit is a list of checks (``audit.checks.CHECKS``, plus any installed plugin's,
+see ``audit.plugins``). Each check is one class in one module that says, in one place:
+
+* what it reads: each in-scope page while its parsed tree is held (``page``), then the
+  council as a whole (``finish``) through the :class:`CouncilContext`: every page walked,
+  the crawl's link checks, the council's documents, the axe-core browser, and the
+  ``council_scores`` columns of the checks listed before it;
+* what it produces: findings with evidence (``self.find``), rows of its own tables
+  (``self.rows(table)``), columns of ``page_audits`` (``self.page_row(url)``) and its
+  ``council_scores`` columns (``self.score``), each declared with a description
+  (``columns``, ``tables``, ``metadata``) that the published data dictionary shows;
+* how its dimension's points are earned (``dimension``, ``points``) and the sentence a
+  report card shows for it (``summary``).
+
+The runner (``audit.runner``) walks each council's pages once, parsing each page once,
+and hands every page to every check in list order; then calls ``finish`` on each check in
+list order, so a check may read what an earlier one produced. Checks are pure: they do no
+I/O of their own (the context's ``documents`` and ``axe`` are the runner's, at the edge).
+
+The model is Scrapy's item pipeline (components doing one thing each, listed in order in
+one place) and Datasette's plugin hooks (a module provides what the spec allows, nothing
+more); see docs/architecture.md for a worked example of adding a check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterator
+
+if TYPE_CHECKING:
+    from audit.core.page import Page
+    from audit.core.registry import Council
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One part of the score. The methodology page renders ``label``, ``weight`` and
+    ``rule``; a report card shows ``advice`` when the council loses points here, with the
+    findings named in ``explained_by`` as what to fix first."""
+
+    key: str  # column suffix in council_scores: score_<key>
+    label: str
+    weight: float
+    rule: str  # how the points are earned, in plain English
+    advice: str = ""
+    explained_by: tuple[str, ...] = ()  # finding names (check_name) that cost points here
+
+
+@dataclass(frozen=True)
+class Column:
+    """A ``council_scores`` column a check writes, with its SQL type and the description
+    the data dictionary shows."""
+
+    name: str
+    type: str  # INTEGER | REAL | TEXT
+    description: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a check's own: its DDL (``CREATE TABLE IF NOT EXISTS``, created with the
+    rest of the schema) and natural key (audit rows are upserted by it, so a re-run is
+    idempotent). Rows get ``audit_id`` and ``council_code`` from the runner."""
+
+    name: str
+    key: tuple[str, ...]
+    ddl: str
+
+
+@dataclass
+class CouncilResult:
+    """Everything one council's audit produces, ready to be written (and pickled across
+    processes: no open handles here)."""
+
+    score: dict
+    page_rows: dict[str, dict] = field(default_factory=dict)  # url -> page_audits row
+    findings: list[dict] = field(default_factory=list)
+    tables: dict[str, list[dict]] = field(default_factory=dict)  # table name -> rows
+
+    def find(self, check: str, url: str, target: str, severity: str, detail: str, evidence: str) -> None:
+        self.findings.append({"check_name": check, "url": url, "target": target or "", "severity": severity,
+                              "detail": detail, "evidence": evidence})
+
+
+@dataclass
+class CouncilContext:
+    """What a check may read about the council being audited. Filled by the runner."""
+
+    council: "Council"
+    site: dict  # the crawl_sites row joined with the registry
+    scope: tuple[str, ...]
+    home: str | None  # where the Local Offer URL finally landed
+    as_of: date
+    stale_after_days: int
+    link_checks: dict  # canonical URL -> LinkCheck(outcome, reason, final_url), shared by the crawl
+    documents: Callable[[], Iterator["DocumentFetch"]]  # the council's in-scope document fetches
+    axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
+    result: CouncilResult
+    pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+
+
+@dataclass
+class DocumentFetch:
+    """An in-scope document the crawler fetched (or tried to): its ``fetches`` row and a
+    way to read its archived body (None when not archived)."""
+
+    row: dict
+    fetched_at: datetime | None
+    body: Callable[[], bytes | None]
+
+
+class Check:
+    """Base class of every check. Subclasses set the class attributes and override
+    ``page`` (when they read pages) and ``finish``. One instance audits one council."""
+
+    name: ClassVar[str]  # short id, unique among checks
+    dimension: ClassVar[Dimension | None] = None
+    columns: ClassVar[tuple[Column, ...]] = ()
+    tables: ClassVar[tuple[Table, ...]] = ()
+    findings: ClassVar[dict[str, str]] = {}  # finding name -> heading on the report card
+    metadata: ClassVar[str] = ""  # YAML: Datasette metadata for its tables and canned queries
+
+    def __init__(self, context: CouncilContext):
+        self.context = context
+        self.result = context.result
+        self.score = context.result.score
+
+    @classmethod
+    def reads_pages(cls) -> bool:
+        return cls.page is not Check.page
+
+    def page(self, page: "Page") -> None:
+        """Called once per in-scope page, in walk order, while its parsed tree is held."""
+
+    def finish(self) -> None:
+        """Called once after every page has been walked: write the council's columns."""
+
+    # -- producing ---------------------------------------------------------------------
+    def find(self, check: str, url: str, target: str, severity: str, detail: str, evidence: str) -> None:
+        self.result.find(check, url, target, severity, detail, evidence)
+
+    def rows(self, table: str) -> list[dict]:
+        """The rows of one of this check's tables for this council (append to it)."""
+        return self.result.tables.setdefault(table, [])
+
+    def page_row(self, url: str) -> dict:
+        """The ``page_audits`` row of a walked page (add this check's columns to it)."""
+        return self.result.page_rows[url]
+
+    # -- scoring and publishing ----------------------------------------------------------
+    @staticmethod
+    def points(row: dict) -> float:
+        """Points earned in ``dimension`` (0..weight) from a council_scores row."""
+        return 0.0
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        """One plain-English sentence about the council's result here (report card)."""
+        return ""
+
+
+def severity_of(impact: str | None) -> str:
+    """A finding's severity from an accessibility impact (axe-core's four levels)."""
+    return {"critical": "high", "serious": "high", "moderate": "medium"}.get(impact or "", "low")

@@ -1,0 +1,106 @@
+"""Accessibility of every page by the static engine (``audit.a11y.static``, axe-core rule
+ids), and the accessibility aids the site offers (translation, text resize, read aloud).
+
+The static engine runs on every page during the walk; axe-core in a browser runs on a
+sample afterwards (``audit.checks.axe_sample``). Automated checks find some barriers; they
+are not a WCAG conformance audit.
+"""
+
+from __future__ import annotations
+
+import json
+
+from audit.a11y import aids
+from audit.a11y import static as a11y_static
+from audit.check import Check, Column, Dimension, Table, severity_of
+from audit.core.page import Page
+from audit.core.wording import as_int, plural
+
+A11Y_PAGES_POINTS = 15
+A11Y_AIDS_POINTS = 5
+AIDS_TEXT = {"translation": "translation", "text_resize": "text resize", "read_aloud": "read aloud"}
+
+A11Y_RESULTS_DDL = """
+CREATE TABLE IF NOT EXISTS a11y_results (
+    audit_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    url TEXT NOT NULL,
+    rule TEXT NOT NULL,             -- axe-core rule id
+    engine TEXT NOT NULL,           -- static | axe
+    count INTEGER NOT NULL,
+    impact TEXT,
+    targets TEXT,                   -- JSON list of CSS selectors
+    wcag TEXT,                      -- WCAG success criteria, comma list (e.g. "1.1.1,4.1.2")
+    PRIMARY KEY (audit_id, council_code, url, rule, engine)
+);
+"""
+
+
+def violation_row(url: str, violation, engine: str) -> dict:
+    """An a11y_results row for one rule's violations on one page, from either engine."""
+    return {"url": url, "rule": violation.rule, "engine": engine, "count": violation.count,
+            "impact": violation.impact, "targets": json.dumps(list(violation.targets)),
+            "wcag": ",".join(violation.wcag)}
+
+
+class Accessibility(Check):
+    name = "accessibility"
+    dimension = Dimension(
+        "accessibility", "Accessibility", 20,
+        "15 x (pages with no automated accessibility violation) / (pages checked), plus 5 x "
+        "(accessibility aids found: translation, text resize, read aloud) / 3.",
+        advice="Fix the failing elements below (missing alt text, labels, link names ...), then add translation, "
+               "text resize or read-aloud aids.",
+        explained_by=("a11y",),
+    )
+    columns = (
+        Column("a11y_pages_checked", "INTEGER", "Pages checked for accessibility."),
+        Column("a11y_pages_failing", "INTEGER", "Pages with at least one automated accessibility violation."),
+        Column("a11y_violations", "INTEGER", "Total violations (rule x element) over the pages checked."),
+        Column("a11y_features", "TEXT", "Accessibility aids found, comma-separated: translation, text_resize, read_aloud."),
+    )
+    tables = (Table("a11y_results", ("audit_id", "council_code", "url", "rule", "engine"), A11Y_RESULTS_DDL),)
+    findings = {"a11y": "Accessibility failures"}
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.failing = self.violations = 0
+        self.aid_evidence: dict[str, tuple[str, str]] = {}
+
+    def page(self, page: Page) -> None:
+        found = a11y_static.check_html(page.html, page.url, page.tree)
+        count = self.page_row(page.url)["a11y_violations"] = sum(v.count for v in found)
+        if found:
+            self.failing += 1
+            self.violations += count
+        rows = self.rows("a11y_results")
+        for v in found:
+            rows.append(violation_row(page.url, v, "static"))
+            self.find("a11y", page.url, v.rule, severity_of(v.impact),
+                      f"{v.rule}: {v.count} element(s) fail ({v.impact})", ", ".join(v.targets[:5]))
+        if len(self.aid_evidence) < len(aids.FEATURES):  # each aid's evidence is the first page showing it
+            for feature, evidence in aids.detect(page).items():
+                self.aid_evidence.setdefault(feature, (page.url, evidence))
+
+    def finish(self) -> None:
+        self.score.update(a11y_pages_checked=len(self.context.pages), a11y_pages_failing=self.failing,
+                          a11y_violations=self.violations, a11y_features=",".join(sorted(self.aid_evidence)))
+
+    @staticmethod
+    def points(row: dict) -> float:
+        if not row.get("pages_crawled"):
+            return 0.0
+        points = 0.0
+        checked = row.get("a11y_pages_checked") or 0
+        if checked:
+            points = A11Y_PAGES_POINTS * (checked - (row.get("a11y_pages_failing") or 0)) / checked
+        found = {a for a in (row.get("a11y_features") or "").split(",") if a in aids.FEATURES}
+        return points + A11Y_AIDS_POINTS * len(found) / len(aids.FEATURES)
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        checked = as_int(row.get("a11y_pages_checked"))
+        text = (f"{as_int(row.get('a11y_pages_failing'))} of {plural(checked, 'page')} fail automated checks"
+                if checked else "No pages checked")
+        found = [AIDS_TEXT.get(a.strip(), a.strip()) for a in (row.get("a11y_features") or "").split(",") if a.strip()]
+        return text + ("; aids: " + ", ".join(found) if found else "; no accessibility aids found")

@@ -1,0 +1,96 @@
+"""Working links: every distinct link target on the Local Offer's pages, as the crawler's
+link checks found it (``link_checks``, shared across councils), and pages that answer 200
+while saying they do not exist (soft 404s).
+
+A broken target costs points; a blocked one (401/403/407/429, a bot challenge) is
+unverifiable and costs nothing (``audit.core.linkstatus`` decides which is which at
+crawl time). One finding per (page, broken target), so a web team can find the link to fix.
+"""
+
+from __future__ import annotations
+
+from audit.check import Check, Column, Dimension
+from audit.checks import soft404
+from audit.core.page import Page
+from audit.core.urls import check_key
+from audit.core.wording import as_int, plural
+
+BROKEN_SHARE_PENALTY = 10  # the share of points lost per unit share of broken links
+
+
+class Links(Check):
+    name = "links"
+    dimension = Dimension(
+        "links", "Working links", 20,
+        "20 x (1 - 10 x broken links / links checked), never below 0: two points lost per 1% of "
+        "links broken. Blocked (401/403/429, bot challenge) links are unverifiable and cost nothing.",
+        advice="Fix or remove the broken links below; each one is a dead end for a family.",
+        explained_by=("broken_link", "soft_404"),
+    )
+    columns = (
+        Column("links_checked", "INTEGER",
+               "Distinct link targets (without #fragment) found on in-scope pages and checked."),
+        Column("broken_links", "INTEGER",
+               "Distinct targets that ended (after at most 10 redirects) in 404, 410, another 4xx except "
+               "401/403/407/429, a 5xx, or a failure: DNS, refused, reset, timeout, TLS, redirect loop, "
+               "malformed address."),
+        Column("blocked_links", "INTEGER",
+               "Distinct targets answering 401/403/407/429 or a bot challenge: unverifiable, not counted as broken."),
+    )
+    findings = {"broken_link": "Broken links", "soft_404": "Links to 'page not found' pages (soft 404)",
+                "blocked_link": "Links we could not verify (blocked)"}
+
+    def page(self, page: Page) -> None:
+        not_found = soft404.looks_like_not_found(page)
+        if not_found:
+            self.find("soft_404", page.url, page.url, "medium", "Answers 200 but says the page does not exist",
+                      not_found)
+        _ = page.links  # parsed now, while the page holds its tree; read in finish()
+
+    def finish(self) -> None:
+        """links_checked / broken_links / blocked_links over distinct targets. The links are
+        the pages' own (parsed from the archived HTML, as the crawler did)."""
+        checks = self.context.link_checks
+        targets, broken, blocked = set(), set(), set()
+        for page in self.context.pages:
+            # one finding per (page, target): the last link to a target on a page, as in the links table
+            for target, link in {link.url: link for link in page.links}.items():
+                key = check_key(target)
+                check = checks.get(key)
+                if check is None:
+                    continue  # mailto:, tel: and other non-web targets are not checked
+                targets.add(key)
+                status_text = check.reason or ""
+                if check.outcome == "broken":
+                    broken.add(key)
+                    self.find("broken_link", page.url, target, "high",
+                              f"Broken link ({status_text}) with text '{link.text[:80]}'", status_text)
+                elif check.outcome == "blocked":
+                    blocked.add(key)
+                    self.find("blocked_link", page.url, target, "low",
+                              f"Link could not be verified ({status_text}): the server refused an automated check",
+                              status_text)
+                elif (final := check.final_url) not in (None, key, target) and soft404.redirected_to_home(target, final):
+                    self.find("soft_404", page.url, target, "medium",
+                              "Deep link redirects to a home page: the page it pointed to has probably gone",
+                              f"redirected to {final}")
+        self.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked))
+
+    @staticmethod
+    def points(row: dict) -> float:
+        if not row.get("pages_crawled"):
+            return 0.0
+        checked = row.get("links_checked") or 0
+        broken_share = (row.get("broken_links") or 0) / checked if checked else 0.0
+        return Links.dimension.weight * max(0.0, 1 - BROKEN_SHARE_PENALTY * broken_share)
+
+    @staticmethod
+    def summary(row: dict, stale_after_days: int = 365) -> str:
+        checked = as_int(row.get("links_checked"))
+        if not checked:
+            return "No links checked"
+        text = f"{plural(as_int(row.get('broken_links')), 'broken link')} of {checked}"
+        blocked = as_int(row.get("blocked_links"))
+        if blocked:
+            text += f"; {blocked} could not be verified"
+        return text
