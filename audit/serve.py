@@ -5,7 +5,8 @@ Everything Datasette needs lives in the ``datasette_config`` package:
 * ``metadata.yml``   titles, licences, table/column descriptions, facets, canned queries
 * ``templates/``     ``index.html`` (front page), ``council.html`` (report card),
                      ``pages/methodology.html`` (served at ``/methodology``), ``_lo_base.html``
-* ``plugins/``       ``lo_audit_pages.py``: the ``/`` and ``/council/<code>`` routes and the
+* ``plugins/``       ``lo_audit.py``: the hooks registering the pages of ``published/`` (``/``,
+                     ``/council/<code>``, ``/data-dictionary``) and the
                      template variables the pages need
 * ``static/``        ``lo-audit.css``, mounted at ``/lo-audit-static/``
 
@@ -31,6 +32,7 @@ from pathlib import Path
 import yaml
 
 import datasette_config
+from audit.plugins import all_checks
 
 CONFIG_DIR = Path(datasette_config.__file__).resolve().parent
 METADATA_FILE = CONFIG_DIR / "metadata.yml"
@@ -57,12 +59,46 @@ def load_metadata(db_name: str = TEMPLATE_DB_NAME) -> dict:
     with METADATA_FILE.open(encoding="utf-8") as f:
         metadata = yaml.safe_load(f) or {}
     metadata = copy.deepcopy(metadata)
+    add_check_metadata(metadata["databases"][TEMPLATE_DB_NAME])
     databases = metadata.get("databases") or {}
     if TEMPLATE_DB_NAME in databases and db_name != TEMPLATE_DB_NAME:
         block = databases.pop(TEMPLATE_DB_NAME)
         databases[db_name] = block
     metadata["databases"] = databases
     return metadata
+
+
+def add_check_metadata(database: dict) -> None:
+    """What each check declares about the data it writes, merged into the database's
+    metadata: its ``council_scores`` columns (also shown in ``league_table``), the points
+    column of its dimension, and its own tables and canned queries (``Check.metadata``).
+    metadata.yml's own words win where both describe the same thing."""
+    tables = database.setdefault("tables", {})
+    queries = database.setdefault("queries", {})
+    for name in ("council_scores", "league_table"):
+        tables.setdefault(name, {}).setdefault("columns", {})
+    declared_columns = {column.name: column.description for check in all_checks() for column in check.columns}
+    # council_scores: the measurements before the score columns, as in the table itself;
+    # league_table: columns beyond the published ones come last, as in the view.
+    scores = tables["council_scores"]["columns"]
+    keys = list(scores)
+    before = keys.index("score") if "score" in keys else len(keys)
+    merged = {k: scores[k] for k in keys[:before]}
+    merged.update((k, scores.get(k, v)) for k, v in declared_columns.items())
+    merged.update((k, scores[k]) for k in keys[before:])
+    tables["council_scores"]["columns"] = merged
+    for column, description in declared_columns.items():
+        tables["league_table"]["columns"].setdefault(column, description)
+    for check in all_checks():
+        if check.dimension is not None:
+            d = check.dimension
+            tables["council_scores"]["columns"].setdefault(
+                f"score_{d.key}", f"Points earned for {d.label} (out of {d.weight:g}).")
+        declared = yaml.safe_load(check.metadata) if check.metadata else {}
+        for name, table in (declared.get("tables") or {}).items():
+            tables.setdefault(name, table)
+        for name, query in (declared.get("queries") or {}).items():
+            queries.setdefault(name, query)
 
 
 def write_metadata(db_name: str) -> Path:

@@ -342,7 +342,8 @@ def test_hostile_strings_are_escaped_and_never_links(sample_db):
 
 
 def _load_plugin():
-    spec = importlib.util.spec_from_file_location("lo_audit_pages_under_test", PLUGINS_DIR / "lo_audit_pages.py")
+    """The plugin module as Datasette loads it from --plugins-dir (by file, not by package)."""
+    spec = importlib.util.spec_from_file_location("lo_audit_under_test", PLUGINS_DIR / "lo_audit.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

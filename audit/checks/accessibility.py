@@ -43,8 +43,50 @@ def violation_row(url: str, violation, engine: str) -> dict:
             "wcag": ",".join(violation.wcag)}
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+tables:
+  a11y_results:
+    description: >-
+      Automated accessibility results per page and rule. Rules are axe-core rule ids.
+      Automated checks find some barriers; they are not a WCAG conformance audit.
+    facets: [rule, engine, impact]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      url: The page checked.
+      rule: The axe-core rule id, e.g. image-alt, html-has-lang, link-name, label.
+      engine: "static (lo-audit's own HTML checks) or axe (axe-core in a headless browser)."
+      count: How many elements on the page fail the rule.
+      impact: "How much it affects users, per axe-core: minor, moderate, serious or critical."
+      targets: The failing elements, as CSS selectors (JSON list).
+      wcag: "The WCAG success criteria the rule tests, comma-separated (e.g. 1.1.1); empty for best-practice rules."
+queries:
+  a11y_by_rule:
+    title: Accessibility violations by rule
+    description: >-
+      Automated accessibility violations in the latest complete audit, grouped by
+      axe-core rule and engine: how many councils and pages fail each rule. Automated
+      checks are not a WCAG conformance audit.
+    sql: |-
+      select
+        r.rule,
+        r.engine,
+        max(r.impact) as impact,
+        count(distinct r.council_code) as councils,
+        count(distinct r.council_code || ' ' || r.url) as pages,
+        sum(r.count) as violations
+      from a11y_results r
+      join latest_audit a on a.audit_id = r.audit_id
+      where r.count > 0
+      group by r.rule, r.engine
+      order by violations desc, r.rule
+"""
+
+
 class Accessibility(Check):
     name = "accessibility"
+    metadata = METADATA
     dimension = Dimension(
         "accessibility", "Accessibility", 20,
         "15 x (pages with no automated accessibility violation) / (pages checked), plus 5 x "

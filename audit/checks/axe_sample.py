@@ -59,8 +59,104 @@ CREATE TABLE IF NOT EXISTS a11y_engine_disagreements (
 )
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+tables:
+  a11y_needs_review:
+    description: >-
+      Accessibility results an engine could not decide and a person must look at:
+      axe-core's "incomplete" colour-contrast results (text over a background image,
+      overlapping elements ...). Kept apart from violations. axe checks the archived
+      HTML without the site's stylesheets, so contrast is judged on inline styles and
+      the browser's defaults.
+    facets: [rule, engine]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      url: The page checked.
+      rule: The axe-core rule id (color-contrast).
+      engine: The engine that could not decide (axe).
+      count: How many elements need a person to check them.
+      targets: Those elements, as CSS selectors (JSON list).
+  a11y_engine_agreement:
+    description: >-
+      How far lo-audit's static engine agrees with axe-core in a browser, per council
+      and rule, on the pages axe checked, for the rules both engines implement.
+      Disagreeing pages are listed in a11y_engine_disagreements.
+    facets: [rule, council_code]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      rule: The axe-core rule id.
+      pages: Pages compared (axe checked them and decided the rule).
+      both_flag: Pages both engines flag.
+      static_only: Pages only the static engine flags.
+      axe_only: Pages only axe-core flags.
+      neither_flag: Pages neither engine flags.
+      undecided: Pages where axe-core could not decide (needs review) and the static engine found nothing; not compared.
+      agreement_pct: "Percentage of compared pages where the engines agree: (both_flag + neither_flag) / pages."
+  a11y_engine_disagreements:
+    description: >-
+      Each (page, rule) where exactly one engine flags a violation: the list to
+      review when improving the static engine.
+    facets: [rule, flagged_by, council_code]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      url: The page.
+      rule: The axe-core rule id.
+      flagged_by: "The one engine that flagged it: static or axe."
+queries:
+  engine_agreement:
+    title: Static engine vs axe-core, per rule
+    description: >-
+      On the pages axe-core checked in a browser (the sample), for each rule both
+      engines implement: pages where both flag it, only the static engine, only axe,
+      neither, and the agreement; then the disagreeing pages (url, engine that
+      flagged it alone), so each can be explained or fixed.
+    sql: |-
+      select
+        g.rule,
+        sum(g.pages) as pages,
+        sum(g.both_flag) as both_flag,
+        sum(g.static_only) as static_only,
+        sum(g.axe_only) as axe_only,
+        sum(g.neither_flag) as neither_flag,
+        sum(g.undecided) as undecided,
+        round(100.0 * (sum(g.both_flag) + sum(g.neither_flag)) / max(sum(g.pages), 1), 1) as agreement_pct,
+        (select group_concat(d.url || ' (only ' || d.flagged_by || ')', char(10))
+           from a11y_engine_disagreements d
+          where d.audit_id = a.audit_id and d.rule = g.rule) as disagreements
+      from a11y_engine_agreement g
+      join latest_audit a on a.audit_id = g.audit_id
+      group by g.rule
+      order by agreement_pct, g.rule
+  engine_disagreements:
+    title: Pages where the static engine and axe-core disagree
+    description: >-
+      Each (page, rule) in the latest complete audit that exactly one engine flags,
+      with the elements each engine reported.
+    sql: |-
+      select
+        d.council_code,
+        d.url,
+        d.rule,
+        d.flagged_by,
+        s.targets as static_targets,
+        x.targets as axe_targets
+      from a11y_engine_disagreements d
+      join latest_audit a on a.audit_id = d.audit_id
+      left join a11y_results s on s.audit_id = d.audit_id and s.council_code = d.council_code
+        and s.url = d.url and s.rule = d.rule and s.engine = 'static'
+      left join a11y_results x on x.audit_id = d.audit_id and x.council_code = d.council_code
+        and x.url = d.url and x.rule = d.rule and x.engine = 'axe'
+      order by d.rule, d.council_code, d.url
+"""
+
+
 class AxeSample(Check):
     name = "axe_sample"
+    metadata = METADATA
     columns = (
         Column("a11y_axe_pages_checked", "INTEGER",
                "Pages axe-core checked in a headless browser: the home, 16-25, contact and form pages and the "

@@ -37,8 +37,35 @@ CREATE TABLE IF NOT EXISTS document_audits (
 """
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+tables:
+  document_audits:
+    description: What the checks concluded about each linked document (PDF, Word, ODT, Excel), per audit.
+    facets: [stale, content_type, date_source]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      url: The document.
+      source_url: A page that links to it.
+      content_type: The document's type.
+      status: HTTP status when it was fetched.
+      last_updated: The document's date (ISO); empty when unknown.
+      date_source: "pdf_moddate (the PDF's own modification date) or last_modified (the HTTP header)."
+      date_evidence: The exact string that gave the date.
+      age_days: Days between last_updated and the audit's as_of date.
+      stale: 1 when older than the audit's stale_after_days.
+      pdf_tagged: "PDFs only: 1 when the PDF is tagged (/MarkInfo /Marked true and a structure tree), so screen readers get headings, reading order and alternative text."
+      pdf_has_title: "PDFs only: 1 when the PDF has a title (document information /Title or XMP dc:title)."
+      pdf_has_language: "PDFs only: 1 when the PDF declares its language (/Lang)."
+      pdf_has_text: "PDFs only: 1 when text can be extracted from its first pages; 0 suggests a scanned image with no text layer."
+      pdf_problems: "PDFs only: comma list of what fails: unreadable, untagged, no_title, no_language, no_text; empty when none."
+"""
+
+
 class Documents(Check):
     name = "documents"
+    metadata = METADATA
     columns = (
         Column("documents_found", "INTEGER", "Distinct in-scope PDF/DOC/DOCX/ODT/XLS(X) documents linked."),
         Column("stale_documents", "INTEGER",

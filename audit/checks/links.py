@@ -18,8 +18,39 @@ from audit.core.wording import as_int, plural
 BROKEN_SHARE_PENALTY = 10  # the share of points lost per unit share of broken links
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+queries:
+  broken_links:
+    title: Broken links (latest complete audit)
+    description: >-
+      Every link on a Local Offer page whose target is broken (404, 410, other 4xx
+      except 401/403/407/429, 5xx, or a failure such as DNS or timeout), with the page
+      it is on, its status or reason and the text a reader saw. Leave council_code
+      empty for every council.
+    sql: |-
+      select
+        l.council_code,
+        c.name as council_name,
+        l.source_url as page_url,
+        l.target_url as target,
+        lc.status,
+        lc.reason,
+        l.link_text,
+        lc.checked_at
+      from links l
+      join latest_audit a on a.crawl_id = l.crawl_id
+      join link_checks lc on lc.crawl_id = l.crawl_id and lc.url = l.target_url
+      left join councils c on c.code = l.council_code
+      where lc.outcome = 'broken'
+        and (:council_code = '' or l.council_code = :council_code)
+      order by l.council_code, l.source_url, l.target_url
+"""
+
+
 class Links(Check):
     name = "links"
+    metadata = METADATA
     dimension = Dimension(
         "links", "Working links", 20,
         "20 x (1 - 10 x broken links / links checked), never below 0: two points lost per 1% of "

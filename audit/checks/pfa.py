@@ -174,11 +174,36 @@ def find_pfa(pages: list[Page], home_url: str, scope: tuple[str, ...],
 __all__ = ["ClickDistances", "PfaResult", "PFA_TOPIC", "click_distances", "find_pfa", "normalise", "pfa_evidence"]
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+queries:
+  no_pfa:
+    title: Councils without a Preparing for Adulthood (16-25) section
+    description: >-
+      Councils whose Local Offer has no page devoted to Preparing for Adulthood,
+      16-25 or post-16 transition in the latest complete audit.
+    sql: |-
+      select
+        s.council_code,
+        s.council_name,
+        s.send_space,
+        s.crawl_status,
+        s.pages_crawled,
+        s.score,
+        s.rank
+      from council_scores s
+      join latest_audit a on a.audit_id = s.audit_id
+      where coalesce(s.pfa_section, 0) = 0
+      order by s.rank, s.council_name
+"""
+
+
 class Pfa(Check):
     """Is there a page devoted to Preparing for Adulthood / 16-25, and how many clicks from the
     Local Offer's home page? Also gives every page its click distance (page_audits.clicks)."""
 
     name = "pfa"
+    metadata = METADATA
     dimension = Dimension(
         "pfa", "Preparing for Adulthood (16-25)", 8,
         "8 when a page is devoted to Preparing for Adulthood / 16-25, less 1 per click beyond 2 "

@@ -442,11 +442,56 @@ __all__ = [
 # ---- the check --------------------------------------------------------------------------
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+queries:
+  stale_pages:
+    title: Stale pages and documents (latest complete audit)
+    description: >-
+      Pages and documents whose last-updated date is older than the audit's stale
+      threshold, with the date string that made them stale and where it came from.
+    sql: |-
+      select * from (
+        select
+          p.council_code,
+          c.name as council_name,
+          'page' as kind,
+          p.url,
+          p.title,
+          p.last_updated,
+          p.age_days,
+          p.date_source,
+          p.date_evidence
+        from page_audits p
+        join latest_audit a on a.audit_id = p.audit_id
+        left join councils c on c.code = p.council_code
+        where p.stale = 1
+        union all
+        select
+          d.council_code,
+          c.name as council_name,
+          'document' as kind,
+          d.url,
+          null as title,
+          d.last_updated,
+          d.age_days,
+          d.date_source,
+          d.date_evidence
+        from document_audits d
+        join latest_audit a on a.audit_id = d.audit_id
+        left join councils c on c.code = d.council_code
+        where d.stale = 1
+      )
+      order by council_code, age_days desc, url
+"""
+
+
 class Staleness(Check):
     """Is each page up to date? Dates every page by SPEC's order of trust and counts the
     pages older than the stale threshold; undated pages earn nothing."""
 
     name = "staleness"
+    metadata = METADATA
     dimension = Dimension(
         "freshness", "Up to date", 25,
         "25 x (pages with a last-updated date within the stale threshold) / (pages crawled). "

@@ -351,10 +351,48 @@ def coverage(pages: list[Page]) -> dict[str, ItemResult]:
     return results
 
 
+# Datasette metadata for what this check publishes (merged by audit/serve.py).
+METADATA = """
+tables:
+  statutory_coverage:
+    description: >-
+      Whether each statutory Local Offer item (SEND Regulations 2014 Schedule 2, Code
+      of Practice chapter 4) was found on each council's site, per audit.
+    facets: [item, found]
+    columns:
+      audit_id: The audit run.
+      council_code: ONS/GSS code of the council.
+      item: The statutory item's id, e.g. health_provision or travel_transport (the 16 items are listed on /methodology).
+      found: 1 when a Local Offer page is about this item.
+      evidence_url: The page that shows it.
+queries:
+  statutory_gaps:
+    title: Statutory content not found, per council
+    description: >-
+      For each council, the statutory Local Offer items (SEND Regulations 2014
+      Schedule 2, Code of Practice chapter 4) that the latest complete audit did not
+      find.
+    sql: |-
+      select
+        sc.council_code,
+        c.name as council_name,
+        sum(case when sc.found = 0 then 1 else 0 end) as items_missing,
+        count(*) as items_checked,
+        group_concat(case when sc.found = 0 then sc.item end, ', ') as missing_items
+      from statutory_coverage sc
+      join latest_audit a on a.audit_id = sc.audit_id
+      left join councils c on c.code = sc.council_code
+      group by sc.council_code
+      having items_missing > 0
+      order by items_missing desc, sc.council_code
+"""
+
+
 class Statutory(Check):
     """Which statutory items the Local Offer has a page (or a substantial section) about."""
 
     name = "statutory"
+    metadata = METADATA
     dimension = Dimension(
         "statutory", "Statutory content", 20,
         "20 x (statutory items found) / (items checked), items from the SEND Regulations 2014 "
