@@ -1,0 +1,125 @@
+"""The check interface (audit/check.py): the runner is a loop over declared checks, every
+column and table a check declares reaches the database and the published metadata, and a
+check from a plugin (pluggy, as Datasette does it) is run, scored and published like the
+built-in ones without any change to lo-audit. The plugin check here is the worked example
+of docs/architecture.md."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+import types
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from audit.check import Check, Column, Dimension, Table
+from audit.checks import CHECKS
+from audit.core.db import connect
+from audit.plugins import all_checks, hookimpl, plugin_manager
+from audit.runner import run_audit
+from audit.serve import load_metadata
+from conftest import copy_demo, query
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE_SCORE_COLUMNS = {"council_code", "council_name", "audit_id", "as_of", "score", "rank"}
+
+
+class EasyRead(Check):
+    """Pages offering an Easy Read version: the worked example of docs/architecture.md."""
+
+    name = "easy_read"
+    dimension = Dimension("easy_read", "Easy Read", 5, "5 when any page offers an Easy Read version, else 0.",
+                          advice="Publish Easy Read versions of the key pages.", explained_by=("no_easy_read",))
+    columns = (Column("easy_read_pages", "INTEGER", "Pages offering an Easy Read version."),)
+    tables = (Table("easy_read_pages", ("audit_id", "council_code", "url"), """
+        CREATE TABLE IF NOT EXISTS easy_read_pages (
+            audit_id INTEGER NOT NULL, council_code TEXT NOT NULL, url TEXT NOT NULL, evidence TEXT,
+            PRIMARY KEY (audit_id, council_code, url));"""),)
+    findings = {"no_easy_read": "No Easy Read versions"}
+    metadata = """
+tables:
+  easy_read_pages:
+    description: Pages offering an Easy Read version, per audit.
+"""
+
+    def page(self, page):
+        match = re.search(r"easy[ -]read", page.main_text, re.IGNORECASE)
+        if match:
+            self.rows("easy_read_pages").append({"url": page.url, "evidence": match.group(0)})
+
+    def finish(self):
+        found = len(self.rows("easy_read_pages"))
+        self.score["easy_read_pages"] = found
+        if not found and self.context.pages:
+            self.find("no_easy_read", self.context.home, "", "low", "No page offers an Easy Read version", "")
+
+    @staticmethod
+    def points(row):
+        return 5.0 if row.get("easy_read_pages") else 0.0
+
+
+@pytest.fixture
+def easy_read_plugin():
+    module = types.ModuleType("easy_read_plugin")
+    module.register_checks = hookimpl(lambda: [EasyRead])
+    plugin_manager().register(module, name="easy_read_plugin")
+    yield
+    plugin_manager().unregister(name="easy_read_plugin")
+
+
+def test_the_runner_has_no_check_specific_code():
+    source = (ROOT / "audit" / "runner.py").read_text()
+    assert "audit.checks" not in source and "audit.a11y import" not in source.replace("audit.a11y.axe import", "")
+    for check in CHECKS:
+        for finding in check.findings:
+            assert f'"{finding}"' not in source
+        for column in check.columns:
+            assert f'"{column.name}"' not in source
+
+
+def test_every_declared_column_and_table_is_in_a_new_database(tmp_path):
+    db = connect(tmp_path / "new.db")
+    columns = set(db["council_scores"].columns_dict)
+    declared = {c.name for check in all_checks() for c in check.columns}
+    assert declared <= columns
+    dimensions = {f"score_{c.dimension.key}" for c in all_checks() if c.dimension}
+    assert columns == CORE_SCORE_COLUMNS | declared | dimensions, "every council_scores column is declared once"
+    assert {t.name for check in all_checks() for t in check.tables} <= set(db.table_names())
+    names = [check.name for check in all_checks()]
+    assert len(names) == len(set(names))
+
+
+def test_every_finding_and_column_is_described_for_readers():
+    metadata = load_metadata()["databases"]["localoffer"]
+    described = metadata["tables"]["council_scores"]["columns"]
+    for check in all_checks():
+        for column in check.columns:
+            assert described[column.name], column.name
+        for table in check.tables:
+            assert metadata["tables"][table.name]["description"], table.name
+
+
+def test_a_plugin_check_is_run_scored_and_published(tmp_path, demo_db, easy_read_plugin):
+    assert all_checks()[-1] is EasyRead
+    db_path = copy_demo(demo_db, tmp_path)
+    audit_id = run_audit(db_path, date(2026, 11, 23), axe_sample=0)
+    scores = {r["council_code"]: r for r in query(db_path, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                  [audit_id])}
+    assert "easy_read_pages" in query(db_path, "SELECT * FROM league_table LIMIT 1")[0]
+    pages = query(db_path, "SELECT council_code, url FROM easy_read_pages WHERE audit_id = ?", [audit_id])
+    with_pages = {r["council_code"] for r in pages}
+    for code, row in scores.items():
+        assert row["easy_read_pages"] == sum(1 for r in pages if r["council_code"] == code)
+        assert row["score_easy_read"] == (5.0 if code in with_pages else 0.0)
+        points = sum(v for k, v in row.items() if k.startswith("score_"))
+        assert row["score"] == pytest.approx(round(points * 100 / 105, 1), abs=0.06)  # scaled back to 0-100
+    assert with_pages and set(scores) - with_pages, "the demo has councils with and without Easy Read pages"
+    missing = query(db_path, "SELECT council_code FROM findings WHERE audit_id = ? AND check_name = 'no_easy_read'",
+                    [audit_id])
+    assert {r["council_code"] for r in missing} == {c for c in set(scores) - with_pages if scores[c]["pages_crawled"]}
+    metadata = load_metadata()["databases"]["localoffer"]
+    assert metadata["tables"]["council_scores"]["columns"]["easy_read_pages"] == "Pages offering an Easy Read version."
+    assert metadata["tables"]["easy_read_pages"]["description"].startswith("Pages offering")
