@@ -135,7 +135,7 @@ def test_an_audit_whose_pages_let_go_of_their_html_finds_the_same(demo_db, monke
 def test_lexbor_text_is_selectolax_text_for_every_element_of_the_test_pages():
     """The checks read element text with text_lexbor() (half the cost of text()): both must
     give the same string for every element, and only comments differ (see audit.core.page)."""
-    root = os.path.dirname(os.path.dirname(__file__))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
     with open(os.path.join(root, "benchmarks", "act", "dev.jsonl"), encoding="utf-8") as fh:
         pages = [json.loads(line)["html"] for line in fh]
     for path in glob.glob(os.path.join(root, "tests", "pages", "*.html")):

@@ -29,11 +29,11 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
     from sample_db import BHAM, CAMB, CHANGES, IMG_LINK_TEXT, SCRIPT_TITLE, build_sample_db  # type: ignore
     from servers import chromium, datasette_server, static_site  # type: ignore
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DB = "sample"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

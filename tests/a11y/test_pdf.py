@@ -9,7 +9,7 @@ from pypdf.generic import (BooleanObject, DecodedStreamObject, DictionaryObject,
 
 from audit.a11y.pdf import check_pdf, describe
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "sites"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "sites"
 
 
 def make_pdf(tagged=False, title=None, lang=None, text=None, marked_only=False) -> bytes:

@@ -16,7 +16,7 @@ from conftest import query as q
 
 from audit.a11y import axe as a11y_axe
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NORTHMOOR_HOME = "http://localoffer.northmoor.example/"
 
 

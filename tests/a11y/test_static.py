@@ -8,7 +8,7 @@ import pytest
 from audit.a11y.static import ENGINE, RULES, Violation, check_html, violations_to_json
 from audit.a11y.langtags import is_known_language
 
-ACT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks", "act")
+ACT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "benchmarks", "act")
 
 
 def page(body: str, head: str = "<title>Local Offer</title>", lang: str = ' lang="en"') -> str:
@@ -308,7 +308,7 @@ def test_checking_a_page_leaves_nothing_for_the_cyclic_collector():
 
     with open(os.path.join(ACT_DIR, "dev.jsonl"), encoding="utf-8") as fh:
         pages = [json.loads(line)["html"] for line in fh]
-    for path in glob.glob(os.path.join(os.path.dirname(__file__), "pages", "*.html")):
+    for path in glob.glob(os.path.join(os.path.dirname(os.path.dirname(__file__)), "pages", "*.html")):
         with open(path, encoding="utf-8", errors="replace") as fh:
             pages.append(fh.read())
     assert len(pages) > 400
