@@ -3,6 +3,10 @@
 
     .venv/bin/python benchmarks/act_static.py [benchmarks/act/dev.jsonl] [--all] [--show-misses]
 
+Two scores follow each other: the ACT cases (page level, and element level as far as the
+cases allow, see ``score``), then axe-core's own rule fixtures element by element, on a
+development split and a held-out split (``benchmarks/axe_fixtures_eval.py``).
+
 A case is *flagged* when the engine reports any axe-core rule mapped to the case's ACT
 rule in benchmarks/act/axe_map.json (``axe_rules`` plus ``suggested_axe_rules``).  A
 flagged failed case is a true positive, an unflagged one a false negative; a flagged
@@ -28,6 +32,7 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from audit.a11y.static import check_html  # noqa: E402
+from benchmarks.axe_fixtures_eval import score_fixtures  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,17 +44,22 @@ def load_cases(path: str, include_deprecated: bool) -> list[dict]:
 
 
 def score(cases: list[dict], axe_map: dict) -> dict[str, Counter]:
-    """Outcome counts (TP/FN/FP/TN) per ACT rule, plus the misses under key 'misses'."""
+    """Outcome counts (TP/FN/FP/TN) per ACT rule, with the misses as 'FP:<case id>' keys.
+
+    Element level: the ACT cases do not name their failing elements, so what can be counted
+    is 'el_FP', each element reported (under a mapped rule) on a passed or inapplicable case,
+    and 'el_TP', the elements reported on failed cases (at least one per flagged case)."""
     per_rule: dict[str, Counter] = {}
     for case in cases:
         entry = axe_map["rules"].get(case["rule_id"], {})
         mapped = set(entry.get("axe_rules", [])) | set(entry.get("suggested_axe_rules", [])) | {case["rule_id"]}
-        reported = {v.rule for v in check_html(case["html"])}
-        flagged = bool(reported & mapped)
+        violations = [v for v in check_html(case["html"]) if v.rule in mapped]
+        flagged = bool(violations)
         failed = case["expected"] == "failed"
         outcome = ("TP" if flagged else "FN") if failed else ("FP" if flagged else "TN")
         counts = per_rule.setdefault(case["rule_id"], Counter())
         counts[outcome] += 1
+        counts["el_TP" if failed else "el_FP"] += sum(v.count for v in violations)
         if outcome in ("FP", "FN"):
             counts[f"{outcome}:{case['case_id']}"] += 1
     return per_rule
@@ -106,6 +116,33 @@ def time_pages(pages: list[str], repeat: int) -> float:
     return best
 
 
+def print_fixtures(show_misses: bool) -> None:
+    """Element-level figures on axe-core's rule fixtures, per rule, dev and held-out apart
+    (misses are listed for the dev split only: the held-out split is not to be tuned on)."""
+    scores = score_fixtures()
+    print()
+    print("axe-core rule fixtures, element level (dev | held-out; out of reach: frame/shadow content)")
+    print(f"{'rule':27} {'TP':>3} {'FN':>3} {'FP':>3} {'TN':>3} {'prec':>5} {'rec':>5} | "
+          f"{'TP':>3} {'FN':>3} {'FP':>3} {'TN':>3} {'prec':>5} {'rec':>5} | out")
+    totals = {"dev": Counter(), "held-out": Counter()}
+    for rule, score in sorted(scores.items()):
+        cells = []
+        for split in ("dev", "held-out"):
+            c = score.counts.get(split, Counter())
+            totals[split].update(c)
+            cells.append(f"{c['TP']:3d} {c['FN']:3d} {c['FP']:3d} {c['TN']:3d} "
+                         f"{fmt(ratio(c['TP'], c['TP'] + c['FP']))} {fmt(ratio(c['TP'], c['TP'] + c['FN']))}")
+        print(f"{rule:27} {cells[0]} | {cells[1]} | {score.out_of_reach:3d}")
+        if show_misses:
+            for split, outcome, where, selector in score.misses:
+                if split == "dev":
+                    print(f"        {outcome} {where} {selector}")
+    print("-" * 72)
+    for split, c in totals.items():
+        print(f"{split:8}: elements {sum(c.values())}  TP {c['TP']}  FN {c['FN']}  FP {c['FP']}  TN {c['TN']}  "
+              f"precision {fmt(ratio(c['TP'], c['TP'] + c['FP']))}  recall {fmt(ratio(c['TP'], c['TP'] + c['FN']))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="?", default=os.path.join(HERE, "act", "dev.jsonl"))
@@ -142,6 +179,11 @@ def main(argv: list[str] | None = None) -> int:
           f"TN {total['TN']}  precision {fmt(P)}  recall {fmt(R)}")
     print(f"macro over {len(per_rule)} rules: precision {fmt(ratio(sum(precisions), len(precisions)))}  "
           f"recall {fmt(ratio(sum(recalls), len(recalls)))}")
+
+    el_tp, el_fp = sum(c["el_TP"] for c in per_rule.values()), sum(c["el_FP"] for c in per_rule.values())
+    print(f"element level: {el_tp} elements reported on failed cases, {el_fp} on passed/inapplicable ones "
+          f"(each a false positive): precision {fmt(ratio(el_tp, el_tp + el_fp))}")
+    print_fixtures(args.show_misses)
 
     act_pages = [c["html"] for c in cases]
     per_act = time_pages(act_pages, 3)

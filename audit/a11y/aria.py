@@ -169,9 +169,10 @@ ROLES: dict[str, Role] = {
     "treegrid": Role(("grid", "tree"), owned=("row", "rowgroup>row")),
     "treeitem": Role(("listitem", "option"), context=("group", "tree"), name_from_content=True),
     # ARIA 1.3 roles that browsers and axe-core already accept
-    "comment": Role(("article",)),
-    "mark": Role(("section",)),
-    "suggestion": Role(("section",)),
+    # (ARIA 1.3: comment adds level, posinset and setsize; mark and suggestion prohibit naming)
+    "comment": Role(("article",), _s("level")),
+    "mark": Role(("section",), name_prohibited=True),
+    "suggestion": Role(("section",), name_prohibited=True),
     # Graphics-ARIA 1.0
     "graphics-document": Role(("document",)),
     "graphics-object": Role(("group",)),
@@ -200,7 +201,7 @@ for _name, _sup in _DPUB.items():
         context=("doc-bibliography",) if _name == "biblioentry" else ("doc-endnotes",) if _name == "endnote" else (),
         deprecated=_name in ("biblioentry", "endnote"))
 
-# Value types: bool, tristate, trifalse (true/false/undefined), int, number, string,
+# Value types: bool, tristate (true/false/mixed/undefined), trifalse (true/false/undefined), int, number, string,
 # idref, idrefs, token (one of the listed), tokens (space-separated list of the listed).
 ATTRIBUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "aria-activedescendant": ("idref", ()),
@@ -279,9 +280,13 @@ PROHIBITED: dict[str, frozenset[str]] = {
     r: (_GENERIC_PROHIBITED if r == "generic" else NAME_ATTRS) for r, e in ROLES.items() if e.name_prohibited}
 CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract)
 
-_INT = re.compile(r"-?\d+\Z")
+_INT = re.compile(r"[+-]?\d+\Z")
+# Smallest valid value of the integer attributes that have one (WAI-ARIA 1.2 value
+# descriptions: indexes and levels count from 1, counts may be -1 for "unknown").
+_INT_MIN = {"aria-colcount": -1, "aria-colindex": 1, "aria-colspan": 1, "aria-level": 1, "aria-posinset": 1,
+            "aria-rowcount": -1, "aria-rowindex": 1, "aria-rowspan": 0, "aria-setsize": -1}
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
-_TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed"),
+_TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed", "undefined"),
                 "trifalse": ("true", "false", "undefined")}
 
 
@@ -293,7 +298,7 @@ def is_valid_value(attr: str, value: str) -> bool:
     if kind in _TYPE_VALUES:
         return low in _TYPE_VALUES[kind]
     if kind == "int":
-        return bool(_INT.match(value)) and (attr != "aria-level" or int(value) >= 1)
+        return bool(_INT.match(value)) and int(value) >= _INT_MIN.get(attr, int(value))
     if kind == "number":
         return bool(_NUMBER.match(value))
     if kind == "token":

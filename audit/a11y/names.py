@@ -181,6 +181,11 @@ class El:
         return not self.hidden & (_NONE | _VIS)
 
     @property
+    def inert(self) -> bool:
+        """In an inert subtree (no focus, no interaction)."""
+        return bool(self.hidden & _INERT)
+
+    @property
     def in_tree(self) -> bool:
         """Included in the accessibility tree."""
         return not self.hidden & (_NONE | _VIS | _ARIA)
@@ -420,11 +425,12 @@ def _host_name(el: El, visited: set[int]) -> str:
         if kind == "image":
             return attrs.get("alt", "")
         if kind in ("button", "submit", "reset"):
+            # value, then an associated <label> (browsers and axe-core use it), then the default
             if "value" in attrs:
                 return attrs["value"]
-            if kind != "button":
-                return "Submit" if kind == "submit" else "Reset"
-            return ""
+            if el.labels:
+                return " ".join(_content(lab, visited, False) for lab in el.labels)
+            return {"submit": "Submit", "reset": "Reset"}.get(kind, "")
     if tag in ("img", "area"):
         return attrs.get("alt", "")
     if tag in _LABELABLE and el.labels:

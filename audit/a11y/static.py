@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from audit.a11y.aria import ATTRIBUTES, PROHIBITED, ROLES, SUPPORTED, GLOBAL_ATTRS, allowed_owned, is_valid_value
+from audit.a11y.aria import (ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED, allowed_owned,
+                             is_valid_value)
 from audit.a11y.names import Document, El, parse_int, squash
 from audit.a11y.langtags import is_known_language, primary_subtag
 
@@ -104,9 +105,9 @@ _HEADER_ROLES = frozenset(("columnheader", "rowheader"))
 _CELL_ROLES = frozenset(("cell", "gridcell", "columnheader", "rowheader"))
 _TABLE_ROLES = frozenset(("table", "grid", "treegrid"))
 _TRANSPARENT_ROLES = frozenset((None, "none", "generic"))
-_NON_TEXT_MEDIA = re.compile(r"^(image|audio|video)/|x-shockwave-flash", re.I)
-_NON_TEXT_EXT = re.compile(r"\.(png|jpe?g|gif|svg|webp|bmp|ico|avif|mp3|wav|ogg|oga|m4a|aac|flac|mp4|m4v|webm|"
-                           r"ogv|mov|avi|swf)(?:[?#].*)?$", re.I)
+_NON_TEXT_MEDIA = re.compile(r"^(?:data:)?(image|audio|video)/|x-shockwave-flash", re.I)
+_NON_TEXT_EXT = re.compile(r"\.(a?png|jpe?g|jfif|pjpeg|gif|svg|webp|bmp|ico|avif|tiff?|heic|mp3|wav|ogg|oga|opus|"
+                           r"m4a|aac|flac|weba|mid|midi|mp4|m4v|webm|ogv|mov|avi|mpe?g|mkv|3gp|swf)(?:[?#].*)?$", re.I)
 _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
@@ -115,6 +116,15 @@ _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del 
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
                         "tbody tfoot thead time tr u ul".split())
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
+# HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
+# they may carry a name.
+_CHROMIUM_ROLES = frozenset("audio canvas dl embed iframe label object video".split())
+_ONLY_ARIA_HIDDEN = frozenset(("br", "wbr"))
+# Elements that paint something even without text (ACT "visible", approximated without layout).
+_PAINTED = frozenset("img svg input button select textarea canvas video object embed iframe meter progress".split())
+# Inputs whose value is fixed, so autocomplete means nothing (ACT 73f2c2 "fixed value");
+# type=hidden is left out by the "hidden" condition.
+_AC_FIXED_VALUE = frozenset("button checkbox file image radio reset submit".split())
 
 # autocomplete tokens (HTML "autofill detail tokens")
 _AC_CONTACT = frozenset("tel tel-country-code tel-national tel-area-code tel-local tel-local-prefix "
@@ -298,6 +308,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     """Element rules for one element; check_html skips _PLAIN_TAGS and text links (Document's
     plain_text_links) without role, lang or aria-*."""
     attrs = el.attrs
+    tag = el.tag
     aria = [a for a in attrs if a.startswith("aria-")]
     if aria and el.ns != "math":
         for name in aria:
@@ -311,6 +322,14 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
                 break
         if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
             report("aria-hidden-focus", el)
+    # Two rules apply to what is visible *or* in the accessibility tree (ACT 73f2c2, de46e4):
+    # an aria-hidden field or passage is still seen, so they run before the tree check.
+    if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
+        if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
+            report("autocomplete-valid", el)
+    if "lang" in attrs and tag != "html" and el.ns == "html" and attrs["lang"]:
+        if not is_known_language(attrs["lang"]) and _has_own_language_text(el):
+            report("valid-lang", el)
     if not el.in_tree:
         return
     role = el.role
@@ -321,17 +340,17 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         elif ROLES[explicit].deprecated:
             report("aria-deprecated-role", el)
     if aria:
-        _check_attrs_for_role(el, role, aria, report)
+        _check_attrs_for_role(el, role, explicit, aria, report)
     if explicit is not None and explicit == role and role != el.implicit_role:
         if _missing_required(el, role):
             report("aria-required-attr", el)
     if explicit is not None and explicit == role:
-        if ROLES[role].owned and attrs.get("aria-busy", "").strip().lower() != "true":
+        if ROLES[role].owned and not _busy(el):
             if not _owns_only_allowed(el, role, owner):
                 report("aria-required-children", el)
         if ROLES[role].context and _context_role(el, owner) not in ROLES[role].context:
             report("aria-required-parent", el)
-    if explicit in ("none", "presentation") or (el.tag == "img" and attrs.get("alt") == ""):
+    if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
         if el.presentational_conflict:
             report("presentation-role-conflict", el)
     if role in ROLES and ROLES[role].presentational_children and any(d.tabbable for d in el.descendants()):
@@ -339,29 +358,38 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     name_rule = _name_rule(el, role, explicit)
     if name_rule and not el.name:
         report(name_rule, el)
-    tag = el.tag
-    if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip():
-        if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
-            report("autocomplete-valid", el)
-    elif tag in ("td", "th") and "headers" in attrs and _bad_headers(el):
-        report("td-headers-attr", el)
-    elif tag == "iframe" and _iframe_hides_focusable(el):
+    if tag == "iframe" and _iframe_hides_focusable(el):
         report("frame-focusable-content", el)
     if role in _TABLE_ROLES and el.ns == "html":
-        for header in _headers_without_cells(el):
-            report("th-has-data-cells", header)
-    if "lang" in attrs and tag != "html" and el.ns == "html" and attrs["lang"].strip():
-        if not is_known_language(attrs["lang"]) and _has_own_language_text(el):
-            report("valid-lang", el)
+        # axe-core reports both table rules on the table (the cells are in its message)
+        # the headers attribute belongs to td and th in a <table> (ACT a25f45)
+        if tag == "table" and any("headers" in cell.attrs and cell.tag in ("td", "th") and cell.in_tree and _bad_headers(cell, el)
+                                  for cell in _table_cells(el)):
+            report("td-headers-attr", el)
+        if _headers_without_cells(el):
+            report("th-has-data-cells", el)
 
 
 def _has_tabbable(el: El) -> bool:
     return el.tabbable or any(d.tabbable for d in el.descendants())
 
 
-def _check_attrs_for_role(el: El, role: str | None, aria: list[str], report) -> None:
+def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: list[str], report) -> None:
+    """aria-prohibited-attr and aria-allowed-attr (ACT kb1m8s, 5c01ea; axe-core's checks).
+
+    An HTML element with no role at all (kbd, cite, abbr, ...: HTML-AAM maps them to nothing,
+    and Chromium exposes them as generic text) may not be named, as in axe-core, unless it
+    sits inside a widget, which takes its text. Chromium gives a few of them a role of its
+    own (_CHROMIUM_ROLES), so a name is allowed there. ``br`` and ``wbr`` take no ARIA
+    attribute but aria-hidden (ARIA in HTML)."""
+    if role is None and el.ns == "html" and explicit is None:
+        if el.tag in _ONLY_ARIA_HIDDEN and any(a != "aria-hidden" and a in ATTRIBUTES for a in aria):
+            report("aria-allowed-attr", el)
+            return
+        prohibited = () if el.tag in _CHROMIUM_ROLES or _in_widget(el) else NAME_ATTRS
+    else:
+        prohibited = PROHIBITED.get(role, ())
     supported = SUPPORTED.get(role, GLOBAL_ATTRS)
-    prohibited = PROHIBITED.get(role, ())
     for name in aria:
         if name in prohibited and el.attrs[name].strip():
             report("aria-prohibited-attr", el)
@@ -369,6 +397,20 @@ def _check_attrs_for_role(el: El, role: str | None, aria: list[str], report) -> 
         if name in ATTRIBUTES and name not in supported and name not in prohibited:
             report("aria-allowed-attr", el)
             return
+
+
+def _in_widget(el: El) -> bool:
+    """The nearest ancestor with a role other than generic or none has a widget role."""
+    for anc in el.ancestors():
+        role = anc.role
+        if role not in _TRANSPARENT_ROLES and role in ROLES:
+            return "widget" in _superclasses(role)
+    return False
+
+
+def _busy(el: El) -> bool:
+    """ACT bc4a75: an inclusive ancestor says aria-busy=true (its children may be incomplete)."""
+    return any(a.attrs.get("aria-busy", "").strip().lower() == "true" for a in (el, *el.ancestors()))
 
 
 def _missing_required(el: El, role: str) -> bool:
@@ -400,7 +442,9 @@ def _owns_only_allowed(el: El, role: str, owner: dict[int, El]) -> bool:
 def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El]) -> bool:
     """The recursion of ``_owns_only_allowed``: a module-level function, as a nested one that
     calls itself is a reference cycle (function, closure cell) holding the page's elements
-    until the cyclic collector runs."""
+    until the cyclic collector runs. A generic or presentational child is looked through
+    unless a global ARIA attribute or focusability puts it in the accessibility tree (as
+    browsers do, and axe-core), where it is an owned element with no allowed role."""
     for child in _owned(parent, owner):
         if isinstance(child, str):
             if child.strip() and parent.in_tree:
@@ -409,7 +453,7 @@ def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]
         if not child.in_tree:
             continue
         child_role = child.role
-        if child_role in _TRANSPARENT_ROLES:
+        if child_role in _TRANSPARENT_ROLES and not (child.has_global_aria or child.focusable):
             if not _owned_allowed(child, allowed, containers, owner):
                 return False
         elif child_role not in allowed:
@@ -450,7 +494,8 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if tag == "object":
         return "object-alt" if explicit is None and _embeds_media(el) else None
     if tag in ("iframe", "frame"):
-        return "frame-title"
+        # out of the tab order, a frame is not a control to name (ACT cae760, axe-core)
+        return "frame-title" if el.tabindex is None or el.tabindex >= 0 else None
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
         return "area-alt" if tag == "area" else "link-name"
     if tag == "button":
@@ -475,15 +520,22 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
 
 def _embeds_media(el: El) -> bool:
     """An <object> whose resource is an image, audio or video (its type or file extension says so)."""
-    return bool(_NON_TEXT_MEDIA.search(el.get("type", "")) or _NON_TEXT_EXT.search(el.get("data", "").strip()))
+    data = el.get("data", "").strip()
+    return bool(_NON_TEXT_MEDIA.search(el.get("type", "").strip()) or _NON_TEXT_MEDIA.match(data)
+                or _NON_TEXT_EXT.search(data))
 
 
 def _autocomplete_applies(el: El) -> bool:
-    if el.tag == "input" and el.get("type", "").lower() in _FIELD_INPUT_EXCLUDED:
+    """ACT 73f2c2's applicability: not on/off, not disabled, not a fixed-value input, not
+    both invisible and out of the accessibility tree, not static (out of the tab order with
+    a role that is not a widget)."""
+    if el.tag == "input" and el.get("type", "").lower() in _AC_FIXED_VALUE:
         return False
     if el.disabled or el.get("aria-disabled", "").strip().lower() == "true":
         return False
     if el.get("autocomplete", "").strip().lower() in ("on", "off"):
+        return False
+    if not el.rendered and not el.in_tree:
         return False
     role = el.role
     return el.tabbable or (role in ROLES and "widget" in _superclasses(role))
@@ -516,11 +568,8 @@ def _autocomplete_valid(value: str) -> bool:
     return i == len(tokens)
 
 
-def _bad_headers(cell: El) -> bool:
+def _bad_headers(cell: El, table: El) -> bool:
     """ACT a25f45: every ``headers`` token names a header cell of the same table, not the cell itself."""
-    table = cell.table
-    if table is None or not table.in_tree or table.role not in _TABLE_ROLES:
-        return False
     for ref in cell.attrs["headers"].split():
         target = cell.doc.by_id.get(ref)
         if target is None or target is cell or target.table is not table or target.role not in _HEADER_ROLES:
@@ -529,8 +578,8 @@ def _bad_headers(cell: El) -> bool:
 
 
 def _iframe_hides_focusable(el: El) -> bool:
-    """ACT akn7bn: tabindex=-1 on an iframe whose srcdoc holds content reached by Tab."""
-    if (el.tabindex is None or el.tabindex >= 0 or not el.rendered or "srcdoc" not in el.attrs
+    """ACT akn7bn: tabindex=-1 on an iframe (not inert) whose srcdoc holds content reached by Tab."""
+    if (el.tabindex is None or el.tabindex >= 0 or not el.rendered or el.inert or "srcdoc" not in el.attrs
             or any((parse_int(el.get(a)) or 2) <= 1 for a in ("width", "height"))):
         return False
     inner = Document(el.attrs["srcdoc"])
@@ -552,6 +601,14 @@ def _table_rows(table: El) -> list[El]:
             continue
         stack.extend(reversed(list(el.elements)))
     return rows
+
+
+def _table_cells(table: El):
+    """Cells of the table's own rows (not of tables nested in it)."""
+    for row in _table_rows(table):
+        for cell in row.elements:
+            if cell.tag in ("td", "th") or cell.role in _CELL_ROLES:
+                yield cell
 
 
 def _headers_without_cells(table: El) -> list[El]:
@@ -576,7 +633,7 @@ def _headers_without_cells(table: El) -> list[El]:
             spans[id(cell)] = (r, c, rowspan, colspan)
             cells.append(cell)
             c += colspan
-    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree]
+    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree and _shows_something(cell)]
     if not headers:
         return []
     referenced = set()
@@ -598,18 +655,35 @@ def _headers_without_cells(table: El) -> list[El]:
     return missing
 
 
+def _shows_something(el: El) -> bool:
+    """ACT's "visible", without layout: some text, or an element that paints (an image, a control)."""
+    stack = [el]
+    while stack:
+        for child in stack.pop().children:
+            if isinstance(child, str):
+                if child.strip():
+                    return True
+            elif child.rendered:
+                if child.tag in _PAINTED:
+                    return True
+                stack.append(child)
+    return False
+
+
 def _has_own_language_text(el: El) -> bool:
-    """ACT de46e4: some text (or text alternative) inherits its language from this element."""
+    """ACT de46e4: some text inherits its language from ``el``: a non-empty text node that
+    is visible or in the accessibility tree, or the accessible name of an element in the
+    tree, in ``el`` or below it down to the next element with its own ``lang``."""
     stack = [el]
     while stack:
         parent = stack.pop()
+        if parent.in_tree and any(parent.attrs.get(a, "").strip() for a in ("alt", "aria-label", "title")):
+            return True
         for child in parent.children:
             if isinstance(child, str):
-                if child.strip() and parent.rendered:
+                if child.strip() and (parent.rendered or parent.in_tree):
                     return True
-            elif "lang" not in child.attrs:
-                if child.in_tree and any(child.attrs.get(a, "").strip() for a in ("alt", "aria-label", "title")):
-                    return True
+            elif not child.attrs.get("lang"):
                 stack.append(child)
     return False
 

@@ -321,3 +321,113 @@ def test_checking_a_page_leaves_nothing_for_the_cyclic_collector():
         if was_enabled:
             gc.enable()
     assert left == []
+
+
+# ---- edge cases written from the ACT rule definitions and axe-core's checks, element level ----
+# Each names the failing element by id, so the reported target must be that element.
+
+def targets(html: str, rule: str) -> list[str]:
+    return [t for v in check_html(html) if v.rule == rule for t in v.targets]
+
+
+def test_naming_is_prohibited_on_elements_without_a_role_unless_a_widget_takes_their_text():
+    """axe-core's aria-prohibited-attr: kbd/cite have no role; inside a button their text is the button's."""
+    html = page('<p><kbd id="k" aria-label="Control key">Ctrl</kbd> <cite id="c" aria-labelledby="k">x</cite></p>'
+                '<button><kbd id="in-button" aria-label="Enter">Enter</kbd></button>'
+                '<label id="lab" aria-label="Name">Name <input></label>')
+    assert targets(html, "aria-prohibited-attr") == ["#k", "#c"]
+
+
+def test_br_and_wbr_take_only_aria_hidden():
+    html = page('<p>a<br id="b" aria-busy="true">b<wbr id="ok" aria-hidden="true">c</p>')
+    assert targets(html, "aria-allowed-attr") == ["#b"]
+
+
+def test_owned_generic_with_global_aria_or_focus_is_in_the_tree():
+    """ACT bc4a75 'owned by' = child in the accessibility tree: a live region or a focusable
+    div between a list and its items is such a child; a bare div is not; aria-busy exempts."""
+    html = page('<div role="list" id="live"><div aria-live="polite"><div role="listitem">1</div></div></div>'
+                '<div role="list" id="focus"><div tabindex="0"><div role="listitem">1</div></div></div>'
+                '<div role="list" id="bare"><div><div role="listitem">1</div></div></div>'
+                '<div aria-busy="true"><div role="list" id="busy"><p>loading</p></div></div>')
+    assert targets(html, "aria-required-children") == ["#live", "#focus"]
+
+
+def test_autocomplete_applies_to_what_is_seen_or_exposed():
+    """ACT 73f2c2: an aria-hidden but visible field still counts; display:none, fixed-value
+    types (checkbox, file) and disabled fields do not."""
+    html = page('<input id="shown" aria-hidden="true" autocomplete="badterm">'
+                '<input id="gone" style="display:none" autocomplete="badterm">'
+                '<input type="checkbox" autocomplete="badterm"><input type="file" autocomplete="badterm">'
+                '<input disabled autocomplete="badterm"><input id="good" autocomplete="section-a shipping email">'
+                '<input id="bad-order" autocomplete="work name">')
+    assert targets(html, "autocomplete-valid") == ["#shown", "#bad-order"]
+
+
+def test_valid_lang_counts_visible_text_and_the_elements_own_name():
+    """ACT de46e4: text that is visible (even if aria-hidden) or an accessible name on the
+    element itself inherits the language; text under a child with its own lang does not."""
+    html = page('<p id="hidden-ok" lang="xyz" aria-hidden="true">visible words</p>'
+                '<img id="img" lang="xyz" src="a.png" alt="A cat">'
+                '<div id="relayed" lang="xyz"><span lang="fr">bonjour</span></div>'
+                '<p id="none" lang="xyz" style="display:none">gone</p>')
+    assert targets(html, "valid-lang") == ["#hidden-ok", "#img"]
+
+
+def test_iframes_out_of_the_tab_order_or_inert():
+    """ACT cae760: a tabindex=-1 iframe need not be named. ACT akn7bn: an inert iframe is inapplicable."""
+    html = page('<iframe id="named-not" tabindex="-1" src="x.html"></iframe>'
+                '<iframe id="untitled" src="y.html"></iframe>'
+                '<div inert><iframe title="t" tabindex="-1" srcdoc="<a href=/>x</a>"></iframe></div>'
+                '<iframe id="trap" title="t" tabindex="-1" srcdoc="<a href=/>x</a>"></iframe>')
+    assert targets(html, "frame-title") == ["#untitled"]
+    assert targets(html, "frame-focusable-content") == ["#trap"]
+
+
+def test_table_rules_report_the_table_as_axe_core_does():
+    """axe-core's td-headers-attr and th-has-data-cells run on <table>; an empty header cell
+    is not visible (ACT d0f69e), a hidden cell's headers are not checked, and ``headers`` on
+    ARIA cells means nothing (ACT a25f45)."""
+    html = page('<table id="t1"><tr><th id="h">A</th></tr><tr><td headers="h nope">1</td></tr></table>'
+                '<table id="t2"><tr><th>A</th><th>B</th></tr><tr><td>1</td></tr></table>'
+                '<table id="t3"><tr><th></th></tr></table>'
+                '<table id="t4"><tr><th>A</th></tr><tr><td headers="x" hidden>1</td></tr></table>'
+                '<div role="table" id="t5"><div role="row"><div role="columnheader" id="c">A</div></div>'
+                '<div role="row"><div role="cell" headers="zzz">1</div></div></div>')
+    assert targets(html, "td-headers-attr") == ["#t1"]
+    assert targets(html, "th-has-data-cells") == ["#t2", "#t4"]  # t4: its only data cell is hidden
+
+
+def test_object_media_type_from_a_data_url():
+    html = page('<object id="o" data="data:image/png;base64,iVBORw0KGgo="></object>'
+                '<object data="data:text/html,hello"></object><object data="clip.mpeg"></object>')
+    assert targets(html, "object-alt") == ["#o", "html > body > object:nth-of-type(3)"]
+
+
+def test_aria_integer_minimums_and_tristates():
+    html = page('<div id="zero" role="listitem" aria-posinset="0">a</div>'
+                '<div role="listitem" aria-posinset="+1" aria-setsize="-1">b</div>'
+                '<div role="button" tabindex="0" aria-pressed="undefined">c</div>'
+                '<div id="col" role="cell" aria-colindex="0">d</div>')
+    assert targets(html, "aria-valid-attr-value") == ["#zero", "#col"]
+
+
+def test_input_button_named_by_its_label():
+    html = page('<label for="b1">Search</label><input type="button" id="b1"><input type="button" id="b2">')
+    assert targets(html, "input-button-name") == ["#b2"]
+
+
+def test_axe_fixture_scoring_counts_elements(tmp_path):
+    """The held-out evaluation's scorer: listed violations found or missed, passes and
+    unlisted elements reported, out-of-reach (frame) paths set apart."""
+    from benchmarks.axe_fixtures_eval import score_fixtures
+    folder = tmp_path / "image-alt"
+    folder.mkdir()
+    (folder / "image-alt.html").write_text('<img id="f1" src="a"><img id="f2" src="b" alt="">'
+                                           '<img id="p1" src="c" alt="ok"><img id="x" src="d">')
+    (folder / "image-alt.json").write_text(json.dumps({
+        "rule": "image-alt", "violations": [["#f1"], ["#f2"], ["#frame", "#inside"]], "passes": [["#p1"]]}))
+    score = score_fixtures(str(tmp_path))["image-alt"]
+    total = sum(score.counts.values(), start=__import__("collections").Counter())
+    assert (total["TP"], total["FN"], total["FP"], total["TN"]) == (1, 1, 1, 1)
+    assert score.out_of_reach == 1
