@@ -50,8 +50,8 @@ class Feature:
 
 # --- search --------------------------------------------------------------------------
 
-_SEARCH_NAMES = {"q", "query", "search", "keywords", "keyword", "searchterm", "search_term", "searchtext",
-                 "term", "s", "qt", "search_api_fulltext", "text"}
+SEARCH_FIELD_NAMES = {"q", "query", "search", "keywords", "keyword", "searchterm", "search_term", "searchtext",
+                      "term", "s", "qt", "search_api_fulltext", "text"}  # names of a site-search text field
 
 
 def _search(page: Page) -> str | None:
@@ -71,7 +71,7 @@ def _search(page: Page) -> str | None:
             return f'form action="{form.attributes.get("action")}"'
         for i in inputs:
             name = (i.attributes.get("name") or "").lower()
-            if name in _SEARCH_NAMES and name not in ("text", "term") or (
+            if name in SEARCH_FIELD_NAMES and name not in ("text", "term") or (
                     name in ("text", "term") and "search" in (form.attributes.get("class") or "").lower()):
                 return f'form input name="{i.attributes.get("name")}"'
     return None
@@ -96,7 +96,8 @@ _SHARE = re.compile(
 )
 
 
-def _registrable(host: str) -> str:
+def social_platform(host: str) -> str:
+    """The social media site ``host`` belongs to (``facebook.com`` ...), or ""."""
     host = host.lower().split(":")[0]
     for suffix in _SOCIAL_HOSTS:
         if host == suffix or host.endswith("." + suffix):
@@ -112,7 +113,7 @@ def _account_platform(url: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    site = _registrable(parts.hostname or "")
+    site = social_platform(parts.hostname or "")
     if not site:
         return None
     path = parts.path.rstrip("/")

@@ -367,13 +367,18 @@ def header_date(page: Page) -> DateEvidence | None:
     return _header_date(page.headers.get("last-modified"), _reference_time(page))
 
 
+def own_date(page: Page) -> DateEvidence | None:
+    """The date the page states itself (steps 1 and 2: visible text, else metadata), or None.
+
+    Worked out once a page and kept (``Page.derived``): the staleness check and the directory
+    check both want it, and a directory record's "Date updated" is exactly this evidence
+    (a sitemap or HTTP date describes the file, not the record)."""
+    return page.derived("own_date", lambda p: visible_date(p) or metadata_date(p))
+
+
 def page_date(page: Page) -> DateEvidence | None:
     """The page's last-updated date from the most trusted evidence available, or None."""
-    for step in (visible_date, metadata_date, sitemap_date):
-        found = step(page)
-        if found is not None:
-            return found
-    return header_date(page)
+    return own_date(page) or sitemap_date(page) or header_date(page)
 
 
 # --- documents ----------------------------------------------------------------------
@@ -434,7 +439,7 @@ def is_stale(d: date | datetime, as_of: date | datetime, stale_after_days: int =
 
 
 __all__ = [
-    "DateEvidence", "SOURCES", "page_date", "visible_date", "metadata_date", "sitemap_date",
+    "DateEvidence", "SOURCES", "own_date", "page_date", "visible_date", "metadata_date", "sitemap_date",
     "header_date", "pdf_moddate", "document_date", "age_days", "is_stale",
 ]
 

@@ -166,7 +166,7 @@ class Page:
         """(level, text) for h1-h6 outside site furniture, in document order."""
         out = []
         for node in self.tree.css("h1, h2, h3, h4, h5, h6"):
-            if _inside(node, FURNITURE_TAGS):
+            if inside(node, FURNITURE_TAGS):
                 continue
             out.append((int(node.tag[1]), squash(node.text_lexbor())))
         return out
@@ -218,7 +218,8 @@ class Page:
         return None
 
 
-def _inside(node, tags: tuple[str, ...]) -> bool:
+def inside(node, tags: tuple[str, ...]) -> bool:
+    """Whether ``node`` sits inside one of ``tags`` (or a navigation, banner or contentinfo landmark)."""
     parent = node.parent
     while parent is not None:
         if parent.tag in tags or (parent.attributes.get("role") or "") in ("navigation", "banner", "contentinfo"):
