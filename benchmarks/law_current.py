@@ -7,9 +7,9 @@ and its CPU cost per page and per document.
    A labelled term found is a true positive, a labelled term not found a false negative, any
    other term found a false positive. Printed for the held-out section (written before the
    detection code, never tuned on) and the tuning section apart, overall and per term.
-2. Cost per page: ``find_outdated``, ``review_dates`` and ``feedback_years`` on generated
-   page texts of 40-90 KB (ordinary Local Offer prose, a share of it holding terms, review
-   dates and explanatory decoys), each text a fresh string as the audit gives each page.
+2. Cost per page: ``find_outdated``, ``review_dates`` and ``feedback_years`` on the main text of
+   the national benchmark's generated pages, and on generated Local Offer prose of 40-90 KB
+   without and with terms, review dates and explanatory decoys.
 3. Cost per document: ``document_pages`` and ``find_outdated_pages`` on generated PDF, DOCX and
    ODT files of 12 pages (text from the same generator), reading time apart from judging time.
 """
@@ -17,12 +17,11 @@ and its CPU cost per page and per document.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import statistics
 import sys
+import tempfile
 import time
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -32,6 +31,9 @@ sys.path.insert(0, str(ROOT))
 from audit.core.doctext import document_pages  # noqa: E402
 from audit.law.outdated import feedback_years, find_outdated, find_outdated_pages, review_dates  # noqa: E402
 from audit.law.terms import TERMS  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "data" / "demo"))
+from make_documents import docx_bytes, odt_bytes, pdf_bytes  # noqa: E402
 
 SENTENCES = ROOT / "benchmarks" / "law" / "sentences.tsv"
 
@@ -133,23 +135,35 @@ DECOYS = [
 ]
 
 
-def page_text(rng: random.Random, size: int) -> str:
+def page_text(rng: random.Random, size: int, old: float = 0.01, decoys: float = 0.02) -> str:
     parts = []
     length = 0
     while length < size:
         roll = rng.random()
-        sentence = rng.choice(OLD if roll < 0.01 else DECOYS if roll < 0.03 else PROSE)
+        sentence = rng.choice(OLD if roll < old else DECOYS if roll < old + decoys else PROSE)
         parts.append(sentence)
         length += len(sentence) + 1
     return " ".join(parts)[:size]
 
 
-def report_pages(count: int) -> None:
-    rng = random.Random(1)
-    texts = [page_text(rng, rng.randint(40_000, 90_000)) for _ in range(count)]
+def national_texts(count: int) -> list[str]:
+    """The visible main text of pages of the national benchmark's generated web (a site of
+    ``count`` pages from benchmarks/national/generate.py, the pages of 20 KB of HTML or more)."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "national"))
+    import generate  # noqa: E402
+
+    from audit.page import Page
+
+    with tempfile.TemporaryDirectory() as work:
+        generate.generate_single_site(Path(work), count, "localoffer.council001.example", {})
+        files = [f for f in sorted(Path(work).rglob("*.html")) if f.stat().st_size >= 20_000]
+        return [Page("https://localoffer.council001.example/", f.read_text(encoding="utf-8")).main_text
+                for f in files[:count]]
+
+
+def time_texts(label: str, texts: list[str]) -> None:
     sizes = [len(t) for t in texts]
-    print(f"\nCost per page: {count} generated page texts of 40-90 KB (mean {statistics.mean(sizes) / 1000:.0f} KB), "
-          f"one run each on a fresh copy")
+    print(f"  {label}: {len(texts)} texts, mean {statistics.mean(sizes) / 1000:.0f} KB")
     for name, fn in (("find_outdated", lambda t: find_outdated(t)), ("review_dates", review_dates),
                      ("feedback_years", lambda t: feedback_years("Short breaks", t))):
         times = []
@@ -158,73 +172,36 @@ def report_pages(count: int) -> None:
             start = time.process_time()
             fn(fresh)
             times.append(time.process_time() - start)
-        per_kb = sum(times) / sum(sizes) * 1000 * 1e6
-        print(f"  {name:15} median {statistics.median(times) * 1000:.3f} ms/page, mean {statistics.mean(times) * 1000:.3f}, "
-              f"{per_kb:.2f} µs/KB")
-    plain = PROSE * 200
-    text = " ".join(plain)[:50_000]
-    start = time.process_time()
-    for _ in range(200):
-        find_outdated((text + " ")[:-1])
-    print(f"  find_outdated on a 50 KB text holding no term: {(time.process_time() - start) / 200 * 1000:.3f} ms")
+        per_50kb = sum(times) / sum(sizes) * 50_000 * 1000
+        print(f"    {name:15} median {statistics.median(times) * 1000:.3f} ms/page, mean {statistics.mean(times) * 1000:.3f}, "
+              f"{per_50kb:.3f} ms per 50 KB")
 
 
-def pdf_bytes(pages: list[str]) -> bytes:
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                                                NameObject("/Subtype"): NameObject("/Type1"),
-                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
-    for text in pages:
-        page = writer.add_blank_page(595, 842)
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-        lines = [text[i:i + 90] for i in range(0, len(text), 90)][:60]
-        ops = "BT /F1 9 Tf 40 800 Td 11 TL " + " ".join(
-            "(" + line.replace("\\", "").replace("(", "").replace(")", "") + ") '" for line in lines) + " ET"
-        stream = DecodedStreamObject()
-        stream.set_data(ops.encode("latin-1", "replace"))
-        page[NameObject("/Contents")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def report_pages(count: int) -> None:
+    print("\nCost per page (CPU, process_time; each text a fresh string as the audit gives each page)")
+    time_texts("national benchmark pages' main text", national_texts(count))
+    rng = random.Random(1)
+    time_texts("Local Offer prose of 40-90 KB, no term", [page_text(rng, rng.randint(40_000, 90_000), 0.0, 0.0)
+                                                          for _ in range(count)])
+    time_texts("Local Offer prose of 40-90 KB, 1% old-law and 2% decoy sentences",
+               [page_text(rng, rng.randint(40_000, 90_000)) for _ in range(count)])
 
 
-def docx_bytes(pages: list[str]) -> bytes:
-    body = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'.join(
-        "".join(f"<w:p><w:r><w:t>{s}</w:t></w:r></w:p>" for s in page.split(". ")) for page in pages)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-           f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", xml)
-    return out.getvalue()
-
-
-def odt_bytes(pages: list[str]) -> bytes:
-    body = "<text:soft-page-break/>".join(
-        "".join(f"<text:p>{s}</text:p>" for s in page.split(". ")) for page in pages)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-           'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
-           f"{body}</office:text></office:body></office:document-content>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", xml)
-    return out.getvalue()
+def paragraphs(rng: random.Random) -> str:
+    """A page of ~4.5 KB: paragraphs of generated text, as a policy's page holds."""
+    return "\n\n".join(page_text(rng, 750) for _ in range(6))
 
 
 def report_documents(count: int) -> None:
     rng = random.Random(2)
-    print(f"\nCost per document: {count} documents of each kind, 12 pages of ~4.5 KB text")
-    for kind, make, content_type in (("pdf", pdf_bytes, "application/pdf"),
-                                     ("docx", docx_bytes, "application/vnd.openxmlformats-officedocument."
-                                                          "wordprocessingml.document"),
-                                     ("odt", odt_bytes, "application/vnd.oasis.opendocument.text")):
-        bodies = [make([page_text(rng, 4500) for _ in range(12)]) for _ in range(count)]
+    print(f"\nCost per document: {count} documents of each kind, 12 pages of ~4.5 KB text "
+          "(made by data/demo/make_documents.py)")
+    makers = (("pdf", lambda pages: pdf_bytes("Policy", "D:20190601000000Z", True, pages), "application/pdf"),
+              ("docx", lambda pages: docx_bytes("Policy", None, pages),
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              ("odt", lambda pages: odt_bytes("Policy", pages), "application/vnd.oasis.opendocument.text"))
+    for kind, make, content_type in makers:
+        bodies = [make(tuple(paragraphs(rng) for _ in range(12))) for _ in range(count)]
         read, judge, pages = [], [], 0
         for body in bodies:
             start = time.process_time()
@@ -242,7 +219,7 @@ def report_documents(count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--documents", type=int, default=20)
     parser.add_argument("--mistakes", action="store_true", help="list every false positive and negative")
     args = parser.parse_args()

@@ -45,17 +45,17 @@ class OutdatedRef:
 # --- superseded terms ------------------------------------------------------------------
 
 def _keyed_terms() -> tuple[tuple[bytes, tuple[tuple[Term, re.Pattern], ...]], ...]:
-    """(key, the terms owning it with their compiled patterns), each key once."""
+    """(key, the terms owning it with their folded patterns), each key once."""
     owners: dict[bytes, list[tuple[Term, re.Pattern]]] = {}
     for term in TERMS:
-        compiled = term.regex()
+        folded = term.folded_regex()
         for key in term.keys:
-            owners.setdefault(key.encode("ascii"), []).append((term, compiled))
+            owners.setdefault(key.encode("ascii"), []).append((term, folded))
     return tuple((key, tuple(found)) for key, found in owners.items())
 
 
 _KEYED = _keyed_terms()
-_PATTERNS = {term.id: pattern for _, owners in _KEYED for term, pattern in owners}
+_PATTERNS = {term.id: term.regex() for term in TERMS}
 
 # Words that show a sentence is about the change, or about the past, rather than presenting the
 # old term as how things work. Matched with the term's own words blanked out.
@@ -129,7 +129,8 @@ def historical(title: str, text: str) -> bool:
 
 
 def _candidates(text: str) -> list[tuple[int, int, Term]]:
-    """(start, end, term) of every term match near a key, each once, by start."""
+    """(start, end, term) of every term match around a key, each once, by start: the folded
+    pattern searched near each key, confirmed on the text."""
     folded = fold(text)
     seen: set[tuple[str, int]] = set()
     out = []
@@ -138,10 +139,13 @@ def _candidates(text: str) -> list[tuple[int, int, Term]]:
         while at >= 0:
             for term, pattern in owners:
                 before, after = term.reach
-                for m in pattern.finditer(text, max(0, at - before), at + len(key) + after):
+                hi = at + len(key) + after
+                for m in pattern.finditer(folded, max(0, at - before), hi):
                     if m.start() <= at < m.end() and (term.id, m.start()) not in seen:
                         seen.add((term.id, m.start()))
-                        out.append((m.start(), m.end(), term))
+                        confirmed = _PATTERNS[term.id].match(text, m.start(), hi)
+                        if confirmed is not None:
+                            out.append((m.start(), confirmed.end(), term))
             if len(out) >= MAX_CANDIDATES:
                 break
             at = folded.find(key, at + 1)
@@ -206,12 +210,17 @@ def _quote(sentence: str, start: int, end: int) -> str:
     quote = squash(sentence)
     if len(quote) <= MAX_QUOTE:
         return quote
-    before, term, after = squash(sentence[:start]), squash(sentence[start:end]), squash(sentence[end:])
-    room = max(0, MAX_QUOTE - len(term) - 4)  # two spaces, two ellipses
-    left = before[len(before) - min(len(before), room // 3):]
-    right = after[:room - len(left)]
-    quote = " ".join(part for part in (left, term, right) if part)
-    return (("…" if left != before else "") + quote + ("…" if right != after else ""))[:MAX_QUOTE]
+    marked = squash(sentence[:start] + _MARK + sentence[start:])  # where the term starts, once squashed
+    at = marked.index(_MARK)
+    quote = marked[:at] + marked[at + 1:]
+    room = MAX_QUOTE - 2  # two ellipses
+    left = max(0, at - max(0, room - (end - start)) // 3)
+    right = min(len(quote), left + room)
+    left = max(0, min(left, right - room))
+    return ("\u2026" if left else "") + quote[left:right].strip() + ("\u2026" if right < len(quote) else "")
+
+
+_MARK = "\x00"
 
 
 # --- stated review dates ---------------------------------------------------------------
@@ -228,7 +237,8 @@ _REVIEW_LABEL = re.compile(
     r"due for review(?: (?:by|on|in))?|review due(?: (?:date|by|on|in))?|next reviewed?(?: (?:by|on|in))?)\b",
     re.IGNORECASE,
 )
-_LABEL_BEFORE_KEY, _LABEL_AFTER_KEY = 16, 30  # a label starts at most 13 characters before "review"
+_LABEL_BEFORE_KEY, _LABEL_AFTER_KEY = 17, 30  # a label starts at most 14 characters before "eview"
+_LABEL_WORDS = (b"next", b"date", b"due", b"be", b"for")  # one of them is in every label
 _DATE_REACH = 60  # characters after a label in which its date must start
 # What may come between a label and its date: words ("by the governing body in"), at most one
 # field separator (":", "|"), no sentence end and no digit (a date's digits end the gap).
@@ -248,16 +258,18 @@ def review_dates(text: str) -> list[ReviewDate]:
     folded = fold(text)
     out = []
     after = -1  # labels found so far end here
-    at = folded.find(b"review")
+    at = folded.find(b"eview")  # five letters: see terms.Term.keys
     while at >= 0:
-        label = _REVIEW_LABEL.search(text, max(0, at - _LABEL_BEFORE_KEY, after), at + _LABEL_AFTER_KEY)
-        if label is not None and label.start() <= at < label.end():
-            after = label.end()
-            found = _review_date(text[label.end():label.end() + _DATE_REACH])
-            if found is not None:
-                deadline, length = found
-                out.append(ReviewDate(deadline, squash(text[label.start():label.end() + length])[:MAX_QUOTE]))
-        at = folded.find(b"review", at + 1)
+        near = folded[max(0, at - _LABEL_BEFORE_KEY):at + _LABEL_AFTER_KEY]
+        if any(word in near for word in _LABEL_WORDS):  # most "review"s are no label: skip the regex
+            label = _REVIEW_LABEL.search(text, max(0, at - _LABEL_BEFORE_KEY, after), at + _LABEL_AFTER_KEY)
+            if label is not None and label.start() < at < label.end():
+                after = label.end()
+                found = _review_date(text[label.end():label.end() + _DATE_REACH])
+                if found is not None:
+                    deadline, length = found
+                    out.append(ReviewDate(deadline, squash(text[label.start():label.end() + length])[:MAX_QUOTE]))
+        at = folded.find(b"eview", at + 1)
     return out
 
 
@@ -299,11 +311,13 @@ def overdue(dates: list[ReviewDate], as_of: date) -> ReviewDate | None:
 # --- feedback recency ------------------------------------------------------------------
 
 _FEEDBACK = re.compile(
-    r"you said,?\s*(?:we did|we listened)|we asked,?\s*you said|local offer (?:annual )?(?:report|review|feedback)|"
-    r"annual (?:report|review) (?:of|on) (?:the|our) local offer|(?:feedback|comments) (?:on|about|from) "
-    r"(?:the|our) local offer|what (?:you|families|parents|young people) (?:have )?told us",
+    r"you said,?\s*(?:we did|we listened)|we asked,?\s*you said|local offer (?:annual )?(?:report|review)|"
+    r"annual (?:report|review) (?:of|on) (?:the|our) local offer|what (?:you|families|parents|young people) "
+    r"(?:have )?told us|(?<!give us )(?<!give )(?<!leave )(?<!send us )(?<!share your )(?<!your )"
+    r"(?:local offer feedback|(?:feedback|comments) (?:on|about|from) (?:the|our) local offer)",
     re.IGNORECASE,
 )
+
 _YEAR = re.compile(r"\b(20[1-4]\d)(?:\s*(?:-|\u2013|\u2014|/|to)\s*(20[1-4]\d|\d\d))?\b")
 _LAW_BEFORE_YEAR = re.compile(r"(?:act|regulations|practice|order|code|edition)\W{0,3}$", re.IGNORECASE)
 FIRST_FEEDBACK_YEAR = 2014  # the first Local Offers were published in September 2014
@@ -312,15 +326,14 @@ FIRST_FEEDBACK_YEAR = 2014  # the first Local Offers were published in September
 def feedback_years(title: str, text: str, as_of: date | None = None) -> int | None:
     """The latest year a Local Offer feedback report covers, when ``title`` or the opening of
     ``text`` says the page or document is one ("You said, we did", "Local Offer annual
-    report"); None otherwise, or when no year can be read. "2023-24" counts as 2024. The title's
-    years come first, then the opening's, then the latest year in the text (a report dated
-    inside it); years of laws ("Children and Families Act 2014") and, given ``as_of``, years
-    after it (plans) are not counted."""
-    opening = (text or "")[:_OPENING]
-    if not (_FEEDBACK.search(title or "") or _FEEDBACK.search(opening)):
+    report"; not "Give us feedback on the Local Offer"); None otherwise, or when no year can be
+    read. "2023-24" counts as 2024. A year in the title decides ("Annual report 2022"); else the
+    latest year in the text (sections by year, a report dated inside it). Years of laws
+    ("Children and Families Act 2014") and, given ``as_of``, years after it (plans) do not count."""
+    if not (_FEEDBACK.search(title or "") or _FEEDBACK.search((text or "")[:_OPENING])):
         return None
     latest = as_of.year if as_of is not None else None
-    for source in (title or "", opening, text or ""):
+    for source in (title or "", text or ""):
         years = [y for y in _years(source) if FIRST_FEEDBACK_YEAR <= y and (latest is None or y <= latest)]
         if years:
             return max(years)
