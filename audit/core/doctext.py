@@ -208,7 +208,7 @@ def _docx_pages(xml: str) -> list[str]:
     return pages.result()
 
 
-_ODT_TOKENS = re.compile(r"<(/?)text:([\w-]+)([^>]*)>|([^<]+)")
+_ODT_TOKENS = re.compile(r"<(/?)(?:text:([\w-]+)([^>]*)|[^>]*)>|([^<]+)")  # other namespaces' tags: no element
 _ODT_STYLE = re.compile(r'<style:style\b[^>]*?style:name="([^"]+)"')
 _ODT_STYLE_NAME = re.compile(r'text:style-name="([^"]+)"')
 _ODT_SPACES = re.compile(r'text:c="(\d{1,4})"')
@@ -225,6 +225,8 @@ def _odt_pages(xml: str) -> list[str]:
         if text is not None:
             if not skipping:
                 pages.text(unescape(text))
+        elif element is None:
+            continue
         elif element in _ODT_SKIPPED:
             skipping += -1 if closing else (0 if attributes.endswith("/") else 1)
         elif skipping:
