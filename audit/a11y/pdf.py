@@ -17,9 +17,9 @@ password (most "protected" council PDFs only restrict printing).
 
 from __future__ import annotations
 
-import io
-import logging
 from dataclasses import dataclass, field
+
+from audit.core.doctext import open_pdf
 
 TEXT_PAGES = 3  # pages read for extractable text
 MIN_TEXT_CHARS = 20
@@ -49,16 +49,8 @@ PROBLEM_TEXT = {
 
 
 def check_pdf(body: bytes) -> PdfA11y:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(body or b""), strict=False)
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:
-                pass
+        reader = open_pdf(body or b"")
         catalog = reader.trailer["/Root"].get_object()
         pages = len(reader.pages)
     except Exception:

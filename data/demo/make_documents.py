@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 from pypdf import PdfWriter
-from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import BooleanObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
 
 SITES = Path(__file__).resolve().parent / "sites"
 
@@ -47,9 +48,23 @@ DOCXS = [
 ]
 
 
-def pdf_bytes(title: str, mod_date: str, tagged: bool) -> bytes:
+def pdf_bytes(title: str, mod_date: str, tagged: bool, pages: tuple[str, ...] = ()) -> bytes:
+    """A PDF with one blank A4 page, or one page per text of ``pages`` (Helvetica, wrapped at
+    90 characters, the words extractable as a council PDF's are)."""
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)  # A4 in points
+    font = None
+    for text in pages or ("",):
+        page = writer.add_blank_page(595, 842)  # A4 in points
+        if text:
+            if font is None:
+                font = writer._add_object(DictionaryObject({
+                    NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject("/Helvetica")}))
+            page[NameObject("/Resources")] = DictionaryObject(
+                {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+            stream = DecodedStreamObject()
+            stream.set_data(_pdf_text_operators(text))
+            page[NameObject("/Contents")] = writer._add_object(stream)
     writer.add_metadata({"/Title": title, "/Author": "SEND Team", "/ModDate": mod_date,
                          "/CreationDate": mod_date, "/Producer": "lo-audit demo"})
     if tagged:
@@ -60,8 +75,27 @@ def pdf_bytes(title: str, mod_date: str, tagged: bool) -> bytes:
     return buffer.getvalue()
 
 
-def docx_bytes(title: str, modified: str | None) -> bytes:
-    """A minimal valid OOXML word-processing package (opens in Word and LibreOffice)."""
+def _pdf_text_operators(text: str) -> bytes:
+    """Content-stream operators writing ``text`` down the page, a line per 90 characters (at
+    word boundaries); a blank line in ``text`` starts a new paragraph."""
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        line = ""
+        for word in paragraph.split():
+            if line and len(line) + 1 + len(word) > 90:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines += [line, ""]
+    escaped = (line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines[:70])
+    return ("BT /F1 10 Tf 50 800 Td 11 TL " + " ".join(f"({line}) '" for line in escaped) + " ET").encode("latin-1")
+
+
+def docx_bytes(title: str, modified: str | None, pages: tuple[str, ...] = ()) -> bytes:
+    """A minimal valid OOXML word-processing package (opens in Word and LibreOffice). With
+    ``pages``, their paragraphs (split on blank lines) follow the title, each page after the
+    first starting with an explicit page break as Word writes one."""
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -85,9 +119,10 @@ def docx_bytes(title: str, modified: str | None) -> bytes:
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-        f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>{title}</w:t></w:r></w:p>'
-        "<w:p><w:r><w:t>This document is part of the fictional lo-audit demo Local Offer.</w:t></w:r></w:p>"
-        "</w:body></w:document>"
+        f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>{escape(title)}</w:t></w:r></w:p>'
+        + (_docx_body(pages) if pages else
+           "<w:p><w:r><w:t>This document is part of the fictional lo-audit demo Local Offer.</w:t></w:r></w:p>")
+        + "</w:body></w:document>"
     )
     modified_xml = f'<dcterms:modified xsi:type="dcterms:W3CDTF">{modified}</dcterms:modified>' if modified else ""
     core = (
@@ -97,12 +132,57 @@ def docx_bytes(title: str, modified: str | None) -> bytes:
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{title}</dc:title>{modified_xml}</cp:coreProperties>"
     )
+    return _zip([("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("word/document.xml", document),
+                 ("docProps/core.xml", core)])
+
+
+def _docx_body(pages: tuple[str, ...]) -> str:
+    out = []
+    for number, text in enumerate(pages):
+        for index, paragraph in enumerate(p for p in text.split("\n\n") if p.strip()):
+            brk = '<w:r><w:br w:type="page"/></w:r>' if number and not index else ""
+            out.append(f'<w:p>{brk}<w:r><w:t xml:space="preserve">{escape(paragraph.strip())}</w:t></w:r></w:p>')
+    return "".join(out)
+
+
+def odt_bytes(title: str, pages: tuple[str, ...]) -> bytes:
+    """A minimal OpenDocument text file: a heading, then the paragraphs of ``pages`` (split on
+    blank lines), each page after the first starting at a paragraph whose automatic style
+    breaks before it (``fo:break-before="page"``), as LibreOffice writes a manual page break."""
+    body = [f'<text:h text:outline-level="1">{escape(title)}</text:h>']
+    for number, text in enumerate(pages):
+        for index, paragraph in enumerate(p for p in text.split("\n\n") if p.strip()):
+            style = ' text:style-name="PageBreak"' if number and not index else ""
+            body.append(f"<text:p{style}>{escape(paragraph.strip())}</text:p>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">'
+        '<office:automatic-styles><style:style style:name="PageBreak" style:family="paragraph">'
+        '<style:paragraph-properties fo:break-before="page"/></style:style></office:automatic-styles>'
+        f'<office:body><office:text>{"".join(body)}</office:text></office:body></office:document-content>'
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    # The mimetype entry comes first and is stored uncompressed (OpenDocument 1.3 part 3, 3.3).
+    return _zip([("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", content),
+                 ("META-INF/manifest.xml", manifest)], stored=("mimetype",))
+
+
+def _zip(members: list[tuple[str, str]], stored: tuple[str, ...] = ()) -> bytes:
+    """A zip package with fixed entry times, so the bytes are the same on every run."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, text in [("[Content_Types].xml", content_types), ("_rels/.rels", rels),
-                           ("word/document.xml", document), ("docProps/core.xml", core)]:
+        for name, text in members:
             package.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text,
-                             compress_type=zipfile.ZIP_DEFLATED)
+                             compress_type=zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
