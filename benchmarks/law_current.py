@@ -152,7 +152,7 @@ def national_texts(count: int) -> list[str]:
     sys.path.insert(0, str(ROOT / "benchmarks" / "national"))
     import generate  # noqa: E402
 
-    from audit.page import Page
+    from audit.core.page import Page
 
     with tempfile.TemporaryDirectory() as work:
         generate.generate_single_site(Path(work), count, "localoffer.council001.example", {})

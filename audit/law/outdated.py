@@ -26,9 +26,9 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
-from audit.dates import find_dates, fold
+from audit.core.dates import find_dates, fold
 from audit.law.terms import TERMS, Term
-from audit.page import squash
+from audit.core.page import squash
 
 MAX_QUOTE = 300
 SENTENCE_REACH = 400  # characters searched either side of a match for its sentence's ends

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.dates import fold
+from audit.core.dates import fold
 from audit.law import outdated
 from audit.law.terms import TERMS, TERMS_BY_ID
 
