@@ -38,7 +38,9 @@ from audit.scope import default_scope, in_scope
 from audit.urls import canonical_url, check_key, is_document_url, private_allowance
 
 from . import discovery
+from .appshell import shell_cue
 from .discovery import Candidate
+from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
     DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_SITEMAPS_PER_SITE,
@@ -110,7 +112,8 @@ class LocalOfferSpider(scrapy.Spider):
                 seed_source="registry" if url else None,
             )
         self.link_checks_seen: set[str] = set()
-        self.discovering = 0  # discoveries under way: the spider stays open for them
+        self.discovering = 0  # discoveries and renderings under way: the spider stays open for them
+        self.renderer = None  # crawler.render.Renderer, made at the first application shell
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -118,6 +121,7 @@ class LocalOfferSpider(scrapy.Spider):
         crawler.signals.connect(spider.stop_link_check_body, signal=signals.bytes_received)
         crawler.signals.connect(spider.release_held_traps, signal=signals.spider_idle)
         crawler.signals.connect(spider.wait_for_discoveries, signal=signals.spider_idle)
+        crawler.signals.connect(spider.close_renderer, signal=signals.spider_closed)
         return spider
 
     # -- requests ---------------------------------------------------------
@@ -227,11 +231,55 @@ class LocalOfferSpider(scrapy.Spider):
             if verdict == "ok" and not site.sitemaps_requested:
                 yield from self.sitemap_requests(site, response.url)
         keep_body = final_in_scope and (kind == "document" or is_html)
+        page = None
+        if kind == "page" and response.status == 200 and final_in_scope and is_html:
+            page = Page(response.url, _text(response))
+            cue = shell_cue(page)
+            if cue is not None:  # built by script: rendered first, then recorded and followed
+                self.record_check_from_fetch(request, response)
+                self.start_task(self.render_page(site, request, response, page, cue))
+                return
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep_body)
         self.record_check_from_fetch(request, response)
-        if kind == "page" and response.status == 200 and final_in_scope and is_html:
+        if page is not None:
             site.pages_ok += 1
-            yield from self.follow_links(site, response, request.meta["depth"])
+            yield from self.follow_links(site, page, request.meta["depth"])
+
+    async def render_page(self, site: SiteState, request, response, raw: Page, cue: str) -> None:
+        """Render an application shell (crawler.render), archive the rendered DOM beside
+        the raw response, record the page with the rendered DOM as the record the audit
+        reads, and follow the links it has once rendered."""
+        from .render import RENDER_SECONDS, Renderer
+
+        try:
+            if self.renderer is None:
+                self.renderer = Renderer(self.crawler, self.crawler.settings["USER_AGENT"],
+                                         min(RENDER_SECONDS, 2 * self.options.timeout))
+            rendering = await self.renderer.render(response, {"council": site.council.code,
+                                                              "allow_private": site.allow_private})
+            record_id = new_record_id()
+            warc_file, raw_offset = self.store.write_warc(site.council.code, response.url, response.status, "",
+                                                          _header_list(response), response.body, record_id=record_id)
+            offset, page = raw_offset, raw
+            if rendering.dom is not None:
+                encoding = getattr(response, "encoding", None) or "utf-8"
+                _, offset = self.store.write_rendering(site.council.code, response.url, record_id,
+                                                       rendering.dom.encode(encoding, errors="xmlcharrefreplace"))
+                page = Page(response.url, rendering.dom)
+                site.pages_rendered += 1
+            self.record_response(request, response, request.meta["started"], kind="page", warc=(warc_file, offset),
+                                 extra={"raw_warc_offset": raw_offset if offset != raw_offset else None,
+                                        "render_status": rendering.status,
+                                        "render_detail": f"{cue}; {rendering.detail}"[:1000]})
+            site.pages_ok += 1
+            for follow in self.follow_links(site, page, request.meta["depth"]):
+                self.crawler.engine.crawl(follow)
+        finally:
+            self.discovering -= 1
+
+    async def close_renderer(self, spider, reason):
+        if self.renderer is not None:
+            await self.renderer.close()
 
     def seed_verdict(self, site: SiteState, response) -> tuple[str, str]:
         """What the Local Offer URL's answer says: ``ok``; ``blocked`` (a bot wall or a
@@ -254,8 +302,7 @@ class LocalOfferSpider(scrapy.Spider):
             return "off_site", f"the Local Offer URL redirects off the council's sites, to {response.url}"
         return "ok", ""
 
-    def follow_links(self, site: SiteState, response, depth: int):
-        page = Page(response.url, _text(response))
+    def follow_links(self, site: SiteState, page: Page, depth: int):
         found = []
         for link in page.links:
             target = link.url
@@ -272,8 +319,8 @@ class LocalOfferSpider(scrapy.Spider):
                 continue
             key = canonical_url(target)
             if key not in site.seen:
-                yield from self.crawl_or_skip(site, key, target, depth + 1, response.url, check_skipped=True)
-        self.store.add_links(site.council.code, response.url, found)
+                yield from self.crawl_or_skip(site, key, target, depth + 1, page.url, check_skipped=True)
+        self.store.add_links(site.council.code, page.url, found)
 
     def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
                       releasing: bool = False):
@@ -408,13 +455,17 @@ class LocalOfferSpider(scrapy.Spider):
         is crawled as the seed. ``why``: what was wrong with the registry's URL;
         ``unreachable``: its host did not resolve, which is what the council is recorded as
         (SPEC: DNS failure is ``unreachable``) if discovery finds nothing either."""
+        site.discovered = True
+        self.start_task(self.discover(site, why, redirect_to, unreachable))
+
+    def start_task(self, coroutine) -> None:
+        """Run a discovery or a rendering alongside the crawl; the spider stays open until
+        it ends (``wait_for_discoveries``). The coroutine ends by lowering the count."""
         from scrapy.utils.defer import deferred_from_coro
 
-        site.discovered = True
         self.discovering += 1
-        d = deferred_from_coro(self.discover(site, why, redirect_to, unreachable))
-        d.addErrback(lambda failure: self.logger.error("discovery of %s failed: %s", site.council.code,
-                                                       failure.getTraceback()))
+        d = deferred_from_coro(coroutine)
+        d.addErrback(lambda failure: self.logger.error("%s", failure.getTraceback()))
 
     def wait_for_discoveries(self):
         if self.discovering:
@@ -631,11 +682,13 @@ class LocalOfferSpider(scrapy.Spider):
 
     # -- recording ----------------------------------------------------------
     def record_response(self, request, response, started: float, kind: str | None = None,
-                        keep_body: bool = True) -> None:
+                        keep_body: bool = True, warc: tuple[str, int] | None = None, extra: dict | None = None) -> None:
+        """A fetches row for a response, its body archived when ``keep_body``; ``warc``: it
+        is archived already, there; ``extra``: more columns (a rendered page's)."""
         code = request.meta["council"]
         headers = _headers(response)
-        warc_file = warc_offset = None
-        if keep_body and response.body:
+        warc_file, warc_offset = warc or (None, None)
+        if warc is None and keep_body and response.body:
             warc_file, warc_offset = self.store.write_warc(
                 code, response.url, response.status, "", _header_list(response), response.body)
         self.store.add("fetches", {
@@ -659,6 +712,7 @@ class LocalOfferSpider(scrapy.Spider):
             "elapsed_ms": _elapsed(request, started),
             "warc_file": warc_file,
             "warc_offset": warc_offset,
+            **(extra or {}),
         })
 
     def record_failure(self, request, exc: BaseException, started: float) -> tuple[str, str]:
@@ -844,7 +898,7 @@ def _elapsed(request, started: float | None) -> int | None:
 
 def _host_in(message: str) -> str:
     """The host name a resolver error message is about ('...lookup: example.org.')."""
-    match = re.search(r"([A-Za-z0-9.-]+\.[A-Za-z0-9-]+)\.?\s*$", message)
+    match = re.search(r"([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s*$", message)  # dotless names too ("intranet")
     return match.group(1).lower().rstrip(".") if match else ""
 
 
