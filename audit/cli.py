@@ -104,10 +104,51 @@ def cli():
 @db_option
 def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
           db_path):
-    """Crawl the Local Offers listed in the seeds file into the database and WARC files."""
-    from audit.core.registry import RegistryError, read_registry, select
+    """Crawl the Local Offers listed in the seeds file into the database and WARC files.
+
+    A council with no Local Offer URL, or whose URL is dead or redirects off its sites, has
+    its Local Offer looked for from its website first (see `lo-audit discover`)."""
+    check_db_path(db_path)
+    selected = _read_seeds(seeds, councils)
+    _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers)
+
+
+@cli.command()
+@click.option("--seeds", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True,
+              help="Seeds / registry CSV (code,name,local_offer_url,council_url[,...]).")
+@click.option("--council", "councils", multiple=True, metavar="CODE", help="Only this council (repeatable).")
+@click.option("--download-delay", type=click.FloatRange(min=0), default=1.0, show_default=True, callback=finite,
+              help="Seconds between requests to one host.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=20.0, show_default=True, callback=finite,
+              help="Seconds one request may take.")
+@db_option
+def discover(seeds, councils, download_delay, timeout, db_path):
+    """Look for each council's Local Offer from its website, as a parent would; crawl nothing.
+
+    Every candidate and the choice go in the `discoveries` table (a crawl row with status
+    `discovery`, never audited); one line per council says what was found and why."""
+    from audit.core import db as dbmod
+    from crawler.run import CrawlOptions, run_crawl
 
     check_db_path(db_path)
+    selected = _read_seeds(seeds, councils)
+    options = CrawlOptions(download_delay=download_delay, timeout=timeout, discover_only=True)
+    crawl_id = run_crawl(db_path, selected, options)
+    click.echo(f"discovery {crawl_id}: {len(selected)} councils -> {db_path}")
+    db = dbmod.connect(db_path)
+    for row in db.query(
+        "SELECT s.council_code, c.name, c.local_offer_url, s.status, s.seed_url, s.reason FROM crawl_sites s "
+        "JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? ORDER BY s.council_code", [crawl_id]
+    ):
+        found = f"found {row['seed_url']}" if row["status"] == "found" else f"{row['status']}"
+        registry = f" [registry: {row['local_offer_url'] or 'none'}]"
+        click.echo(f"  {row['council_code']} {row['name']}: {found}{registry} ({row['reason']})")
+
+
+def _read_seeds(seeds, councils):
+    """The selected councils of a seeds file; its bad rows reported one line each on stderr."""
+    from audit.core.registry import RegistryError, read_registry, select
+
     try:
         registry = read_registry(seeds)
         selected = select(registry, list(councils))
@@ -117,7 +158,7 @@ def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, ho
         click.echo(f"warning: {seeds}: {problem}", err=True)
     if not selected:
         raise click.ClickException(f"{seeds}: no usable council rows")
-    _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers)
+    return selected
 
 
 def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency=1,

@@ -16,11 +16,12 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
+from audit.core.linkstatus import block_evidence
 from audit.core.urls import allowed_private, is_forbidden_host
 
 from .settings import ROBOTS_MAX_BYTES
 
-ROBOTS_KINDS = ("page", "document", "sitemap")
+ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render")
 
 
 class PrivateAddressGuard:
@@ -42,11 +43,13 @@ class PrivateAddressGuard:
 class RobotsRules:
     """The outcome of fetching one host's robots.txt."""
 
-    def __init__(self, status: str, parser: Protego | None, disallow_all: bool, unreachable: bool = False):
+    def __init__(self, status: str, parser: Protego | None, disallow_all: bool, unreachable: bool = False,
+                 blocked: dict | None = None):
         self.status = status  # e.g. "200", "404 (no rules)", "500 (treated as disallow)"
         self.parser = parser
         self.disallow_all = disallow_all
         self.unreachable = unreachable  # the server could not be reached at all
+        self.blocked = blocked  # the site refuses crawlers at robots.txt: its evidence (linkstatus.block_evidence)
 
     def allowed(self, url: str, user_agent: str) -> bool:
         if self.disallow_all:
@@ -83,6 +86,8 @@ class RobotsGate:
             return None
         rules = await self.rules_for(request)
         if not rules.allowed(request.url, self.user_agent):
+            if rules.blocked is not None:
+                raise IgnoreRequest(f"robots: robots.txt {rules.status}")
             if rules.unreachable:
                 raise IgnoreRequest(f"robots: site unreachable, robots.txt {rules.status}")
             if rules.disallow_all:
@@ -135,7 +140,14 @@ class RobotsGate:
 
     @staticmethod
     def _parse(response) -> RobotsRules:
+        """RFC 9309's rules, except that a bot challenge or a 401/403/429 refusal means the
+        site refuses crawlers (SPEC "blocked"): nothing on it is fetched."""
         status = response.status
+        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        evidence = block_evidence(response.url, status, headers,
+                                  response.body[:32768].decode("utf-8", errors="replace"))
+        if evidence is not None:
+            return RobotsRules(f"{status} (blocked: {evidence['marker']})", None, True, blocked=evidence)
         if 200 <= status < 300:
             body = response.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
             return RobotsRules(str(status), Protego.parse(body), False)

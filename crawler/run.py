@@ -1,8 +1,11 @@
 """Run one crawl of the selected councils into the database and WARC files.
 
 A crawl is a row in ``crawls``: ``running`` until Scrapy stops, then ``complete`` (or
-``interrupted`` if the process was stopped). Councils without a Local Offer URL are
-recorded too (``no_seed``) so they appear in the league table as ``not_found``.
+``interrupted`` if the process was stopped). Every council gets a ``crawl_sites`` row
+saying how its Local Offer was found (``seed_source``) or why it could not be read
+(``not_assessed_reason``): one without a Local Offer URL, or whose URL is dead, is looked
+for from the council's website first (crawler.discovery). ``lo-audit discover`` runs that
+search alone: its crawl row has status ``discovery`` and is never audited.
 """
 
 from __future__ import annotations
@@ -68,29 +71,28 @@ def start_crawl_row(db, councils: list[Council], options: CrawlOptions) -> int:
     for c in councils:
         rows.append({
             "crawl_id": crawl_id, "council_code": c.code, "seed_url": c.local_offer_url or None,
-            "scope": " ".join(c.scope) or None,
-            "status": "running" if c.local_offer_url else "no_seed",
-            "reason": None if c.local_offer_url else "no Local Offer URL is known for this council",
-            "started_at": utcnow(),
+            "scope": " ".join(c.scope) or None, "status": "running",
+            "seed_source": "registry" if c.local_offer_url else None, "started_at": utcnow(),
         })
     db.table("crawl_sites").upsert_all(rows, pk=("crawl_id", "council_code"))
     return crawl_id
 
 
 def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOptions) -> int:
-    """Crawl ``councils``; return the crawl id. Blocks until the crawl ends."""
+    """Crawl ``councils`` (or with ``options.discover_only``, only look for their Local
+    Offers); return the crawl id. Blocks until the crawl ends."""
     db = dbmod.connect(db_path)
     crawl_id = start_crawl_row(db, councils, options)
     seeded = [c for c in councils if c.local_offer_url]
     finished = False
     try:
-        if options.workers > 1 and seeded:
-            finished = _crawl_with_workers(db_path, crawl_id, seeded, options)
+        if options.workers > 1 and seeded and not options.discover_only:
+            finished = _crawl_with_workers(db_path, crawl_id, councils, options)
         else:
-            finished = _scrapy_crawl(db_path, crawl_id, seeded, options)
+            finished = _scrapy_crawl(db_path, crawl_id, councils, options)
     finally:
-        db.table("crawls").update(crawl_id, {"finished_at": utcnow(),
-                                             "status": "complete" if finished else "interrupted"})
+        done = "discovery" if options.discover_only else "complete"
+        db.table("crawls").update(crawl_id, {"finished_at": utcnow(), "status": done if finished else "interrupted"})
     return crawl_id
 
 
@@ -167,12 +169,20 @@ def _stop_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _discovery_pass(councils: list[Council], db_path: Path, crawl_id: int, options: CrawlOptions) -> None:
+    _stop_with_parent()
+    exit_now(0 if _scrapy_crawl(db_path, crawl_id, councils, options) else 1)
+
+
 def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> bool:
-    """Up to ``options.workers`` processes crawl their share of the councils side by side,
-    and the link checker checks the targets on other hosts as they hand them over. True
-    when every crawl worker finished normally. Targets handed over but left unchecked (the
-    link checker stopped early) are checked here at the end, once each."""
-    processes = start_workers(_worker, _link_checker, shard_councils(councils, options.workers), Path(db_path),
+    """Up to ``options.workers`` processes crawl their share of the councils with a Local
+    Offer URL side by side, and the link checker checks the targets on other hosts as they
+    hand them over. Then one process looks for (and crawls) the Local Offers the registry
+    had no live URL for: discovery reads the councils' main sites, hosts no worker owned.
+    True when every crawl process finished normally. Targets handed over but left
+    unchecked (the link checker stopped early) are checked here at the end, once each."""
+    seeded = [c for c in councils if c.local_offer_url]
+    processes = start_workers(_worker, _link_checker, shard_councils(seeded, options.workers), Path(db_path),
                               crawl_id, options)
     previous = signal.signal(signal.SIGTERM, _interrupted)
     try:
@@ -186,20 +196,45 @@ def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Counc
                 process.join()
     if any(process.exitcode != 0 for process in processes[:-1]):  # a crawl worker (the last is the link checker)
         return False
+    left = {row["council_code"] for row in dbmod.connect(db_path).query(
+        "SELECT council_code FROM crawl_sites WHERE crawl_id = ? AND status = 'needs_discovery'", [crawl_id])}
+    unfound = [c for c in councils if not c.local_offer_url or c.code in left]
+    if unfound and not _run_process(_discovery_pass, unfound, Path(db_path), crawl_id, options):
+        return False
     deferred = [(row["council_code"], row["target"]) for row in dbmod.connect(db_path).query(
         "SELECT d.council_code, d.target FROM deferred_link_checks d WHERE d.crawl_id = ? AND NOT EXISTS "
         "(SELECT 1 FROM link_checks c WHERE c.crawl_id = d.crawl_id AND c.url = d.url) ORDER BY d.url", [crawl_id])]
     return _scrapy_crawl(db_path, crawl_id, councils, options, deferred=deferred) if deferred else True
 
 
+def _run_process(target, *args) -> bool:
+    """``target(*args)`` in a spawned process (a Scrapy reactor of its own); True on exit 0."""
+    process = multiprocessing.get_context("spawn").Process(target=target, args=args, name="lo-audit-discovery")
+    process.start()
+    previous = signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        process.join()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+    return process.exitcode == 0
+
+
 def crawl_summary(db, crawl_id: int) -> list[str]:
-    """One line per council: how its crawl went."""
+    """One line per council: how its crawl went, and where its Local Offer was found."""
     lines = []
     for row in db.query(
-        "SELECT s.council_code, c.name, s.status, s.reason, s.pages_fetched FROM crawl_sites s "
-        "JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? ORDER BY s.council_code", [crawl_id]
+        "SELECT s.council_code, c.name, s.status, s.reason, s.pages_fetched, s.pages_rendered, s.seed_source, "
+        "s.seed_url FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? "
+        "ORDER BY s.council_code", [crawl_id]
     ):
         line = f"{row['council_code']} {row['name']}: {row['status']}, {row['pages_fetched'] or 0} pages"
+        if row["pages_rendered"]:
+            line += f" ({row['pages_rendered']} rendered)"
+        if row["seed_source"] in ("discovered", "moved"):
+            line += f", Local Offer {row['seed_source']}: {row['seed_url']}"
         if row["reason"]:
             line += f" ({row['reason']})"
         lines.append(line)

@@ -51,6 +51,7 @@ class CrawlOptions:
     retries: int = 2
     host_concurrency: int = 1  # requests in flight at once per host; >1 only for your own site or a benchmark
     workers: int = 1  # crawling processes, and a link checker when >1 (crawler.workers): one process a host
+    discover_only: bool = False  # `lo-audit discover`: look for each Local Offer, crawl none
 
     def as_dict(self) -> dict:
         return asdict(self)

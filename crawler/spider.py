@@ -31,12 +31,16 @@ from twisted.internet.task import deferLater
 from twisted.internet.defer import CancelledError, TimeoutError as DeferTimeoutError
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from audit.core.linkstatus import classify
+from audit.core.linkstatus import block_evidence, classify
 from audit.core.page import Page
 from audit.core.registry import Council
 from audit.core.scope import default_scope, in_scope
 from audit.core.urls import canonical_url, check_key, is_document_url, private_allowance
 
+from . import discovery
+from .appshell import shell_cue
+from .discovery import Candidate
+from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
     DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_SITEMAPS_PER_SITE,
@@ -53,6 +57,8 @@ HEAD_FALLBACK_STATUSES = {400, 403, 404, 405, 406, 409, 500, 501, 502, 503}
 INBOX_POLL_SECONDS = 0.02
 LINK_CHECK_BODY_BYTES = 32 * 1024  # enough to recognise a bot challenge or a not-found page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+DISCOVERY_SITEMAPS = 4  # sitemaps (an index and its first children) read when looking for a Local Offer
+DISCOVERY_SITEMAP_BYTES = 10 * 1024 * 1024
 _LOC = re.compile(rb"<loc>\s*(.*?)\s*</loc>(?:\s*<lastmod>\s*(.*?)\s*</lastmod>)?", re.S | re.I)
 
 
@@ -73,6 +79,11 @@ class SiteState:
     final_seed_url: str | None = None
     pages_ok: int = 0
     partial_reasons: set[str] = field(default_factory=set)
+    seed_url: str = ""  # the URL crawled as the Local Offer's home: the registry's, or the one discovery chose
+    seed_source: str | None = None  # registry | discovered | moved
+    discovered: bool = False  # discovery has run (it runs once per council per crawl)
+    block_evidence: dict | None = None  # the refusal that made the site "blocked"
+    pages_rendered: int = 0
 
 
 class LocalOfferSpider(scrapy.Spider):
@@ -89,20 +100,28 @@ class LocalOfferSpider(scrapy.Spider):
         self.outbox = outbox
         self.inbox = inbox  # crawler.workers.LinkCheckInbox: this process is the link checker
         self.deferred = deferred  # (council code, target) pairs: a link-check-only pass after the workers
+        # Discovery needs hosts no crawl worker owns (the council's main site): a worker leaves
+        # it to the single-process pass after the workers (crawler.run), marking the site.
+        self.discover_inline = ownership is None and inbox is None and deferred is None
         self.sites: dict[str, SiteState] = {}
         for council in councils:
-            if council.local_offer_url:
-                self.sites[council.code] = SiteState(
-                    council, council.scope, council.scope != default_scope(council.local_offer_url),
-                    private_allowance(council.local_offer_url),
-                )
+            url = council.local_offer_url
+            self.sites[council.code] = SiteState(
+                council, council.scope, bool(url) and council.scope != default_scope(url),
+                private_allowance(url or council.council_url), seed_url=url,
+                seed_source="registry" if url else None,
+            )
         self.link_checks_seen: set[str] = set()
+        self.discovering = 0  # discoveries and renderings under way: the spider stays open for them
+        self.renderer = None  # crawler.render.Renderer, made at the first application shell
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.stop_link_check_body, signal=signals.bytes_received)
         crawler.signals.connect(spider.release_held_traps, signal=signals.spider_idle)
+        crawler.signals.connect(spider.wait_for_discoveries, signal=signals.spider_idle)
+        crawler.signals.connect(spider.close_renderer, signal=signals.spider_closed)
         return spider
 
     # -- requests ---------------------------------------------------------
@@ -126,7 +145,12 @@ class LocalOfferSpider(scrapy.Spider):
                     yield request
             return
         for site in self.sites.values():
-            yield self.fetch_request(site, site.council.local_offer_url, "page", depth=0, referrer=None)
+            if self.options.discover_only:
+                self.start_discovery(site, "")
+            elif site.seed_url:
+                yield self.fetch_request(site, site.seed_url, "page", depth=0, referrer=None)
+            else:
+                self.start_discovery(site, "no Local Offer URL is known for this council")
 
     def fetch_request(self, site: SiteState, url: str, kind: str, depth: int, referrer: str | None):
         site.seen.add(canonical_url(url))
@@ -185,29 +209,100 @@ class LocalOfferSpider(scrapy.Spider):
         is_html = any(t in content_type for t in HTML_TYPES) or (not content_type and kind == "page")
         final_in_scope = in_scope(response.url, site.scope)
         is_seed = request.meta["depth"] == 0 and kind == "page" and request.meta.get("referrer") is None
-        if is_seed and not final_in_scope and not site.explicit_scope and response.status < 400:
-            # The Local Offer moved (a redirect to a new host or folder): follow it there.
-            site.scope = default_scope(response.url)
-            final_in_scope = True
+        if is_seed:
+            verdict, why = self.seed_verdict(site, response)
+            if verdict in ("dead", "off_site") and not site.discovered:
+                # Not the Local Offer any more: kept as discovery evidence, then looked for afresh.
+                self.record_response(request, response, request.meta["started"], kind="discovery", keep_body=is_html)
+                self.record_check_from_fetch(request, response)
+                if self.discover_inline:
+                    self.start_discovery(site, why, redirect_to=response.url if verdict == "off_site" else None)
+                else:
+                    site.seed_outcome = ("needs_discovery", why)
+                return
+            if verdict == "ok" and not final_in_scope and not site.explicit_scope:
+                # The Local Offer moved (a redirect to a new host or folder): follow it there.
+                site.scope = default_scope(response.url)
+                final_in_scope = True
+            site.final_seed_url = response.url
+            if verdict == "dead":  # the Local Offer discovery chose is dead too
+                verdict = "no_local_offer_found"
+            site.seed_outcome = (verdict, why)
+            if verdict == "ok" and not site.sitemaps_requested:
+                yield from self.sitemap_requests(site, response.url)
         keep_body = final_in_scope and (kind == "document" or is_html)
+        page = None
+        if kind == "page" and response.status == 200 and final_in_scope and is_html:
+            page = Page(response.url, _text(response))
+            cue = shell_cue(page)
+            if cue is not None:  # built by script: rendered first, then recorded and followed
+                self.record_check_from_fetch(request, response)
+                self.start_task(self.render_page(site, request, response, page, cue))
+                return
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep_body)
         self.record_check_from_fetch(request, response)
-        if is_seed:
-            site.final_seed_url = response.url
-            outcome, reason = classify(response.status, None, _headers(response), _body_start(response))
-            site.seed_outcome = ("ok", "") if outcome == "ok" else ("unreachable", f"Local Offer URL answered {reason}")
-            if outcome == "ok" and not site.sitemaps_requested:
-                yield from self.sitemap_requests(site, response.url)
-        if kind == "page" and response.status == 200 and final_in_scope and is_html:
+        if page is not None:
             site.pages_ok += 1
-            yield from self.follow_links(site, response, request.meta["depth"])
+            yield from self.follow_links(site, page, request.meta["depth"])
 
-    def follow_links(self, site: SiteState, response, depth: int):
+    async def render_page(self, site: SiteState, request, response, raw: Page, cue: str) -> None:
+        """Render an application shell (crawler.render), archive the rendered DOM beside
+        the raw response, record the page with the rendered DOM as the record the audit
+        reads, and follow the links it has once rendered."""
+        from .render import RENDER_SECONDS, Renderer
+
         try:
-            html = response.text
-        except (AttributeError, UnicodeDecodeError):
-            html = response.body.decode("utf-8", errors="replace")
-        page = Page(response.url, html)
+            if self.renderer is None:
+                self.renderer = Renderer(self.crawler, self.crawler.settings["USER_AGENT"],
+                                         min(RENDER_SECONDS, 2 * self.options.timeout))
+            rendering = await self.renderer.render(response, {"council": site.council.code,
+                                                              "allow_private": site.allow_private})
+            record_id = new_record_id()
+            warc_file, raw_offset = self.store.write_warc(site.council.code, response.url, response.status, "",
+                                                          _header_list(response), response.body, record_id=record_id)
+            offset, page = raw_offset, raw
+            if rendering.dom is not None:
+                encoding = getattr(response, "encoding", None) or "utf-8"
+                _, offset = self.store.write_rendering(site.council.code, response.url, record_id,
+                                                       rendering.dom.encode(encoding, errors="xmlcharrefreplace"))
+                page = Page(response.url, rendering.dom)
+                site.pages_rendered += 1
+            self.record_response(request, response, request.meta["started"], kind="page", warc=(warc_file, offset),
+                                 extra={"raw_warc_offset": raw_offset if offset != raw_offset else None,
+                                        "render_status": rendering.status,
+                                        "render_detail": f"{cue}; {rendering.detail}"[:1000]})
+            site.pages_ok += 1
+            for follow in self.follow_links(site, page, request.meta["depth"]):
+                self.crawler.engine.crawl(follow)
+        finally:
+            self.discovering -= 1
+
+    async def close_renderer(self, spider, reason):
+        if self.renderer is not None:
+            await self.renderer.close()
+
+    def seed_verdict(self, site: SiteState, response) -> tuple[str, str]:
+        """What the Local Offer URL's answer says: ``ok``; ``blocked`` (a bot wall or a
+        refusal, evidence kept on the site); ``dead`` (404/410, or a proxy saying the name
+        does not resolve: the Local Offer may have moved); ``off_site`` (it redirected off
+        the council's sites); ``unreachable`` (5xx and other errors, after retries)."""
+        headers = _headers(response)
+        evidence = block_evidence(response.url, response.status, headers, _body_start(response))
+        if evidence is not None:
+            site.block_evidence = evidence
+            return "blocked", f"the Local Offer URL refuses automated visitors ({evidence['marker']})"
+        if response.status in (404, 410) or _proxy_dns_error(headers):
+            return "dead", f"the Local Offer URL answered {response.status}" + (
+                " (its host name does not resolve)" if _proxy_dns_error(headers) else "")
+        outcome, reason = classify(response.status, None, headers)
+        if outcome != "ok":
+            return "unreachable", f"Local Offer URL answered {reason}"
+        if not site.discovered and not discovery.on_council_sites(response.url, site.council.council_url,
+                                                                  site.seed_url):
+            return "off_site", f"the Local Offer URL redirects off the council's sites, to {response.url}"
+        return "ok", ""
+
+    def follow_links(self, site: SiteState, page: Page, depth: int):
         found = []
         for link in page.links:
             target = link.url
@@ -224,8 +319,8 @@ class LocalOfferSpider(scrapy.Spider):
                 continue
             key = canonical_url(target)
             if key not in site.seen:
-                yield from self.crawl_or_skip(site, key, target, depth + 1, response.url, check_skipped=True)
-        self.store.add_links(site.council.code, response.url, found)
+                yield from self.crawl_or_skip(site, key, target, depth + 1, page.url, check_skipped=True)
+        self.store.add_links(site.council.code, page.url, found)
 
     def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
                       releasing: bool = False):
@@ -337,8 +432,199 @@ class LocalOfferSpider(scrapy.Spider):
         error, detail = self.record_failure(request, failure.value, request.meta["started"])
         self.record_check_failure(request, error)
         if request.meta["depth"] == 0 and request.meta.get("referrer") is None and request.meta["kind"] == "page":
-            status = "robots_disallowed" if error == "robots" and "unreachable" not in detail else "unreachable"
-            site.seed_outcome = (status, detail if detail.startswith(error) else f"{error}: {detail}")
+            line = detail if detail.startswith(error) else f"{error}: {detail}"
+            rules = self.robots_rules(request.url)
+            if rules is not None and rules.blocked is not None:
+                site.block_evidence = rules.blocked
+                site.seed_outcome = ("blocked", f"robots.txt refuses automated visitors ({rules.blocked['marker']})")
+            elif (error == "dns" or (error == "robots" and "dns" in detail)) and not site.discovered:
+                why = f"the Local Offer URL's host does not resolve ({line})"
+                if self.discover_inline:
+                    self.start_discovery(site, why, unreachable=True)
+                else:
+                    site.seed_outcome = ("needs_discovery", why)
+            elif error == "robots" and "unreachable" not in detail:
+                site.seed_outcome = ("robots_disallowed", line)
+            else:
+                site.seed_outcome = ("unreachable", line)
+
+    # -- discovery ------------------------------------------------------------
+    def start_discovery(self, site: SiteState, why: str, redirect_to: str | None = None,
+                        unreachable: bool = False) -> None:
+        """Look for the site's Local Offer (``discover``) alongside the crawl; when found, it
+        is crawled as the seed. ``why``: what was wrong with the registry's URL;
+        ``unreachable``: its host did not resolve, which is what the council is recorded as
+        (SPEC: DNS failure is ``unreachable``) if discovery finds nothing either."""
+        site.discovered = True
+        self.start_task(self.discover(site, why, redirect_to, unreachable))
+
+    def start_task(self, coroutine) -> None:
+        """Run a discovery or a rendering alongside the crawl; the spider stays open until
+        it ends (``wait_for_discoveries``). The coroutine ends by lowering the count."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        self.discovering += 1
+        d = deferred_from_coro(coroutine)
+        d.addErrback(lambda failure: self.logger.error("%s", failure.getTraceback()))
+
+    def wait_for_discoveries(self):
+        if self.discovering:
+            raise DontCloseSpider
+
+    async def discover(self, site: SiteState, why: str, redirect_to: str | None, unreachable: bool) -> None:
+        try:
+            chosen, reason = await self.look_for_local_offer(site, redirect_to)
+        except Exception as exc:  # a fault here must cost one council its discovery, never the crawl
+            self.logger.exception("discovery of %s", site.council.code)
+            chosen, reason = None, f"discovery failed: {exc.__class__.__name__}: {exc}"
+        finally:
+            self.discovering -= 1
+        prefix = f"{why}; " if why else ""
+        if chosen is None:
+            status = "unreachable" if unreachable else "no_local_offer_found"
+            site.seed_outcome = (status, f"{prefix}discovery found none: {reason}")
+            return
+        site.seed_url = chosen.final_url or chosen.url
+        site.seed_source = "moved" if site.council.local_offer_url else "discovered"
+        site.scope, site.explicit_scope = default_scope(site.seed_url), False
+        site.seed_outcome = ("found", f"{prefix}found by discovery: {reason}")
+        if not self.options.discover_only:
+            self.crawler.engine.crawl(self.fetch_request(site, site.seed_url, "page", depth=0, referrer=None))
+
+    async def look_for_local_offer(self, site: SiteState, redirect_to: str | None) -> tuple[Candidate | None, str]:
+        """Discovery's fetching (its judgement is crawler.discovery's): the chosen candidate
+        or None, and the reason in one line."""
+        council = site.council
+        candidates: dict[str, Candidate] = {}
+
+        def add(found: list[Candidate]) -> None:
+            for candidate in found:
+                key = canonical_url(candidate.url)
+                if key in candidates:
+                    candidates[key].merge(candidate)
+                else:
+                    candidates[key] = candidate
+
+        def best() -> int:
+            return max((c.score for c in candidates.values() if not c.dead), default=-1000)
+
+        if redirect_to:
+            add([Candidate(redirect_to, f"redirect of {council.local_offer_url}",
+                           "the registry's Local Offer URL redirects here", 20)])
+        home_failed = ""
+        if not council.council_url:
+            home = None
+        else:
+            home = await self.discovery_page(site, council.council_url)
+            if isinstance(home, Page):
+                add(discovery.link_candidates(home, home.url))
+                if best() < discovery.STRONG:
+                    for hub in discovery.hub_links(home):
+                        hub_page = await self.discovery_page(site, hub)
+                        if isinstance(hub_page, Page):
+                            add(discovery.link_candidates(hub_page, hub_page.url))
+                if best() < discovery.STRONG:
+                    add(await self.sitemap_candidates(site, home.url))
+            else:
+                home_failed, home = f"the council's website: {home}", None
+        for _ in range(discovery.CANDIDATES_FETCHED):
+            pending = [c for c in candidates.values() if not c.fetched and not c.dead and c.score > 0]
+            if not pending:
+                break
+            candidate = max(pending, key=lambda c: (c.score, c.url))
+            candidate.fetched = True
+            page = await self.discovery_page(site, candidate.url)
+            if not isinstance(page, Page):
+                candidate.dead = True
+                candidate.evidence += f"; fetched: {page}"
+                continue
+            delta, evidence = discovery.judge_page(page)
+            candidate.score += delta
+            candidate.evidence += f"; {evidence}"
+            if canonical_url(page.url) != canonical_url(candidate.url):
+                candidate.final_url = page.url
+                candidate.evidence += f"; redirects to {page.url}"
+            if delta < 40:  # not the Local Offer itself: perhaps a SEND page linking to it
+                add([c for c in discovery.link_candidates(page, page.url) if c.score >= discovery.STRONG])
+        if best() < discovery.CHOSEN_AT and home is not None:
+            for url in discovery.common_path_urls(council.council_url):
+                page = await self.discovery_page(site, url)
+                if isinstance(page, Page) and canonical_url(page.url) != canonical_url(home.url):
+                    delta, evidence = discovery.judge_page(page)
+                    add([Candidate(page.url, "common path", f"{url} answered; {evidence}", 20 + delta, fetched=True)])
+                    if best() >= discovery.CHOSEN_AT:
+                        break
+        chosen, reason = discovery.choose(list(candidates.values()))
+        for candidate in candidates.values():
+            self.store.add("discoveries", {
+                "council_code": council.code, "candidate_url": candidate.url, "found_on": candidate.found_on,
+                "evidence": candidate.evidence[:1000], "score": candidate.score, "chosen": int(candidate is chosen),
+            })
+        if chosen is None and home_failed:
+            reason = home_failed + (f"; {reason}" if candidates else "")
+        if chosen is None and not council.council_url:
+            reason = "no council website is known to look from" + (f"; {reason}" if candidates else "")
+        return chosen, reason
+
+    async def discovery_page(self, site: SiteState, url: str) -> Page | str:
+        """GET ``url`` for discovery through the crawler's downloader (robots.txt, the per-host
+        delay, the address guard, retries, redirects): its Page when it answered 200 with
+        HTML, else one line saying what happened instead."""
+        request = scrapy.Request(url, dont_filter=True, meta={
+            "council": site.council.code, "kind": "discovery", "depth": 0, "referrer": None,
+            "allow_private": site.allow_private, "download_maxsize": HTML_MAX_BYTES,
+            "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
+        })
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # refused, robots, a redirect loop, a private address ...
+            error, detail = self.record_failure(request, exc, request.meta["started"])
+            return f"{url} failed: {error}" + ("" if detail.startswith(error) else f" ({detail[:150]})")
+        headers = _headers(response)
+        is_html = any(t in headers.get("content-type", "").lower() for t in HTML_TYPES)
+        self.record_response(response.request, response, request.meta["started"], kind="discovery", keep_body=is_html)
+        evidence = block_evidence(response.url, response.status, headers, _body_start(response))
+        if evidence is not None:
+            return f"{url} refuses automated visitors ({evidence['marker']})"
+        if response.status != 200 or not is_html:
+            return f"{url} answered {response.status}" + ("" if is_html else f" ({headers.get('content-type')})")
+        return Page(response.url, _text(response))
+
+    async def sitemap_candidates(self, site: SiteState, home_url: str) -> list[Candidate]:
+        """Candidates from the council's sitemap (robots.txt's Sitemap lines, else
+        /sitemap.xml), following an index to at most DISCOVERY_SITEMAPS sitemaps."""
+        parts = urlsplit(home_url)
+        rules = self.robots_rules(home_url)
+        queue = (rules.sitemaps if rules is not None else []) or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
+        found: list[Candidate] = []
+        for url in queue[:DISCOVERY_SITEMAPS]:
+            request = scrapy.Request(url, dont_filter=True, meta={
+                "council": site.council.code, "kind": "discovery", "depth": 0, "referrer": None,
+                "allow_private": site.allow_private, "download_maxsize": DISCOVERY_SITEMAP_BYTES,
+                "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
+            })
+            try:
+                response = await self.crawler.engine.download_async(request)
+            except Exception as exc:
+                self.record_failure(request, exc, request.meta["started"])
+                continue
+            self.record_response(response.request, response, request.meta["started"], kind="discovery",
+                                 keep_body=False)
+            if response.status != 200:
+                continue
+            locs = [loc.decode("utf-8", errors="replace").strip() for loc, _ in _LOC.findall(response.body)]
+            if b"<sitemapindex" in response.body[:2000].lower():
+                queue.extend(loc for loc in locs if loc not in queue)
+                continue
+            found += discovery.sitemap_candidates(locs, response.url)
+        return found
+
+    def robots_rules(self, url: str):
+        gate = getattr(self.crawler, "robots_gate", None)
+        if gate is None:
+            return None
+        parts = urlsplit(url)
+        return gate.rules.get(f"{parts.scheme}://{parts.netloc}")
 
     # -- sitemaps -----------------------------------------------------------
     def sitemap_requests(self, site: SiteState, seed_url: str):
@@ -396,11 +682,13 @@ class LocalOfferSpider(scrapy.Spider):
 
     # -- recording ----------------------------------------------------------
     def record_response(self, request, response, started: float, kind: str | None = None,
-                        keep_body: bool = True) -> None:
+                        keep_body: bool = True, warc: tuple[str, int] | None = None, extra: dict | None = None) -> None:
+        """A fetches row for a response, its body archived when ``keep_body``; ``warc``: it
+        is archived already, there; ``extra``: more columns (a rendered page's)."""
         code = request.meta["council"]
         headers = _headers(response)
-        warc_file = warc_offset = None
-        if keep_body and response.body:
+        warc_file, warc_offset = warc or (None, None)
+        if warc is None and keep_body and response.body:
             warc_file, warc_offset = self.store.write_warc(
                 code, response.url, response.status, "", _header_list(response), response.body)
         self.store.add("fetches", {
@@ -424,6 +712,7 @@ class LocalOfferSpider(scrapy.Spider):
             "elapsed_ms": _elapsed(request, started),
             "warc_file": warc_file,
             "warc_offset": warc_offset,
+            **(extra or {}),
         })
 
     def record_failure(self, request, exc: BaseException, started: float) -> tuple[str, str]:
@@ -533,21 +822,34 @@ class LocalOfferSpider(scrapy.Spider):
         now = utcnow()
         for code, site in self.sites.items():
             status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")
+            if status == "ok" and site.pages_ok == 0:
+                status, why = "no_local_offer_found", "the Local Offer URL is not an HTML page"
             if status == "ok" and site.partial_reasons:
                 status, why = "partial", "; ".join(sorted(site.partial_reasons))
             self.store.site_row({
-                "council_code": code, "seed_url": site.council.local_offer_url, "scope": " ".join(site.scope),
+                "council_code": code, "seed_url": site.seed_url or None, "scope": " ".join(site.scope) or None,
                 "status": status, "reason": why or None, "pages_fetched": site.pages_ok,
                 "robots_status": self._robots_status(site), "finished_at": now,
+                "seed_source": site.seed_source if site.seed_url else None,
+                "not_assessed_reason": NOT_ASSESSED.get(status),
+                "block_evidence": json.dumps(site.block_evidence) if site.block_evidence else None,
+                "pages_rendered": site.pages_rendered,
             })
 
     def _robots_status(self, site: SiteState) -> str | None:
         gate = getattr(self.crawler, "robots_gate", None)
         if gate is None:
             return "ignored (--ignore-robots)" if self.options.ignore_robots else None
-        parts = urlsplit(site.final_seed_url or site.council.local_offer_url)
-        rules = gate.rules.get(f"{parts.scheme}://{parts.netloc}")
+        url = site.final_seed_url or site.seed_url
+        rules = self.robots_rules(url) if url else None
         return rules.status if rules is not None else None
+
+
+# crawl_sites.status -> not_assessed_reason (SPEC): a crawl that read the Local Offer has none.
+NOT_ASSESSED = {
+    "unreachable": "unreachable", "blocked": "blocked", "robots_disallowed": "robots_disallowed",
+    "no_local_offer_found": "no_local_offer_found", "needs_discovery": "no_local_offer_found",
+}
 
 
 def _headers(response) -> dict[str, str]:
@@ -556,6 +858,19 @@ def _headers(response) -> dict[str, str]:
 
 def _header_list(response) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+
+
+def _text(response) -> str:
+    try:
+        return response.text
+    except (AttributeError, UnicodeDecodeError):
+        return response.body.decode("utf-8", errors="replace")
+
+
+def _proxy_dns_error(headers: dict[str, str]) -> bool:
+    """A proxy's own answer that the name does not resolve (RFC 9209 Proxy-Status), which is
+    what a DNS failure looks like when crawling through a proxy."""
+    return "error=dns_" in headers.get("proxy-status", "")
 
 
 def _body_start(response) -> str:
@@ -583,7 +898,7 @@ def _elapsed(request, started: float | None) -> int | None:
 
 def _host_in(message: str) -> str:
     """The host name a resolver error message is about ('...lookup: example.org.')."""
-    match = re.search(r"([A-Za-z0-9.-]+\.[A-Za-z0-9-]+)\.?\s*$", message)
+    match = re.search(r"([A-Za-z0-9][A-Za-z0-9.-]*?)\.?\s*$", message)  # dotless names too ("intranet")
     return match.group(1).lower().rstrip(".") if match else ""
 
 

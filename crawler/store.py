@@ -18,7 +18,7 @@ from pathlib import Path
 
 from audit.core import db as dbmod
 
-from .warc import response_record
+from .warc import conversion_record, response_record
 
 # Response headers kept in the fetches table: enough to explain every date and status.
 KEPT_HEADERS = (
@@ -27,7 +27,7 @@ KEPT_HEADERS = (
 )
 FLUSH_ROWS = 5000  # rows (a link counts as one) per transaction: ~40 pages
 FLUSH_SECONDS = 2.0
-ROW_TABLES = ("fetches", "link_checks", "sitemap_entries", "deferred_link_checks")
+ROW_TABLES = ("fetches", "link_checks", "sitemap_entries", "deferred_link_checks", "discoveries")
 
 
 def utcnow() -> str:
@@ -53,15 +53,22 @@ class Store:
 
     # -- WARC ---------------------------------------------------------------
     def write_warc(self, council_code: str, url: str, status: int, reason: str,
-                   headers: list[tuple[str, str]], body: bytes) -> tuple[str, int]:
+                   headers: list[tuple[str, str]], body: bytes, record_id: str | None = None) -> tuple[str, int]:
         """Append a WARC response record; return (file relative to the db folder, offset)."""
+        return self._append(council_code, response_record(url, status, reason, headers, body, record_id=record_id))
+
+    def write_rendering(self, council_code: str, url: str, refers_to: str, dom: bytes) -> tuple[str, int]:
+        """Append a page's rendered DOM as a conversion record referring to its response record."""
+        return self._append(council_code, conversion_record(url, refers_to, dom))
+
+    def _append(self, council_code: str, record: bytes) -> tuple[str, int]:
         if council_code not in self._warcs:
             name = f"crawl-{self.crawl_id}-{council_code}.warc.gz"
             self._warcs[council_code] = (open(self.warc_dir / name, "ab", buffering=0),
                                          f"{self.warc_dir.name}/{name}")
         fh, relname = self._warcs[council_code]
         offset = fh.tell()
-        fh.write(response_record(url, status, reason, headers, body))
+        fh.write(record)
         return relname, offset
 
     # -- rows ---------------------------------------------------------------

@@ -30,24 +30,43 @@ def _clean(value: str) -> str:
 
 
 def response_record(url: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
-                    when: datetime | None = None) -> bytes:
-    """One gzip-compressed WARC ``response`` record holding the HTTP headers and body."""
+                    when: datetime | None = None, record_id: str | None = None) -> bytes:
+    """One gzip-compressed WARC ``response`` record holding the HTTP headers and body.
+    ``record_id`` (``new_record_id()``): given when another record will refer to this one."""
     http_head = "".join(
         [f"HTTP/1.1 {status} {_clean(reason)}".rstrip() + "\r\n"]
         + [f"{_clean(name)}: {_clean(value)}\r\n" for name, value in headers]
         + ["\r\n"]
     ).encode("latin-1", errors="replace")
-    block = http_head + body
+    return _record("response", url, http_head + body, body, "application/http; msgtype=response", when, record_id)
+
+
+def conversion_record(url: str, refers_to: str, content: bytes, content_type: str = "text/html; charset=utf-8",
+                      when: datetime | None = None) -> bytes:
+    """A WARC ``conversion`` record: ``content`` made from the record ``refers_to`` by an
+    archival process (WARC 1.0 6.8) -- here the DOM a headless browser built from a
+    page's HTML and scripts (crawler.render). It sits beside the raw response, which stays
+    the primary evidence of what the server sent."""
+    return _record("conversion", url, content, content, content_type, when, None, [("WARC-Refers-To", refers_to)])
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _record(warc_type: str, url: str, block: bytes, payload: bytes, content_type: str, when: datetime | None,
+            record_id: str | None, extra: list[tuple[str, str]] = ()) -> bytes:
     stamp = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     warc_head = (
         "WARC/1.0\r\n"
-        "WARC-Type: response\r\n"
-        f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n"
+        f"WARC-Type: {warc_type}\r\n"
+        f"WARC-Record-ID: {record_id or new_record_id()}\r\n"
         f"WARC-Target-URI: {_clean(url)}\r\n"
         f"WARC-Date: {stamp}\r\n"
-        f"WARC-Payload-Digest: {_digest(body)}\r\n"
+        + "".join(f"{name}: {_clean(value)}\r\n" for name, value in extra)
+        + f"WARC-Payload-Digest: {_digest(payload)}\r\n"
         f"WARC-Block-Digest: {_digest(block)}\r\n"
-        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(block)}\r\n"
         "\r\n"
     ).encode("utf-8")

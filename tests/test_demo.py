@@ -67,7 +67,8 @@ def test_demo_councils_come_out_as_built(demo_db):
     assert westmarsh["score"] < 30 < northmoor["score"]
     assert brackenshire["stale_documents"] >= 1
     assert greyholme["crawl_status"] == "unreachable" and greyholme["send_space"] == "not_found"
-    assert cradleigh["crawl_status"] == "no_seed" and cradleigh["send_space"] == "not_found"
+    # No Local Offer URL: discovery searched www.cradleigh.example and found none (SPEC "Every council accounted for").
+    assert cradleigh["crawl_status"] == "no_local_offer_found" and cradleigh["send_space"] == "not_found"
     assert greyholme["score"] == cradleigh["score"] == 0
 
 

@@ -43,14 +43,33 @@ CREATE TABLE IF NOT EXISTS crawl_sites (
     council_code TEXT NOT NULL REFERENCES councils(code),
     seed_url TEXT,
     scope TEXT,                     -- the prefixes actually used
-    status TEXT NOT NULL,           -- ok | unreachable | robots_disallowed | no_seed | seed_error | partial
+    status TEXT NOT NULL,           -- ok | partial | unreachable | blocked | robots_disallowed | no_local_offer_found
+                                    -- | needs_discovery (--workers: left for the discovery pass) | running
     reason TEXT,                    -- one line: why, when status is not ok
     robots_status TEXT,             -- e.g. "200", "404 (no rules)", "500 (treated as disallow)"
     pages_fetched INTEGER DEFAULT 0,
     started_at TEXT,
     finished_at TEXT,
     warc_file TEXT,
+    seed_source TEXT,               -- registry | discovered (the registry had no URL) | moved (the registry URL was
+                                    -- dead or redirected off the council's sites; discovery found the current one)
+    not_assessed_reason TEXT,       -- NULL when the Local Offer was read; else no_local_offer_found | unreachable
+                                    -- | blocked | robots_disallowed (SPEC "Every council accounted for")
+    block_evidence TEXT,            -- JSON {url, status, server, marker} when blocked by a bot wall or refusal
+    pages_rendered INTEGER DEFAULT 0,  -- in-scope pages built by script, read from a headless-browser rendering
     PRIMARY KEY (crawl_id, council_code)
+);
+
+-- How each council's Local Offer was looked for: every candidate and the one chosen.
+CREATE TABLE IF NOT EXISTS discoveries (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    candidate_url TEXT NOT NULL,
+    found_on TEXT,                  -- the page whose link named it, the sitemap, "common path", "redirect of <url>"
+    evidence TEXT,                  -- the link text or cue, and what the candidate page showed when fetched
+    score INTEGER,                  -- how strongly it looks like the Local Offer (crawler/discovery.py)
+    chosen INTEGER NOT NULL DEFAULT 0,  -- 1 for the candidate crawled as the Local Offer
+    PRIMARY KEY (crawl_id, council_code, candidate_url)
 );
 
 -- Every response (or failure) the crawler recorded for a council's site:
@@ -75,7 +94,12 @@ CREATE TABLE IF NOT EXISTS fetches (
     fetched_at TEXT,
     elapsed_ms INTEGER,
     warc_file TEXT,                 -- WARC file (relative to the database folder)
-    warc_offset INTEGER,            -- byte offset of the response record
+    warc_offset INTEGER,            -- byte offset of the record the audit reads: the response record, or for a
+                                    -- rendered page the conversion record holding its rendered DOM
+    raw_warc_offset INTEGER,        -- rendered pages: the original response record (NULL otherwise)
+    render_status TEXT,             -- NULL: not rendered; rendered | unsettled (still busy at the time limit: the DOM
+                                    -- then) | crashed | failed
+    render_detail TEXT,             -- why it was rendered (the application-shell cue) and how it went
     PRIMARY KEY (crawl_id, council_code, url)
 );
 
@@ -261,6 +285,30 @@ def _migrate(conn: sqlite3.Connection) -> None:
         raise
 
 
+def _add_new_columns(conn: sqlite3.Connection) -> None:
+    """A database made by an earlier version keeps its tables (CREATE TABLE IF NOT EXISTS
+    leaves them alone): add the columns SCHEMA has gained since, empty, so old crawls stay
+    readable and new ones can be written. SCHEMA is read into memory once per process to
+    know them."""
+    global _SCHEMA_COLUMNS
+    if _SCHEMA_COLUMNS is None:
+        fresh = sqlite3.connect(":memory:")
+        fresh.executescript(SCHEMA)
+        _SCHEMA_COLUMNS = {
+            table: [(r[1], r[2], r[4]) for r in fresh.execute(f"PRAGMA table_info({table})")]
+            for (table,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        fresh.close()
+    for table, columns in _SCHEMA_COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for name, kind, default in columns:
+            if name not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
+                             + (f" DEFAULT {default}" if default is not None else ""))
+
+
+_SCHEMA_COLUMNS: dict[str, list[tuple[str, str, str | None]]] | None = None
+
+
 def url_id(conn: sqlite3.Connection, url: str) -> int:
     """The id of ``url`` in ``urls``, adding the address when it is new."""
     cursor = conn.execute("INSERT OR IGNORE INTO urls (url) VALUES (?)", [url])
@@ -356,6 +404,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.executescript(SCHEMA)
+    _add_new_columns(conn)
     _migrate(conn)
     conn.executescript(LINKS_VIEW)
     check_schema(conn)

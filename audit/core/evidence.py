@@ -58,22 +58,29 @@ class WarcReader:
 
 
 def _http_payload(record: bytes) -> bytes | None:
-    """The body of a WARC/1.0 ``response`` record's HTTP message (None if it is not one)."""
+    """The body of a WARC/1.0 ``response`` record's HTTP message, or the whole block of a
+    ``conversion`` record (a page's rendered DOM, see crawler.render); None if it is neither."""
     head_end = record.find(b"\r\n\r\n")
     if not record.startswith(b"WARC/") or head_end < 0:
         return None
     length = None
+    conversion = False
     for line in record[:head_end].split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
+        name = name.strip().lower()
+        if name == b"content-length":
             try:
                 length = int(value.strip())
             except ValueError:
                 return None
+        elif name == b"warc-type":
+            conversion = value.strip() == b"conversion"
     start = head_end + 4
     if length is None or len(record) < start + length:
         return None
     block = record[start:start + length]
+    if conversion:
+        return block
     http_end = block.find(b"\r\n\r\n")
     if not block.startswith(b"HTTP/") or http_end < 0:
         return None

@@ -111,7 +111,7 @@ def parse_registry(text: str, source: str = "seeds") -> Registry:
             registry.problems.append(f"line {line}: duplicate code {code} (first on line {seen[code]}); skipped")
             continue
         try:
-            council = _council_from_row(code, name or code, get)
+            council = _council_from_row(code, name or code, get, registry.problems, line)
         except UrlError as e:
             registry.problems.append(f"line {line}: {code}: {e}; skipped")
             continue
@@ -120,17 +120,25 @@ def parse_registry(text: str, source: str = "seeds") -> Registry:
     return registry
 
 
-def _council_from_row(code: str, name: str, get) -> Council:
+def _council_from_row(code: str, name: str, get, problems: list[str], line: int) -> Council:
+    """A council from its row. A bad ``council_url`` costs only itself (the council is still
+    crawled, or reported as not found, but its website cannot be searched for the Local
+    Offer); a bad Local Offer URL or scope costs the row (raises UrlError)."""
     local_offer_url = get("local_offer_url")
-    council_url = get("council_url")
-    if council_url:
-        council_url = check_http_url(council_url, "council_url")
     scope: tuple[str, ...] = ()
     if local_offer_url:
         local_offer_url = check_http_url(local_offer_url, "local_offer_url")
         scope = parse_scope_column(get("scope")) or default_scope(local_offer_url)
     elif get("scope"):
         parse_scope_column(get("scope"))  # still validated, so a typo is reported
+    council_url = get("council_url")
+    if council_url:
+        try:
+            council_url = check_http_url(council_url, "council_url")
+        except UrlError as e:
+            problems.append(f"line {line}: {code}: {e}; kept without it (its website cannot be searched for the "
+                            "Local Offer)")
+            council_url = ""
     return Council(code, name, local_offer_url, council_url, get("region"), get("la_type"), scope)
 
 

@@ -112,6 +112,23 @@ def test_crawl_reports_bad_rows_on_stderr_and_crawls_the_rest(web, tmp_path):
     assert "line 2:" not in proc.stderr and "line 8:" not in proc.stderr
     conn = sqlite3.connect(db)
     sites = dict(conn.execute("SELECT council_code, status FROM crawl_sites").fetchall())
-    assert sites == {"E1": "ok", "E7": "no_seed"}
+    # E7 has no Local Offer URL: its council's website was searched (www.council.example never
+    # resolves), and it is accounted for as not found.
+    assert sites == {"E1": "ok", "E7": "no_local_offer_found"}
     assert conn.execute("SELECT pages_fetched FROM crawl_sites WHERE council_code='E1'").fetchone()[0] == 2
     assert web.hits("/lo/a", "GET") == 1
+
+
+def test_bad_council_url_costs_only_itself():
+    """Every council accounted for: a council whose website address is unusable is still
+    crawled (or reported as not found), with one line saying its site cannot be searched."""
+    reg = parse_registry(HEADER
+                         + "E1,One,http://a.example/lo/,ftp://a.example/,,,\n"
+                         + "E2,Two,,javascript:alert(1),,,\n"
+                         + "E3,Three,www.c.example/lo/,gopher://c.example/,,,\n")
+    assert [(c.code, c.local_offer_url, c.council_url) for c in reg.councils] == [
+        ("E1", "http://a.example/lo/", ""), ("E2", "", "")]
+    assert reg.problems[0].startswith("line 2: E1: council_url 'ftp://a.example/' must start with http")
+    assert "kept without it" in reg.problems[0] and "kept without it" in reg.problems[1]
+    assert reg.problems[2].startswith("line 4: E3: local_offer_url") and reg.problems[2].endswith("skipped")
+    assert len(reg.problems) == 3
