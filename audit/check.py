@@ -85,6 +85,11 @@ class CouncilResult:
                               "detail": detail, "evidence": evidence})
 
 
+# Crawls recorded before crawl_sites.not_assessed_reason existed said it in their status.
+_LEGACY_REASONS = {"no_seed": "no_local_offer_found", "unreachable": "unreachable", "seed_error": "unreachable",
+                   "robots_disallowed": "robots_disallowed"}
+
+
 @dataclass
 class CouncilContext:
     """What a check may read about the council being audited. Filled by the runner."""
@@ -100,6 +105,16 @@ class CouncilContext:
     axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
     result: CouncilResult
     pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+
+    @property
+    def not_assessed_reason(self) -> str | None:
+        """Why the council cannot be assessed (SPEC "Every council accounted for"), or None:
+        the crawl's reason, else ``unreachable`` when not even the Local Offer's home page was
+        read. Known once every page has been walked."""
+        reason = self.site.get("not_assessed_reason") or _LEGACY_REASONS.get(self.site.get("status"))
+        if reason is None and not self.pages:
+            return "unreachable"
+        return reason
 
 
 @dataclass
@@ -122,6 +137,9 @@ class Check:
     tables: ClassVar[tuple[Table, ...]] = ()
     findings: ClassVar[dict[str, str]] = {}  # finding name -> heading on the report card
     metadata: ClassVar[str] = ""  # YAML: Datasette metadata for its tables and canned queries
+    # Run ``finish`` for a council that was not assessed too (SPEC: nothing is measured or
+    # scored of what the crawler did not see; only checks that say what happened run).
+    runs_when_not_assessed: ClassVar[bool] = False
 
     def __init__(self, context: CouncilContext):
         self.context = context

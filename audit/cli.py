@@ -228,8 +228,12 @@ def _audit(db_path, as_of, stale_after_days, axe_sample: int | None = DEFAULT_AX
         raise click.ClickException(str(e)) from None
     db = dbmod.connect(db_path)
     click.echo(f"audit {audit_id} (as of {as_of.isoformat()}) -> {db_path}")
-    for row in db.query("SELECT rank, council_code, council_name, score, send_space, crawl_status "
-                        "FROM council_scores WHERE audit_id = ? ORDER BY rank", [audit_id]):
+    for row in db.query("SELECT rank, council_code, council_name, score, send_space, crawl_status, not_assessed_reason "
+                        "FROM council_scores WHERE audit_id = ? ORDER BY rank IS NULL, rank, council_name", [audit_id]):
+        if row["score"] is None:
+            click.echo(f"     not assessed  {row['council_code']} {row['council_name']}"
+                       f" ({(row['not_assessed_reason'] or '').replace('_', ' ')})")
+            continue
         click.echo(f"  {row['rank']:>3}. {row['score']:5.1f}  {row['council_code']} {row['council_name']}"
                    f" ({row['send_space']}, crawl {row['crawl_status']})")
     return audit_id

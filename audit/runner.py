@@ -270,7 +270,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
     in list order (see audit.check)."""
     code = site["council_code"]
     scope = tuple((site["scope"] or "").split())
-    council = Council(code, site["name"], site["local_offer_url"] or "", site["council_url"] or "",
+    # the Local Offer as crawled: the registry's URL, or the one discovery found
+    council = Council(code, site["name"], site.get("seed_url") or site["local_offer_url"] or "", site["council_url"] or "",
                       site["region"] or "", site["la_type"] or "", scope)
     result = CouncilResult(score={"council_code": code, "council_name": site["name"]})
     context = CouncilContext(
@@ -286,8 +287,10 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         result.page_rows[page.url] = {"url": page.url, "title": page.title[:300], "depth": page.depth}
         for check in page_readers:
             check.page(page)
+    assessed = context.not_assessed_reason is None
     for check in running:
-        check.finish()
+        if assessed or check.runs_when_not_assessed:
+            check.finish()
     return result
 
 

@@ -49,7 +49,9 @@ def test_league_table_has_every_council_and_every_spec_column(demo_db):
     for row in crawled:
         empty = [c for c in SPEC_COLUMNS if row[c] is None and c not in MAY_BE_NULL]
         assert not empty, (row["council_code"], empty)
-    assert [r["rank"] for r in table] == sorted(r["rank"] for r in table)
+    ranked = [r["rank"] for r in table if r["rank"] is not None]
+    assert ranked == sorted(ranked) and len(ranked) == 5
+    assert [r["rank"] for r in table[5:]] == [None, None]  # not assessed: listed after the ranked ones
 
 
 def test_demo_councils_come_out_as_built(demo_db):
@@ -66,10 +68,13 @@ def test_demo_councils_come_out_as_built(demo_db):
     assert westmarsh["blocked_links"] >= 3
     assert westmarsh["score"] < 30 < northmoor["score"]
     assert brackenshire["stale_documents"] >= 1
-    assert greyholme["crawl_status"] == "unreachable" and greyholme["send_space"] == "not_found"
+    # Greyholme's site is down: not assessed, and whether it has a Local Offer is unknown.
+    assert greyholme["crawl_status"] == "unreachable" and greyholme["send_space"] is None
+    assert (greyholme["assessed"], greyholme["not_assessed_reason"]) == (0, "unreachable")
     # No Local Offer URL: discovery searched www.cradleigh.example and found none (SPEC "Every council accounted for").
     assert cradleigh["crawl_status"] == "no_local_offer_found" and cradleigh["send_space"] == "not_found"
-    assert greyholme["score"] == cradleigh["score"] == 0
+    assert (cradleigh["assessed"], cradleigh["not_assessed_reason"]) == (0, "no_local_offer_found")
+    assert greyholme["score"] is None and cradleigh["score"] is None  # never ranked last with 0
 
 
 def test_blocked_links_are_never_counted_broken(demo_db):

@@ -151,8 +151,14 @@ class SendSpaceCheck(Check):
     def page(self, page: Page) -> None:
         is_about_send(page)  # worked out while the page holds its tree; read by classify()
 
+    runs_when_not_assessed = True
+
     def finish(self) -> None:
-        self.score["send_space"] = classify(self.context.council, self.context.pages).value
+        reason = self.context.not_assessed_reason
+        if reason is None:
+            self.score["send_space"] = classify(self.context.council, self.context.pages).value
+        else:  # not_found only when discovery ran and found nothing; otherwise unknown
+            self.score["send_space"] = "not_found" if reason == "no_local_offer_found" else None
 
     @staticmethod
     def points(row: dict) -> float:

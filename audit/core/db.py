@@ -353,7 +353,7 @@ LEAGUE_COLUMNS = (
 def league_view_sql(columns: list[str]) -> str:
     return ("CREATE VIEW league_table AS\n    SELECT " + ", ".join(columns) + "\n    FROM council_scores s\n"
             "    JOIN latest_audit a ON a.audit_id = s.audit_id\n"
-            "    LEFT JOIN councils c ON c.code = s.council_code\n    ORDER BY s.rank")
+            "    LEFT JOIN councils c ON c.code = s.council_code\n    ORDER BY s.rank IS NULL, s.rank, s.council_name")
 
 
 def check_schema(conn: sqlite3.Connection) -> None:

@@ -109,8 +109,11 @@ async def previous_audit(db, audit: dict | None) -> dict | None:
 
 def movement(score: dict, before: dict | None) -> dict:
     """Score and rank change since the previous audit, as arrow, points and words."""
-    if before is None or before.get("score") is None or score.get("score") is None:
-        return {"delta": None, "arrow": "", "css": "", "points": "new", "rank": "not in the previous audit"}
+    if score.get("score") is None:  # not assessed now: no score to compare, never a fall
+        return {"delta": None, "arrow": "", "css": "", "points": "not assessed", "rank": "not ranked in this audit"}
+    if before is None or before.get("score") is None:
+        was = "not in the previous audit" if before is None else "not assessed in the previous audit"
+        return {"delta": None, "arrow": "", "css": "", "points": "new", "rank": was}
     delta = round(as_float(score["score"]) - as_float(before["score"]), 1)
     places = as_int(before.get("rank")) - as_int(score.get("rank"))
     arrow, css = ("▲", "lo-up") if delta > 0 else ("▼", "lo-down") if delta < 0 else ("", "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
+from audit.checks.assessment import REASON_TEXT
 from audit.core.wording import as_float, as_int, pct, plural
 from datasette_config.charts import Item, hbar_chart, histogram
 from datasette_config.published.common import (DIMENSIONS, database, dimension_cells, fmt_weight, latest_audit,
@@ -18,7 +19,7 @@ async def league_rows(datasette, db, audit: dict, before: dict | None) -> list[d
     scores = await query_rows(
         db,
         "select s.*, c.region, c.la_type from council_scores s left join councils c on c.code = s.council_code "
-        "where s.audit_id = :audit_id order by s.rank, s.council_name",
+        "where s.audit_id = :audit_id order by s.rank is null, s.rank, s.council_name",
         {"audit_id": audit["audit_id"]},
     )
     previous = {}
@@ -34,6 +35,8 @@ async def league_rows(datasette, db, audit: dict, before: dict | None) -> list[d
         "score": None if s.get("score") is None else round(as_float(s["score"]), 1),
         "href": datasette.urls.path("/council/" + tilde_encode(s["council_code"])),
         "crawl_status": s.get("crawl_status"),
+        "not_assessed": REASON_TEXT.get(s.get("not_assessed_reason") or "", s.get("not_assessed_reason"))
+        if s.get("score") is None else None,
         "cells": dimension_cells(s, audit.get("stale_after_days")),
         "move": movement(s, previous.get(s["council_code"])),
         "raw": s,
@@ -136,11 +139,15 @@ async def front_page(datasette, request):
     filters = filter_options(every, request.args)
     key = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "rank"
     direction = request.args.get("dir") if request.args.get("dir") in ("asc", "desc") else SORT_KEYS[key][1]
-    rows = sort_rows(apply_filters(every, filters), key, direction)
+    shown = apply_filters(every, filters)
+    # Councils not assessed are listed apart with the reason, never ranked (SPEC).
+    rows = sort_rows([r for r in shown if r["not_assessed"] is None], key, direction)
+    not_assessed = [r for r in shown if r["not_assessed"] is not None]
     context = {
         "lo_audit": audit,
         "lo_previous": before,
         "lo_rows": rows,
+        "lo_not_assessed": not_assessed,
         "lo_total": len(every),
         "lo_filters": filters,
         "lo_filtered": any(f["chosen"] for f in filters),

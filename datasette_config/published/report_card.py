@@ -9,6 +9,7 @@ import json
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
+from audit.checks.assessment import REASON_TEXT, SEED_SOURCE_TEXT
 from audit.checks.statutory import ITEMS, PUBLISHED_WORDING
 from audit.core.wording import as_float, plural
 from datasette_config.charts import line_chart
@@ -108,6 +109,36 @@ async def what_changed(db, code: str, audit: dict, before: dict) -> dict:
         r["now"] = (f"now {r['status'] or r['outcome']}" if r["still_linked"] and r["outcome"]
                     else "no longer linked from the site")
     return changes
+
+
+async def how_found(db, audit: dict, score: dict, code: str) -> dict:
+    """How the Local Offer was found (registry, discovery, moved) with every candidate
+    discovery considered, and why the council was not assessed, if it was not."""
+    discoveries = []
+    try:
+        discoveries = await query_rows(
+            db, "select candidate_url, found_on, evidence, chosen from discoveries where crawl_id = :crawl "
+                "and council_code = :code order by chosen desc, score desc, candidate_url limit 50",
+            {"crawl": audit["crawl_id"], "code": code})
+    except Exception:  # a database crawled before discovery existed
+        pass
+    for d in discoveries:
+        d["href"] = safe_href(d.get("candidate_url"))
+    source = score.get("seed_source")
+    reason = score.get("not_assessed_reason")
+    not_assessed = None
+    if score.get("score") is None and reason:
+        finding = await query_rows(
+            db, "select evidence from findings where audit_id = :a and council_code = :code "
+                "and check_name = 'site_unreachable' limit 1", {"a": audit["audit_id"], "code": code})
+        not_assessed = {"reason": REASON_TEXT.get(reason, reason), "evidence": finding[0]["evidence"] if finding else ""}
+    return {
+        "lo_discoveries": discoveries,
+        "lo_seed_source": SEED_SOURCE_TEXT.get(source or "", "discovery found no Local Offer on the council's website"
+                                               if reason == "no_local_offer_found" else "the registry's URL"),
+        "lo_seed_href": safe_href(score.get("seed_url")),
+        "lo_not_assessed": not_assessed,
+    }
 
 
 async def council_page(datasette, request):
@@ -280,6 +311,7 @@ async def council_page(datasette, request):
                                    {"a": before["audit_id"], "c": code})
             context["lo_move"] = movement(score, previous[0] if previous else None)
         context["lo_pfa_href"] = safe_href(score.get("pfa_url"))
+        context.update(await how_found(db, audit, score, code))
     context["lo_local_offer_href"] = safe_href(council.get("local_offer_url"))
     html = await datasette.render_template("council.html", context, request=request, view_name="lo_council")
     return Response.html(html)

@@ -340,3 +340,72 @@ def test_discover_command_finds_without_crawling(tmp_path):
         assert web.hits("/education", host="localoffer.ashdown.example") == 0
     finally:
         web.close()
+
+
+# ------------------------------------------------------------------ the audit and the pages
+@pytest.fixture(scope="module")
+def discovery_audit(discovery_crawl):
+    result, _ = discovery_crawl
+    proc = lo_audit("audit", "--db", result.db_path, "--as-of", "2026-11-23", "--axe-sample", "0")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return result, proc
+
+
+def test_councils_not_seen_are_not_assessed_never_scored_or_ranked(discovery_audit):
+    """SPEC "Every council accounted for": a council is assessed when its Local Offer was
+    found and its home page read; otherwise NULL score, rank and points, with the reason."""
+    result, proc = discovery_audit
+    scores = {r["council_code"]: r for r in result.rows(
+        "SELECT * FROM council_scores WHERE audit_id = (SELECT max(audit_id) FROM audits)")}
+    assessed = {code for code, r in scores.items() if r["assessed"]}
+    assert {"D1", "D2", "D8", "D9"} <= assessed
+    expected = {"D3": "blocked", "D4": "blocked", "D5": "unreachable", "D6": "no_local_offer_found",
+                "D7": "no_local_offer_found"}
+    for code, reason in expected.items():
+        row = scores[code]
+        assert (row["assessed"], row["not_assessed_reason"]) == (0, reason), row
+        assert row["score"] is None and row["rank"] is None
+        assert all(v is None for k, v in row.items() if k.startswith("score_")), row
+        # nothing measured of what was not seen: no zeros standing in for "unknown"
+        assert row["links_checked"] is None and row["statutory_found"] is None
+    assert scores["D6"]["send_space"] == "not_found"  # discovery ran and found nothing
+    assert scores["D3"]["send_space"] is None  # blocked: unknown, not "not found"
+    ranks = [r["rank"] for r in scores.values() if r["assessed"]]
+    assert None not in ranks and min(ranks) == 1 and max(ranks) <= len(assessed)  # ranked among the assessed only
+    assert (scores["D1"]["seed_source"], scores["D1"]["seed_url"]) == ("discovered", "http://localoffer.ashdown.example/")
+    assert scores["D2"]["seed_source"] == "moved"
+    # The league table lists the ranked councils first, then the rest.
+    league = [r["council_code"] for r in result.rows("SELECT council_code, rank FROM league_table")]
+    assert set(league[:len(assessed)]) == assessed
+    assert "not assessed" in proc.stdout and "blocked" in proc.stdout
+    # No statutory "not found" rows or findings for a site nobody could read.
+    assert not result.rows("SELECT * FROM statutory_coverage WHERE council_code = 'D3'")
+    reasons = result.rows("SELECT target, evidence FROM findings WHERE council_code = 'D3'")
+    assert [r["target"] for r in reasons] == ["blocked"] and "cloudflare" in reasons[0]["evidence"].lower()
+
+
+def test_front_page_lists_not_assessed_councils_apart_and_report_cards_say_how_found(discovery_audit):
+    import asyncio
+
+    from audit.serve import make_datasette
+
+    result, _ = discovery_audit
+
+    async def fetch(*paths):
+        ds = make_datasette(result.db_path)
+        return [await ds.client.get(p) for p in paths]
+
+    front, blocked, found = asyncio.run(fetch("/", "/council/D3", "/council/D1"))
+    assert front.status_code == 200
+    html = front.text
+    ranked_table, apart = html.split('id="not-assessed"')
+    for name in ("Cardew", "Fernley", "Dunholt", "Eskdale", "Farrow"):
+        assert name not in ranked_table.split("<table", 1)[1] and name in apart
+    assert "Site refuses automated visitors" in apart and "No Local Offer found" in apart
+    assert "Site unreachable" in apart
+    for name in ("Ashdown", "Bexford"):
+        assert name in ranked_table
+    assert "Not ranked" in blocked.text and "Not assessed in this audit" in blocked.text
+    assert "cloudflare" in blocked.text.lower()
+    assert "found from the council&#39;s website" in found.text or "found from the council's website" in found.text
+    assert "http://localoffer.ashdown.example/" in found.text and "SEND Local Offer" in found.text

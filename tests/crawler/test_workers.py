@@ -239,8 +239,21 @@ def start_slow_crawl(db, web: DemoWeb) -> tuple[subprocess.Popen, list[int]]:
     while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert len(workers) >= 2, "the crawl did not start its workers"
-    time.sleep(3)
+    # crawling has started once a response is recorded (a fixed wait was too short on a busy machine)
+    while time.monotonic() < deadline and not _fetched_any(db):
+        time.sleep(0.2)
     return proc, workers
+
+
+def _fetched_any(db) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return conn.execute("SELECT count(*) FROM fetches").fetchone()[0] > 0
+        finally:
+            conn.close()
+    except sqlite3.Error:  # not created yet, or busy
+        return False
 
 
 def test_workers_stop_when_the_crawl_process_is_killed(tmp_path):
