@@ -7,8 +7,6 @@ of docs/architecture.md."""
 from __future__ import annotations
 
 import re
-import sqlite3
-import sys
 import types
 from datetime import date
 from pathlib import Path

@@ -316,7 +316,7 @@ def test_checking_a_page_leaves_nothing_for_the_cyclic_collector():
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        left = [(html[:120], n) for html in pages if (check_html(html, "https://lo.example/"), gc.collect(0))[1]]
+        left = [(html[:120], n) for html in pages if (n := (check_html(html, "https://lo.example/"), gc.collect(0))[1])]
     finally:
         if was_enabled:
             gc.enable()
