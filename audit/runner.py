@@ -268,11 +268,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
                   stale_after_days: int, axe: "AxeRun | None" = None) -> CouncilResult:
     """One council's audit: every check sees every page once, in one walk, then finishes
     in list order (see audit.check)."""
-    code = site["council_code"]
-    scope = tuple((site["scope"] or "").split())
-    # the Local Offer as crawled: the registry's URL, or the one discovery found
-    council = Council(code, site["name"], site.get("seed_url") or site["local_offer_url"] or "", site["council_url"] or "",
-                      site["region"] or "", site["la_type"] or "", scope)
+    council = Council.as_crawled(site)
+    code, scope = council.code, council.scope
     result = CouncilResult(score={"council_code": code, "council_name": site["name"]})
     context = CouncilContext(
         council=council, site=site, scope=scope, home=_home_url(db, crawl_id, code) or council.local_offer_url,

@@ -32,6 +32,15 @@ class Council:
     la_type: str = ""
     scope: tuple[str, ...] = ()  # URL prefixes; empty when there is no local_offer_url
 
+    @classmethod
+    def as_crawled(cls, site: dict) -> "Council":
+        """The council as one crawl saw it, from its ``crawl_sites`` row joined with the
+        registry: its Local Offer is the URL crawled (the registry's, or the one discovery
+        found), its scope the prefixes the crawl used."""
+        return cls(site["council_code"], site["name"], site.get("seed_url") or site["local_offer_url"] or "",
+                   site["council_url"] or "", site["region"] or "", site["la_type"] or "",
+                   tuple((site["scope"] or "").split()))
+
     def as_row(self) -> dict:
         return {
             "code": self.code,
