@@ -96,16 +96,21 @@ class CouncilContext:
     as_of: date
     stale_after_days: int
     link_checks: dict  # canonical URL -> LinkCheck(outcome, reason, final_url), shared by the crawl
-    documents: Callable[[], Iterator["DocumentFetch"]]  # the council's in-scope document fetches
+    documents: Callable[[], Iterator["ArchivedFetch"]]  # the council's in-scope document fetches
     axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
     result: CouncilResult
     pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+    # The directory's Open Referral UK feed pages and the queries to the site's own search
+    # (crawler/directory.py), in the order fetched; empty when the crawl made none.
+    open_data: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
+    searches: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
 
 
 @dataclass
-class DocumentFetch:
-    """An in-scope document the crawler fetched (or tried to): its ``fetches`` row and a
-    way to read its archived body (None when not archived)."""
+class ArchivedFetch:
+    """Something the crawler fetched (or tried to) that is not a page: a document, a feed
+    page, a search answer. Its ``fetches`` row and a way to read its archived body (None
+    when not archived)."""
 
     row: dict
     fetched_at: datetime | None
