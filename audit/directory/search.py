@@ -123,7 +123,7 @@ _NO_RESULTS = re.compile(
     r"|\bnothing (?:was )?found\b|\bcould ?n[o']t find any\b|\bsearch returned no\b|\bno (?:pages|documents) found\b",
     re.IGNORECASE)
 _ERROR_PAGE = re.compile(r"\b(?:an? )?(?:unexpected |internal )?error (?:has )?occurred\b|\bsomething went wrong\b"
-                         r"|\bservice (?:is )?(?:temporarily )?unavailable\b|\bserver error\b|\bbad request\b"
+                         r"|\b(?:service|search) (?:is )?(?:currently |temporarily )?unavailable\b|\bserver error\b|\bbad request\b"
                          r"|\btry again later\b", re.IGNORECASE)
 
 
