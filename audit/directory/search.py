@@ -162,7 +162,7 @@ def judge_results(page: Page, topic: str, scope: tuple[str, ...]) -> str:
         context = squash((item or node).text_lexbor())[:400]
         if _names_topic(squash(node.text_lexbor()) + " " + context, stems):
             return "results"
-    body_text = squash(root.text_lexbor())[:3000]
+    body_text = squash(root.text(separator=" "))[:3000]  # "<h1>Search</h1><p>Search is ..." stays two words
     if _ERROR_PAGE.search(body_text) and not _NO_RESULTS.search(body_text):
         return "error"
     return "empty"
