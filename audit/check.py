@@ -5,7 +5,8 @@ see ``audit.plugins``). Each check is one class in one module that says, in one 
 
 * what it reads: each in-scope page while its parsed tree is held (``page``), then the
   council as a whole (``finish``) through the :class:`CouncilContext`: every page walked,
-  the crawl's link checks, the council's documents, the axe-core browser, and the
+  the crawl's link checks, the council's documents, open data feed pages and search answers,
+  the axe-core browser, and the
   ``council_scores`` columns of the checks listed before it;
 * what it produces: findings with evidence (``self.find``), rows of its own tables
   (``self.rows(table)``), columns of ``page_audits`` (``self.page_row(url)``) and its
