@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Directory records: accuracy and CPU cost of recognition and reading (issue 20).
 
-    .venv/bin/python benchmarks/directory_accuracy.py [--repeat 5]
+    .venv/bin/python benchmarks/directory_accuracy.py [--repeat 5] [--audit-db /tmp/lo-audit-bench/run-3000/lo.db]
 
 Prints:
 
@@ -19,7 +19,10 @@ Prints:
    and the record fixtures wrapped in that site's header, menus and footer (signature plus
    reading; the date is the staleness check's, worked out once, so it is counted there);
    and the directory check's own ``page`` (what the audit adds to every page: the signature,
-   and reading the candidates), the figure issue 20 bounds at 0.5 ms a page.
+   and reading the candidates), the figure issue 20 bounds at 0.5 ms a page;
+4. with ``--audit-db``, a crawl made by benchmarks/national/run.py (``--pages 3000``) audited
+   council by council in this process, alternately with and without the directory check (best of
+   ``--repeat`` each): the audit CPU per page the check adds, nothing written.
 """
 
 from __future__ import annotations
@@ -206,14 +209,48 @@ def _check_page():
     return Directory(context).page
 
 
+def audit_cost(db_path: Path, repeat: int) -> None:
+    """Audit CPU per page of a crawled database with and without the directory check."""
+    import audit.runner as runner
+    from audit.core import db as dbmod
+    from audit.plugins import all_checks
+
+    db = dbmod.connect(db_path)
+    crawl_id = runner.latest_complete_crawl(db)
+    sites = list(db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
+    pages = sum(site["pages_fetched"] or 0 for site in sites)
+    every = all_checks()
+    without = tuple(check for check in every if check is not Directory)
+    auditor = runner.CouncilAuditor(db_path, crawl_id, FETCHED.date(), 365, None)
+    best = {}
+    try:
+        for _ in range(repeat):
+            for label, checks in (("with", every), ("without", without)):
+                runner.all_checks = lambda checks=checks: checks
+                start = time.process_time()
+                for site in sites:
+                    auditor.audit(site)
+                best[label] = min(best.get(label, float("inf")), time.process_time() - start)
+    finally:
+        runner.all_checks = all_checks
+        auditor.close()
+    per_page = {label: 1000 * seconds / max(1, pages) for label, seconds in best.items()}
+    print(f"audit of {db_path} ({len(sites)} sites, {pages} pages), one process, best of {repeat}:")
+    print(f"  with the directory check {per_page['with']:.2f} CPU ms/page, without {per_page['without']:.2f}: "
+          f"added {per_page['with'] - per_page['without']:.2f} ms/page")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--audit-db", type=Path, help="a crawl by benchmarks/national/run.py to audit with and without the check")
     args = parser.parse_args(argv)
     print(f"directory_accuracy, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, as of {FETCHED.date()}")
     fixtures()
     demo()
     timing(max(1, args.repeat))
+    if args.audit_db:
+        audit_cost(args.audit_db, max(1, args.repeat))
 
 
 if __name__ == "__main__":
