@@ -5,7 +5,8 @@ see ``audit.plugins``). Each check is one class in one module that says, in one 
 
 * what it reads: each in-scope page while its parsed tree is held (``page``), then the
   council as a whole (``finish``) through the :class:`CouncilContext`: every page walked,
-  the crawl's link checks, the council's documents, the axe-core browser, and the
+  the crawl's link checks, the council's documents, open data feed pages and search answers,
+  the axe-core browser, and the
   ``council_scores`` columns of the checks listed before it;
 * what it produces: findings with evidence (``self.find``), rows of its own tables
   (``self.rows(table)``), columns of ``page_audits`` (``self.page_row(url)``) and its
@@ -101,10 +102,14 @@ class CouncilContext:
     as_of: date
     stale_after_days: int
     link_checks: dict  # canonical URL -> LinkCheck(outcome, reason, final_url), shared by the crawl
-    documents: Callable[[], Iterator["DocumentFetch"]]  # the council's in-scope document fetches
+    documents: Callable[[], Iterator["ArchivedFetch"]]  # the council's in-scope document fetches
     axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
     result: CouncilResult
     pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+    # The directory's Open Referral UK feed pages and the queries to the site's own search
+    # (crawler/directory.py), in the order fetched; empty when the crawl made none.
+    open_data: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
+    searches: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
 
     @property
     def not_assessed_reason(self) -> str | None:
@@ -118,9 +123,10 @@ class CouncilContext:
 
 
 @dataclass
-class DocumentFetch:
-    """An in-scope document the crawler fetched (or tried to): its ``fetches`` row and a
-    way to read its archived body (None when not archived)."""
+class ArchivedFetch:
+    """Something the crawler fetched (or tried to) that is not a page: a document, a feed
+    page, a search answer. Its ``fetches`` row and a way to read its archived body (None
+    when not archived)."""
 
     row: dict
     fetched_at: datetime | None

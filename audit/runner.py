@@ -18,7 +18,7 @@ from typing import Iterator, NamedTuple
 
 from audit import __version__
 from audit.a11y.axe import AxeRun, start_axe
-from audit.check import CouncilContext, CouncilResult, DocumentFetch
+from audit.check import ArchivedFetch, CouncilContext, CouncilResult
 from audit.core import db as dbmod
 from audit.core.evidence import WarcReader, decode_html
 from audit.core.page import Page
@@ -274,7 +274,9 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
     context = CouncilContext(
         council=council, site=site, scope=scope, home=_home_url(db, crawl_id, code) or council.local_offer_url,
         as_of=as_of, stale_after_days=stale_after_days, link_checks=checks,
-        documents=lambda: load_documents(db, reader, crawl_id, code), axe=axe, result=result)
+        documents=lambda: load_fetches(db, reader, crawl_id, code, "document"),
+        open_data=lambda: load_fetches(db, reader, crawl_id, code, "open_data"),
+        searches=lambda: load_fetches(db, reader, crawl_id, code, "search"), axe=axe, result=result)
     running = [check(context) for check in all_checks()]
     page_readers = [check for check in running if check.reads_pages()]
     # Each page is parsed once and handed to every check while it holds its tree (only the
@@ -300,9 +302,10 @@ def _home_url(db, crawl_id: int, code: str) -> str | None:
     return row["final_url"] if row else None
 
 
-def load_documents(db, reader: WarcReader, crawl_id: int, code: str) -> Iterator[DocumentFetch]:
-    """The council's document fetches, each able to read its archived body."""
-    for row in db.query("SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = 'document'",
-                        [crawl_id, code]):
-        yield DocumentFetch(row, _parse_time(row["fetched_at"]),
-                            lambda row=row: reader.body(row["warc_file"], row["warc_offset"]))
+def load_fetches(db, reader: WarcReader, crawl_id: int, code: str, kind: str) -> Iterator[ArchivedFetch]:
+    """The council's fetches of one kind (``document``, ``open_data``, ``search``) in the order
+    they were made, each able to read its archived body."""
+    for row in db.query("SELECT * FROM fetches WHERE crawl_id = ? AND council_code = ? AND kind = ? ORDER BY rowid",
+                        [crawl_id, code, kind]):
+        yield ArchivedFetch(row, _parse_time(row["fetched_at"]),
+                            lambda row=row: reader.body(row["warc_file"], row["warc_offset"]) if row["warc_file"] else None)

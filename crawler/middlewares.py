@@ -21,7 +21,9 @@ from audit.core.urls import allowed_private, is_forbidden_host
 
 from .settings import ROBOTS_MAX_BYTES
 
-ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render")
+# Every kind of fetch that crawls the site; link checks ("link") are single requests a reader
+# could make by following the link, as robots.txt (RFC 9309) does not cover them.
+ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render", "open_data", "search")
 
 
 class PrivateAddressGuard:

@@ -30,6 +30,10 @@ MAX_DEPTH = 10
 MIN_DELAY = 0.001  # seconds; see DOWNLOAD_DELAY below
 MAX_REDIRECTS = 10
 MAX_SITEMAPS_PER_SITE = 20
+# Open data (crawler/directory.py): feeds read per site, and pages read per feed (a 5,000-service
+# directory at ORUK's usual 50 a page is 100 pages; the first 50 are a sample of 2,500 services).
+OPEN_DATA_MAX_FEEDS = 3
+OPEN_DATA_MAX_PAGES = 50
 
 DOCUMENT_TYPES = (
     "application/pdf",

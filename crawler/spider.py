@@ -39,6 +39,7 @@ from audit.core.urls import canonical_url, check_key, is_document_url, private_a
 
 from . import discovery
 from .appshell import shell_cue
+from .directory import DirectoryCrawl
 from .discovery import Candidate
 from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
@@ -84,9 +85,11 @@ class SiteState:
     discovered: bool = False  # discovery has run (it runs once per council per crawl)
     block_evidence: dict | None = None  # the refusal that made the site "blocked"
     pages_rendered: int = 0
+    search_asked: bool = False  # the site's search form was found and its queries requested (crawler.directory)
+    feeds: set[str] = field(default_factory=set)  # open data feeds requested (canonical URLs)
 
 
-class LocalOfferSpider(scrapy.Spider):
+class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
     name = "localoffer"
 
     def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, outbox=None,
@@ -321,6 +324,7 @@ class LocalOfferSpider(scrapy.Spider):
             if key not in site.seen:
                 yield from self.crawl_or_skip(site, key, target, depth + 1, page.url, check_skipped=True)
         self.store.add_links(site.council.code, page.url, found)
+        yield from self.directory_extras(site, page, depth)
 
     def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
                       releasing: bool = False):

@@ -15,6 +15,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from audit.core.db import SCHEMA, connect
+from audit.directory.reading import FIELDS
 from audit.plugins import all_checks
 from conftest import copy_demo, query
 from servers import free_port, no_proxy_get, serving
@@ -24,11 +25,13 @@ SPEC_COLUMNS = (
     "council_code council_name audit_id as_of pages_crawled documents_found links_checked broken_links "
     "blocked_links dated_pages undated_pages stale_pages median_age_days stale_documents send_space pfa_section "
     "pfa_url pfa_clicks a11y_pages_checked a11y_pages_failing a11y_violations a11y_features statutory_found "
-    "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published score rank"
+    "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published score rank "
+    "directory_records directory_records_undated directory_records_stale directory_records_incomplete has_open_data "
+    "site_search"
 ).split()
 # Columns that may honestly be empty: no PfA page means no URL or clicks; a site with no
-# dated page has no median age.
-MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days"}
+# dated page has no median age; a search robots.txt forbids is not assessed (Kelderby's).
+MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days", "site_search"}
 
 
 rows = query
@@ -75,6 +78,32 @@ def test_demo_councils_come_out_as_built(demo_db):
     assert cradleigh["crawl_status"] == "no_local_offer_found" and cradleigh["send_space"] == "not_found"
     assert (cradleigh["assessed"], cradleigh["not_assessed_reason"]) == (0, "no_local_offer_found")
     assert greyholme["score"] is None and cradleigh["score"] is None  # never ranked last with 0
+
+
+def test_directory_records_open_data_and_site_search_come_out_as_built(demo_db):
+    """data/demo/README.md: Fenwick's 60 kb5 records (30 services at two sites) include two undated
+    services, five without a cost, one without a phone or email, one without a way in, and a
+    football club whose website's host does not exist; its /api/services feed has them all; the
+    other sites have no directory. Searches: Northmoor's answers, Kelderby's robots.txt forbids
+    crawlers its /search, Fenwick's kb5 search lists unrelated records, Westmarsh's is
+    unavailable, Brackenshire has none."""
+    t = by_code(demo_db)
+    fenwick = t["E99000002"]
+    assert (fenwick["directory_records"], fenwick["directory_records_undated"], fenwick["directory_records_stale"],
+            fenwick["directory_records_incomplete"]) == (60, 4, 41, 14)
+    assert fenwick["has_open_data"] == 1 and fenwick["open_data_services"] == 60
+    assert rows(demo_db, "SELECT count(*) AS n FROM directory_open_data WHERE page_url IS NOT NULL")[0]["n"] == 60
+    assert all(t[code]["directory_records"] == 0 and t[code]["has_open_data"] == 0
+               for code in t if code != "E99000002")
+    dead = rows(demo_db, "SELECT DISTINCT target FROM findings WHERE check_name = 'dead_provider_website'")
+    assert [d["target"] for d in dead] == ["http://www.fenwickinclusivefootball.example/"]
+    incomplete = rows(demo_db, "SELECT r.* FROM directory_records r JOIN latest_audit a ON a.audit_id = r.audit_id "
+                               "WHERE r.complete = 0")
+    missing = {field for r in incomplete for field in FIELDS if not r[field]}
+    assert missing == {"has_cost", "has_contact", "has_access"}
+    assert {code: row["site_search"] for code, row in t.items()} == {
+        "E99000001": "works", "E99000002": "no_results", "E99000003": None, "E99000004": "broken",
+        "E99000005": "none", "E99000006": None, "E99000007": None}
 
 
 def test_blocked_links_are_never_counted_broken(demo_db):
@@ -141,6 +170,9 @@ def test_served_by_datasette(demo_db, tmp_path):
         assert "Northmoor" in front and "Westmarsh" in front
         card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
         assert "Westmarsh" in card and "broken" in card.lower()
+        fenwick = no_proxy_get(base + "/council/E99000002", timeout=10).read().decode()
+        section = fenwick[fenwick.index('id="directory"'):fenwick.index('id="accessibility"')]
+        assert "service.page?id=" in section and "fenwickinclusivefootball" in section and "results.action" in section
         assert no_proxy_get(base + "/methodology", timeout=10).status == 200
 
 

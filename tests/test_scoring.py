@@ -13,6 +13,8 @@ def full_marks(**overrides) -> dict:
         "a11y_features": "translation,text_resize,read_aloud", "statutory_found": 16, "statutory_total": 16,
         "pfa_section": 1, "pfa_clicks": 1, "send_space": "dedicated_site", "has_search": 1,
         "has_social_media": 1, "has_newsletter": 1, "has_video": 1, "has_feedback_published": 1,
+        "directory_records": 10, "directory_records_stale": 0, "directory_records_undated": 0,
+        "directory_records_incomplete": 0, "site_search": "works",
     }
     row.update(overrides)
     return row
@@ -29,13 +31,34 @@ def test_weights_add_up_to_100_and_match_dimensions():
 
 def test_undated_and_stale_pages_earn_no_freshness():
     points = dimension_points(full_marks(dated_pages=6, stale_pages=2))
-    assert points["freshness"] == 25 * 4 / 10
+    assert points["freshness"] == 20 * 4 / 10
 
 
-def test_two_points_lost_per_percent_broken_and_blocked_cost_nothing():
-    assert dimension_points(full_marks(broken_links=3))["links"] == 14
+def test_one_and_a_half_points_lost_per_percent_broken_and_blocked_cost_nothing():
+    assert dimension_points(full_marks(broken_links=3))["links"] == 10.5
     assert dimension_points(full_marks(broken_links=30))["links"] == 0
-    assert dimension_points(full_marks(blocked_links=50))["links"] == 20
+    assert dimension_points(full_marks(blocked_links=50))["links"] == 15
+
+
+def test_directory_points_from_fresh_and_complete_records_and_a_working_search():
+    # 10 records: 2 stale and 1 undated (7 fresh), 5 incomplete; search answers nothing relevant.
+    row = full_marks(directory_records_stale=2, directory_records_undated=1, directory_records_incomplete=5,
+                     site_search="no_results")
+    assert dimension_points(row)["directory"] == 4 * 7 / 10 + 4 * 5 / 10
+    assert dimension_points(full_marks(site_search="broken"))["directory"] == 8
+    assert dimension_points(full_marks(site_search=None))["directory"] == 9  # robots.txt forbade asking: half
+
+
+def test_a_directory_seen_only_through_its_open_data_is_scored_from_the_data():
+    row = full_marks(directory_records=0, directory_records_stale=0, directory_records_undated=0,
+                     directory_records_incomplete=0, open_data_services=4, open_data_services_stale=1,
+                     open_data_services_undated=1, open_data_services_incomplete=2, site_search="none")
+    assert dimension_points(row)["directory"] == 4 * 2 / 4 + 4 * 2 / 4
+
+
+def test_no_recognisable_directory_is_neither_rewarded_nor_zeroed():
+    row = full_marks(directory_records=0, site_search="works")
+    assert dimension_points(row)["directory"] == 4 + 2
 
 
 def test_pfa_points_fall_with_clicks_but_not_below_the_floor():
@@ -54,4 +77,4 @@ def test_ranks_share_ties_and_skip():
             full_marks(council_code="E3", council_name="C", broken_links=5)]
     ranked = add_scores(rows)
     assert [(r["council_code"], r["rank"]) for r in ranked] == [("E1", 1), ("E2", 1), ("E3", 3)]
-    assert ranked[2]["score_links"] == 10
+    assert ranked[2]["score_links"] == 7.5

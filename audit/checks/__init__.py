@@ -13,6 +13,7 @@ from __future__ import annotations
 from audit.checks.accessibility import Accessibility
 from audit.checks.assessment import Assessment
 from audit.checks.axe_sample import AxeSample
+from audit.checks.directory import Directory
 from audit.checks.documents import Documents
 from audit.checks.features import Features
 from audit.checks.links import Links
@@ -28,6 +29,7 @@ CHECKS = (
     Documents,
     Accessibility,
     Statutory,
+    Directory,
     Pfa,
     SendSpaceCheck,
     Features,

@@ -52,8 +52,8 @@ class Links(Check):
     name = "links"
     metadata = METADATA
     dimension = Dimension(
-        "links", "Working links", 20,
-        "20 x (1 - 10 x broken links / links checked), never below 0: two points lost per 1% of "
+        "links", "Working links", 15,
+        "15 x (1 - 10 x broken links / links checked), never below 0: 1.5 points lost per 1% of "
         "links broken. Blocked (401/403/429, bot challenge) links are unverifiable and cost nothing.",
         advice="Fix or remove the broken links below; each one is a dead end for a family.",
         explained_by=("broken_link", "soft_404"),

@@ -498,8 +498,8 @@ class Staleness(Check):
     name = "staleness"
     metadata = METADATA
     dimension = Dimension(
-        "freshness", "Up to date", 25,
-        "25 x (pages with a last-updated date within the stale threshold) / (pages crawled). "
+        "freshness", "Up to date", 20,
+        "20 x (pages with a last-updated date within the stale threshold) / (pages crawled). "
         "Undated pages earn nothing: a family cannot tell whether they are current.",
         advice="Review the oldest pages first, and show a visible 'Last updated' date on every page.",
         explained_by=("stale_page", "undated_page", "stale_document"),

@@ -212,28 +212,111 @@ def _template(web: DemoWeb, rule: dict) -> Template:
     return Template((web.root / rule["template"]).read_text("utf-8"))
 
 
-def _record(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply:
-    """A kb5 ``service.page?id=N`` record: many legitimate pages from one template."""
-    params = dict(parse_qsl(query))
+def _record_values(web: DemoWeb, rule: dict, n: int) -> dict | None:
+    """The data of kb5 record ``n`` (unescaped), or None outside the rule's ids. Ids beyond
+    the handmade records are other branches of the same services."""
     low, high = rule.get("ids", [1, 60])
-    try:
-        n = int(params.get("id", ""))
-    except ValueError:
-        n = 0
     if not low <= n <= high:
-        return web._file(host, "/__no_such_record__", "")
+        return None
     records = json.loads((web.root / rule["data"]).read_text("utf-8"))
-    base = records[(n - low) % len(records)]
-    values = {k: html.escape(str(v)) for k, v in base.items()}
-    values["id"] = str(n)
-    values["category_q"] = quote_plus(base.get("category", ""))
+    values = dict(records[(n - low) % len(records)], id=str(n))
     copy = (n - low) // len(records)
-    if copy:  # more ids than handmade records: later ids are other branches of the same services
+    if copy:
         branches = rule.get("branches", [])
         branch = branches[(copy - 1) % len(branches)] if branches else f"site {copy + 1}"
-        values["name"] = html.escape(f"{base['name']} ({branch})")
+        values["name"] = f"{values['name']} ({branch})"
     dates = rule["updated"]  # spread deterministically, so some records are stale and some fresh
-    values["updated"] = dates[n % len(dates)]
+    values["updated"] = "" if values.get("undated") else dates[n % len(dates)]
+    return values
+
+
+def _record(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply:
+    """A kb5 ``service.page?id=N`` record: many legitimate pages from one template. Optional
+    fields (telephone, e-mail, website, cost, how to access, the "Last updated" line) are
+    shown only when the record's data has them, as kb5 leaves empty fields out."""
+    params = dict(parse_qsl(query))
+    n = int(params["id"]) if params.get("id", "").isdigit() else 0
+    data = _record_values(web, rule, n)
+    if data is None:
+        return web._file(host, "/__no_such_record__", "")
+    values = {k: html.escape(str(v)) for k, v in data.items()}
+    values["category_q"] = quote_plus(data.get("category", ""))
+    contact = []
+    if data.get("phone"):
+        contact.append(f"  <dt>Telephone</dt><dd>{values['phone']}</dd>")
+    if data.get("email"):
+        contact.append(f'  <dt>E-mail</dt><dd><a href="mailto:{values["email"]}">{values["email"]}</a></dd>')
+    if data.get("website"):
+        contact.append(f'  <dt>Website</dt><dd><a href="{values["website"]}">{values["website"]}</a></dd>')
+    offer = []
+    if data.get("access"):
+        offer.append(f"  <dt>Referral route</dt><dd>{values['access']}</dd>")
+    if data.get("cost"):
+        offer.append(f"  <dt>Cost</dt><dd>{values['cost']}</dd>")
+    values.update(contact_fields="\n".join(contact), offer_fields="\n".join(offer),
+                  updated_line=f'<p class="lastupdated">Last updated: {values["updated"]}</p>' if data["updated"] else "")
+    return Reply(200, _template(web, rule).substitute(values).encode(), {"Content-Type": _HTML})
+
+
+def _oruk_services(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply:
+    """The kb5 records of the rule for ``records_of`` on this host as an Open Referral UK 1.0
+    ``/services`` feed (Spring paging, ``?page=N`` from 1), each naming its record page as
+    ``url`` so the audit can join data to pages; dated by ``assured_date`` as ORUK 1.0 is."""
+    source = next(r for r in web.rules if r.get("host") == host and r.get("path") == rule["records_of"])
+    low, high = source.get("ids", [1, 60])
+    size = int(rule.get("size", 25))
+    params = dict(parse_qsl(query))
+    page = int(params["page"]) if params.get("page", "").isdigit() and int(params["page"]) >= 1 else 1
+    pages = (high - low) // size + 1
+    content = []
+    for n in range(low + (page - 1) * size, min(high, low + page * size - 1) + 1):
+        data = _record_values(web, source, n)
+        ages = [int(a) for a in re.findall(r"\d+", data["ages"])]
+        service = {"id": str(n), "name": data["name"], "description": data["description"],
+                   "url": f"http://{host}{rule['records_of']}?id={n}", "email": data.get("email") or None,
+                   "eligibilitys": [{"eligibility": data["who"], "minimum_age": ages[0] if ages else None,
+                                     "maximum_age": ages[1] if len(ages) > 1 else None}],
+                   "service_at_locations": [{"location": {"name": data["venue"],
+                                                          "physical_addresses": [{"address_1": data["venue"]}]}}],
+                   "contacts": [{"name": data["contact"], "phones": [{"number": data["phone"]}] if data.get("phone") else []}],
+                   "cost_options": [{"amount_description": data["cost"]}] if data.get("cost") else [],
+                   "application_process": data.get("access") or None,
+                   "organization": {"name": data["contact"], "website": data.get("website")}}
+        if data["updated"]:
+            service["assured_date"] = datetime.strptime(data["updated"], "%d %B %Y").date().isoformat()
+        content.append(service)
+    body = {"totalElements": high - low + 1, "totalPages": pages, "number": page, "size": size,
+            "first": page == 1, "last": page >= pages, "content": content}
+    return Reply(200, json.dumps(body, indent=1).encode(), {"Content-Type": "application/json"})
+
+
+_TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S | re.I)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+
+
+def _site_search(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply:
+    """A site's own search: the pages of ``sites/<host>/`` under ``under`` whose text holds
+    every word (of four letters or more) of the query in ``param``, listed with their titles."""
+    asked = dict(parse_qsl(query)).get(rule.get("param", "q"), "")
+    words = [w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) >= 4]
+    site = web.sites / host
+    found = []
+    for file in sorted(site.rglob("index.html")) if words else ():
+        folder = file.parent.relative_to(site)
+        url_path = "/" + folder.as_posix() if folder.parts else "/"
+        if not url_path.startswith(rule.get("under", "")):
+            continue
+        page = file.read_text("utf-8")
+        text = html.unescape(_TAG.sub(" ", page)).lower()
+        if all(w in text for w in words):
+            title = _TITLE.search(page)
+            at = text.index(words[0])
+            snippet = html.escape(" ".join(text[max(0, at - 80):at + 120].split()))
+            found.append(f'<li><a href="{url_path}">{title.group(1).strip() if title else url_path}</a>'
+                         f"<p>&hellip;{snippet}&hellip;</p></li>")
+    results = (f"<p>{len(found)} results for &ldquo;{html.escape(asked)}&rdquo;</p>\n<ol>\n" + "\n".join(found[:10])
+               + "\n</ol>") if found else "<p>Nothing found. Sorry, no pages matched your search.</p>"
+    values = {"site_name": html.escape(rule.get("site_name", host)), "query": html.escape(asked), "results": results}
     return Reply(200, _template(web, rule).substitute(values).encode(), {"Content-Type": _HTML})
 
 
@@ -281,7 +364,8 @@ def _facets(web: DemoWeb, rule: dict, host: str, path: str, query: str) -> Reply
     return Reply(200, _template(web, rule).substitute(values).encode(), {"Content-Type": _HTML})
 
 
-_GENERATORS = {"kb5_record": _record, "calendar": _calendar, "facets": _facets}
+_GENERATORS = {"kb5_record": _record, "calendar": _calendar, "facets": _facets, "oruk_services": _oruk_services,
+               "site_search": _site_search}
 
 
 # -- HTTP plumbing ----------------------------------------------------------------------

@@ -123,7 +123,7 @@ _NO_RESULTS = re.compile(
     r"|\bnothing (?:was )?found\b|\bcould ?n[o']t find any\b|\bsearch returned no\b|\bno (?:pages|documents) found\b",
     re.IGNORECASE)
 _ERROR_PAGE = re.compile(r"\b(?:an? )?(?:unexpected |internal )?error (?:has )?occurred\b|\bsomething went wrong\b"
-                         r"|\bservice (?:is )?(?:temporarily )?unavailable\b|\bserver error\b|\bbad request\b"
+                         r"|\b(?:service|search) (?:is )?(?:currently |temporarily )?unavailable\b|\bserver error\b|\bbad request\b"
                          r"|\btry again later\b", re.IGNORECASE)
 
 
@@ -162,7 +162,7 @@ def judge_results(page: Page, topic: str, scope: tuple[str, ...]) -> str:
         context = squash((item or node).text_lexbor())[:400]
         if _names_topic(squash(node.text_lexbor()) + " " + context, stems):
             return "results"
-    body_text = squash(root.text_lexbor())[:3000]
+    body_text = squash(root.text(separator=" "))[:3000]  # "<h1>Search</h1><p>Search is ..." stays two words
     if _ERROR_PAGE.search(body_text) and not _NO_RESULTS.search(body_text):
         return "error"
     return "empty"

@@ -10,6 +10,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 
 from audit.checks.assessment import REASON_TEXT, SEED_SOURCE_TEXT
+from audit.checks.directory import FIELD_WORDS
 from audit.checks.statutory import ITEMS, PUBLISHED_WORDING
 from audit.core.wording import as_float, plural
 from datasette_config.charts import line_chart
@@ -24,6 +25,38 @@ STATUTORY_ORDER = {item.id: i for i, item in enumerate(ITEMS)}
 
 HISTORY_AUDITS = 20
 CHANGES_PER_LIST = 200
+DIRECTORY_RECORDS_LISTED = 200
+# Directory records a family would be misled by, worst first: out of date (oldest first), then
+# undated, then dated and fresh but incomplete; more missing fields before fewer.
+DIRECTORY_PROBLEMS_SQL = """
+    select url, title, last_updated, date_evidence, stale, provider_url, provider_url_status,
+      has_eligibility, has_access, has_contact, has_location, has_cost
+    from directory_records
+    where audit_id = :a and council_code = :code
+      and (stale = 1 or last_updated is null or complete = 0 or provider_url_status = 'broken')
+    order by case when stale = 1 then 0 when last_updated is null then 1 else 2 end, last_updated,
+      has_eligibility + has_access + has_contact + has_location + has_cost, url
+    limit :n"""
+
+
+async def directory_section(db, code: str, audit_id: int) -> dict:
+    """The report card's "Directory entries": the records with a problem, worst first, and
+    the site-search queries with their answers."""
+    params = {"a": audit_id, "code": code, "n": DIRECTORY_RECORDS_LISTED}
+    records = await query_rows(db, DIRECTORY_PROBLEMS_SQL, params)
+    for r in records:
+        r["url_href"] = safe_href(r.get("url"))
+        r["provider_href"] = safe_href(r.get("provider_url"))
+        r["missing"] = [words for field, words in FIELD_WORDS.items() if not r.get(field)]
+        r["problem"] = "out of date" if r.get("stale") == 1 else "undated" if not r.get("last_updated") else (
+            "incomplete" if r["missing"] else "dead provider website")
+    searches = await query_rows(
+        db, "select topic, query_url, form_page, status, answer, evidence from site_search_queries "
+            "where audit_id = :a and council_code = :code order by topic", params)
+    for q in searches:
+        q["query_href"] = safe_href(q.get("query_url"))
+        q["form_href"] = safe_href(q.get("form_page"))
+    return {"records": records, "searches": searches}
 
 
 async def history(db, code: str) -> list[dict]:
@@ -279,6 +312,11 @@ async def council_page(datasette, request):
             r["label"] = PUBLISHED_WORDING.get(r["item"], (r["item"],))[0]
             r["href"] = safe_href(r.get("evidence_url"))
         context["lo_statutory"] = coverage
+        context["lo_directory"] = await directory_section(db, code, audit_id)
+        context["lo_raw"]["stale_directory_records"] = datasette.urls.query(db.name, "stale_directory_records") + qs(
+            council_code=code)
+        context["lo_raw"]["incomplete_directory_records"] = datasette.urls.query(
+            db.name, "incomplete_directory_records") + qs(council_code=code)
 
         # Accessibility results per page and rule, with the failing elements.
         a11y = await query_rows(

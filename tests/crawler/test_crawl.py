@@ -24,7 +24,7 @@ from crawler.traps import TRAP_BUDGET
 
 from conftest import HTML, ROOT, Reply, closed_port, council, page, run_crawl, web_factory
 
-ALLOWED_KINDS = {"page", "document", "robots", "sitemap"}
+ALLOWED_KINDS = {"page", "document", "robots", "sitemap", "open_data", "search"}
 
 
 @pytest.fixture(scope="module")

@@ -129,6 +129,32 @@ def test_generated_kb5_record(client):
     assert client.get(base + "?id=abc").status_code == 404
 
 
+def test_kb5_records_show_only_the_fields_their_data_has(client):
+    base = "http://fis.fenwick.example/kb5/fenwick/directory/service.page"
+    full, undated, no_cost, no_contact = (client.get(f"{base}?id={n}").text for n in (11, 17, 22, 21))
+    assert "<dt>Cost</dt>" in full and "<dt>Referral route</dt>" in full and "Last updated:" in full
+    assert "Last updated:" not in undated
+    assert "<dt>Cost</dt>" not in no_cost and "http://www.fenwickinclusivefootball.example/" in no_cost
+    assert "<dt>Telephone</dt>" not in no_contact and "<dt>E-mail</dt>" not in no_contact
+
+
+def test_fenwick_publishes_its_records_as_an_open_referral_feed(client):
+    pages = [client.get(f"http://fis.fenwick.example/api/services?page={n}").json() for n in (1, 2, 3)]
+    assert [p["number"] for p in pages] == [1, 2, 3] and pages[0]["totalPages"] == 3 and pages[2]["last"]
+    services = [s for p in pages for s in p["content"]]
+    assert [s["id"] for s in services] == [str(n) for n in range(1, 61)]
+    assert services[10]["url"] == "http://fis.fenwick.example/kb5/fenwick/directory/service.page?id=11"
+    assert services[10]["assured_date"] and "assured_date" not in services[16]  # record 17 is undated
+    assert services[21]["cost_options"] == []  # the football club's record gives no cost either
+
+
+def test_site_searches_answer_from_the_sites_own_pages(client):
+    found = client.get("http://localoffer.northmoor.example/?s=speech+and+language+therapy").text
+    assert '<a href="/health">' in found and "speech and language therapy" in found
+    assert "Nothing found" in client.get("http://www.kelderby.example/search?q=autism").text
+    assert "currently unavailable" in client.get("http://www.westmarsh-localoffer.example/search.htm?q=autism").text
+
+
 def test_query_selects_a_variant_file_and_unknown_queries_are_ignored(client):
     base = "http://fis.fenwick.example/kb5/fenwick/directory/localoffer.page"
     assert "<h1>Preparing for adulthood</h1>" in client.get(base + "?localofferchannel=4").text

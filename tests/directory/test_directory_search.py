@@ -51,6 +51,11 @@ def test_answers_are_judged_results_empty_or_error():
     assert judge_results(not_found, "autism", FENWICK) == "error"
     server_error = Page(not_found.url, (DIRECTORY / "search_results_autism.html").read_text(), status=500)
     assert judge_results(server_error, "autism", FENWICK) == "error"
+    # An old site's search page answering 200 with an apology (the demo's Westmarsh) is an error too.
+    unavailable = Page("http://www.westmarsh-localoffer.example/search.htm?q=autism",
+                       "<html><head><title>Search - Westmarsh Local Offer</title></head><body><div id=content>"
+                       "<h1>Search</h1><p>Search is currently unavailable.</p></div></body></html>")
+    assert judge_results(unavailable, "autism", ("http://www.westmarsh-localoffer.example/",)) == "error"
 
 
 def test_results_outside_scope_or_in_facets_do_not_count():
