@@ -68,6 +68,10 @@ def load_metadata(db_name: str = TEMPLATE_DB_NAME) -> dict:
     return metadata
 
 
+# The columns the runner adds to every row of a check's own tables.
+RUNNER_COLUMNS = {"audit_id": "The audit run.", "council_code": "ONS/GSS code of the council."}
+
+
 def add_check_metadata(database: dict) -> None:
     """What each check declares about the data it writes, merged into the database's
     metadata: its ``council_scores`` columns (also shown in ``league_table``), the points
@@ -97,6 +101,9 @@ def add_check_metadata(database: dict) -> None:
         declared = yaml.safe_load(check.metadata) if check.metadata else {}
         for name, table in (declared.get("tables") or {}).items():
             tables.setdefault(name, table)
+            columns = tables[name].setdefault("columns", {})
+            for column, description in RUNNER_COLUMNS.items():  # every check table has them
+                columns.setdefault(column, description)
         for name, query in (declared.get("queries") or {}).items():
             queries.setdefault(name, query)
 

@@ -53,6 +53,7 @@ tables:
       service, group, club, provider or setting), as recognised and read by audit/directory
       (see /methodology#directory).
     columns:
+      url: The record's page.
       title: The record's name (its main heading, else the page title).
       last_updated: The record's own last-updated or reviewed date (ISO), from its visible text or schema.org dateModified; empty when undated.
       date_evidence: The exact text the date came from.
