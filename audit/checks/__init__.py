@@ -15,6 +15,7 @@ from audit.checks.assessment import Assessment
 from audit.checks.axe_sample import AxeSample
 from audit.checks.documents import Documents
 from audit.checks.features import Features
+from audit.checks.legal import LegallyCurrent
 from audit.checks.links import Links
 from audit.checks.pfa import Pfa
 from audit.checks.send_space import SendSpaceCheck
@@ -28,6 +29,7 @@ CHECKS = (
     Documents,
     Accessibility,
     Statutory,
+    LegallyCurrent,
     Pfa,
     SendSpaceCheck,
     Features,

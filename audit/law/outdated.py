@@ -68,7 +68,7 @@ _EXPLAINS = re.compile(
     r"\b(?:replac\w*|supersed\w*|abolish\w*|repeal\w*|revoked|scrapped|withdrawn|removed|ceased|ended|"
     r"phased? out|no longer|(?:not|n't) exist\w*|not (?:be )?(?:used|in use|issued)|no new|any ?more|"
     r"previous(?:ly)?|former(?:ly)?|used to|(?:would|were|was) once|once (?:have|had|been)|ago|"
-    r"historic(?:al|ally)?|history|legacy|outdated|obsolete|(?:the|an?|their|our|your) old|pre-?2014|"
+    r"historic(?:al|ally)?|history|legacy|outdated|obsolete|heard (?:of|about)|older (?:words?|terms?|names?)|(?:the|an?|their|our|your) old|pre-?2014|"
     r"pre-?reforms?|renam\w*|rebrand\w*|bec[oa]me|becomes|transferr?(?:ed|ing)|transfers?|convert\w*|"
     r"conversion|transition(?:ed|ing)? (?:from|to) (?:an? |the )?(?:statements?|new|ehc|education)|transition period|"
     r"transitional|(?:were|was|been) (?:all )?(?:completed|finished|carried out)|instead of|rather than|in place of|equivalent|similar to|compared? (?:to|with)|"
