@@ -232,17 +232,23 @@ class LegallyCurrent(Check):
                       f"\u201c{report.label}\u201d")
 
     @staticmethod
-    def points(row: dict) -> float:
+    def parts(row: dict) -> tuple[float, float, float]:
+        """The points for law, review dates and feedback (their sum is ``points``; /methodology
+        shows them apart in its worked example)."""
         pages = as_int(row.get("pages_crawled"))
         if not pages:
-            return 0.0
+            return 0.0, 0.0, 0.0
         read = pages + as_int(row.get("documents_text_read"))
         outdated = as_int(row.get("pages_outdated_law")) + as_int(row.get("documents_outdated_law"))
         law = LAW_POINTS * max(0.0, 1 - outdated / read / SHARE_FOR_NO_POINTS)
         review = REVIEW_POINTS * max(0.0, 1 - as_int(row.get("documents_overdue_review")) / read / SHARE_FOR_NO_POINTS)
         year, as_of = row.get("feedback_latest_year"), row.get("as_of")
         feedback = FEEDBACK_POINTS if year and as_of and _recent(as_int(year), date.fromisoformat(as_of)) else 0.0
-        return law + review + feedback
+        return law, review, feedback
+
+    @staticmethod
+    def points(row: dict) -> float:
+        return sum(LegallyCurrent.parts(row))
 
     @staticmethod
     def summary(row: dict, stale_after_days: int = 365) -> str:
