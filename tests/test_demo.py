@@ -24,11 +24,12 @@ SPEC_COLUMNS = (
     "council_code council_name audit_id as_of pages_crawled documents_found links_checked broken_links "
     "blocked_links dated_pages undated_pages stale_pages median_age_days stale_documents send_space pfa_section "
     "pfa_url pfa_clicks a11y_pages_checked a11y_pages_failing a11y_violations a11y_features statutory_found "
-    "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published score rank"
+    "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published "
+    "pages_outdated_law documents_outdated_law documents_overdue_review feedback_latest_year score rank"
 ).split()
 # Columns that may honestly be empty: no PfA page means no URL or clicks; a site with no
-# dated page has no median age.
-MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days"}
+# dated page has no median age; a site publishing no dated feedback has no feedback year.
+MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days", "feedback_latest_year"}
 
 
 rows = query
@@ -70,6 +71,27 @@ def test_demo_councils_come_out_as_built(demo_db):
     # No Local Offer URL: discovery searched www.cradleigh.example and found none (SPEC "Every council accounted for").
     assert cradleigh["crawl_status"] == "no_local_offer_found" and cradleigh["send_space"] == "not_found"
     assert greyholme["score"] == cradleigh["score"] == 0
+
+
+def test_legal_currency_comes_out_as_built(demo_db):
+    """data/demo/README.md, "Legally current": Westmarsh's schools page and its 2012 SEN policy
+    (School Action Plus and statements on page 3, the Parent Partnership Service and SENDIST on
+    page 4), its overdue policy and page, its 2017-18 "You said, we did"; Kelderby's ODT travel
+    policy past its review date; Northmoor's explanatory page and Brackenshire's history page
+    not flagged."""
+    t = by_code(demo_db)
+    refs = {(r["url"].rsplit("/", 1)[-1], r["term"], r["location"]) for r in rows(demo_db, (
+        "SELECT o.* FROM outdated_references o JOIN latest_audit a ON a.audit_id = o.audit_id"))}
+    assert refs == {("schools.htm", "sen_statement", None), ("schools.htm", "school_action_plus", None),
+                    ("sen-policy-2012.pdf", "school_action_plus", 3), ("sen-policy-2012.pdf", "sen_statement", 3),
+                    ("sen-policy-2012.pdf", "parent_partnership", 4), ("sen-policy-2012.pdf", "sendist", 4)}
+    westmarsh, kelderby = t["E99000004"], t["E99000003"]
+    assert (westmarsh["pages_outdated_law"], westmarsh["documents_outdated_law"]) == (1, 1)
+    assert westmarsh["documents_overdue_review"] == 2 and westmarsh["feedback_latest_year"] == 2018
+    assert kelderby["documents_overdue_review"] == 1 and kelderby["documents_text_read"] == 2
+    assert t["E99000001"]["score_legal"] == 5  # the explanatory page costs nothing; 2025-26 feedback
+    assert t["E99000005"]["pages_outdated_law"] == 0  # the history page
+    assert westmarsh["score_legal"] < kelderby["score_legal"] < t["E99000001"]["score_legal"]
 
 
 def test_blocked_links_are_never_counted_broken(demo_db):
@@ -137,6 +159,8 @@ def test_served_by_datasette(demo_db, tmp_path):
         card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
         assert "Westmarsh" in card and "broken" in card.lower()
         assert no_proxy_get(base + "/methodology", timeout=10).status == 200
+        westmarsh = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
+        assert "sen-policy-2012.pdf#page=3" in westmarsh and "Review date: July 2014" in westmarsh
 
 
 def test_schema_declares_the_fixed_tables(tmp_path):
