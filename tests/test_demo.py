@@ -79,7 +79,8 @@ def test_legal_currency_comes_out_as_built(demo_db):
     page 4), its overdue policy and page, its 2017-18 "You said, we did"; Kelderby's ODT travel
     policy past its review date; Northmoor's explanatory page and Brackenshire's history page
     not flagged."""
-    t = by_code(demo_db)
+    t = {r["council_code"]: r for r in rows(demo_db, "SELECT s.* FROM council_scores s JOIN latest_audit a "
+                                                      "ON a.audit_id = s.audit_id")}
     refs = {(r["url"].rsplit("/", 1)[-1], r["term"], r["location"]) for r in rows(demo_db, (
         "SELECT o.* FROM outdated_references o JOIN latest_audit a ON a.audit_id = o.audit_id"))}
     assert refs == {("schools.htm", "sen_statement", None), ("schools.htm", "school_action_plus", None),
