@@ -204,7 +204,8 @@ FINDINGS_KEY = ("audit_id", "council_code", "check_name", "url", "target")
 def write_audit(db, audit_id: int, as_of: date, spool: ResultSpool) -> None:
     """Every council's rows and the ranked scores, and the audit marked complete, in one
     transaction, reading the spool one council at a time."""
-    scores = [dict(s, audit_id=audit_id, as_of=as_of.isoformat()) for s in add_scores(spool.scores)]
+    # as_of before scoring: a dimension may judge against the audit's date (legal: feedback recency)
+    scores = add_scores([dict(s, audit_id=audit_id, as_of=as_of.isoformat()) for s in spool.scores])
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -27,11 +27,12 @@ SPEC_COLUMNS = (
     "pfa_url pfa_clicks a11y_pages_checked a11y_pages_failing a11y_violations a11y_features statutory_found "
     "statutory_total has_search has_social_media has_newsletter has_video has_feedback_published score rank "
     "directory_records directory_records_undated directory_records_stale directory_records_incomplete has_open_data "
-    "site_search"
+    "site_search pages_outdated_law documents_outdated_law documents_overdue_review feedback_latest_year"
 ).split()
 # Columns that may honestly be empty: no PfA page means no URL or clicks; a site with no
-# dated page has no median age; a search robots.txt forbids is not assessed (Kelderby's).
-MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days", "site_search"}
+# dated page has no median age; a search robots.txt forbids is not assessed (Kelderby's); a
+# site publishing no dated feedback has no feedback year.
+MAY_BE_NULL = {"pfa_url", "pfa_clicks", "median_age_days", "site_search", "feedback_latest_year"}
 
 
 rows = query
@@ -106,6 +107,28 @@ def test_directory_records_open_data_and_site_search_come_out_as_built(demo_db):
         "E99000005": "none", "E99000006": None, "E99000007": None}
 
 
+def test_legal_currency_comes_out_as_built(demo_db):
+    """data/demo/README.md, "Legally current": Westmarsh's schools page and its 2012 SEN policy
+    (School Action Plus and statements on page 3, the Parent Partnership Service and SENDIST on
+    page 4), its overdue policy and page, its 2017-18 "You said, we did"; Kelderby's ODT travel
+    policy past its review date; Northmoor's explanatory page and Brackenshire's history page
+    not flagged."""
+    t = {r["council_code"]: r for r in rows(demo_db, "SELECT s.* FROM council_scores s JOIN latest_audit a "
+                                                      "ON a.audit_id = s.audit_id")}
+    refs = {(r["url"].rsplit("/", 1)[-1], r["term"], r["location"]) for r in rows(demo_db, (
+        "SELECT o.* FROM outdated_references o JOIN latest_audit a ON a.audit_id = o.audit_id"))}
+    assert refs == {("schools.htm", "sen_statement", None), ("schools.htm", "school_action_plus", None),
+                    ("sen-policy-2012.pdf", "school_action_plus", 3), ("sen-policy-2012.pdf", "sen_statement", 3),
+                    ("sen-policy-2012.pdf", "parent_partnership", 4), ("sen-policy-2012.pdf", "sendist", 4)}
+    westmarsh, kelderby = t["E99000004"], t["E99000003"]
+    assert (westmarsh["pages_outdated_law"], westmarsh["documents_outdated_law"]) == (1, 1)
+    assert westmarsh["documents_overdue_review"] == 2 and westmarsh["feedback_latest_year"] == 2018
+    assert kelderby["documents_overdue_review"] == 1 and kelderby["documents_text_read"] == 2
+    assert t["E99000001"]["score_legal"] == 5  # the explanatory page costs nothing; 2025-26 feedback
+    assert t["E99000005"]["pages_outdated_law"] == 0  # the history page
+    assert westmarsh["score_legal"] < kelderby["score_legal"] < t["E99000001"]["score_legal"]
+
+
 def test_blocked_links_are_never_counted_broken(demo_db):
     checks = {r["url"]: r for r in rows(demo_db, "SELECT * FROM link_checks")}
     challenge = [r for r in checks.values() if r["reason"] == "bot challenge"]
@@ -174,6 +197,8 @@ def test_served_by_datasette(demo_db, tmp_path):
         section = fenwick[fenwick.index('id="directory"'):fenwick.index('id="accessibility"')]
         assert "service.page?id=" in section and "fenwickinclusivefootball" in section and "results.action" in section
         assert no_proxy_get(base + "/methodology", timeout=10).status == 200
+        westmarsh = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
+        assert "sen-policy-2012.pdf#page=3" in westmarsh and "Review date: July 2014" in westmarsh
 
 
 def test_schema_declares_the_fixed_tables(tmp_path):

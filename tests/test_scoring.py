@@ -15,6 +15,8 @@ def full_marks(**overrides) -> dict:
         "has_social_media": 1, "has_newsletter": 1, "has_video": 1, "has_feedback_published": 1,
         "directory_records": 10, "directory_records_stale": 0, "directory_records_undated": 0,
         "directory_records_incomplete": 0, "site_search": "works",
+        "pages_outdated_law": 0, "documents_outdated_law": 0, "documents_overdue_review": 0, "documents_text_read": 10,
+        "feedback_latest_year": 2025, "as_of": "2026-11-23",
     }
     row.update(overrides)
     return row
@@ -65,6 +67,16 @@ def test_pfa_points_fall_with_clicks_but_not_below_the_floor():
     assert dimension_points(full_marks(pfa_clicks=4))["pfa"] == 6
     assert dimension_points(full_marks(pfa_clicks=9))["pfa"] == PFA_MIN_POINTS
     assert dimension_points(full_marks(pfa_section=0, pfa_clicks=None))["pfa"] == 0
+
+
+def test_legal_points_fall_with_the_share_of_outdated_and_overdue_pages_and_documents():
+    # 20 pages and documents read: 1 outdated is 5% (half the 3 points), 2 are 10% (none of them).
+    assert dimension_points(full_marks(pages_outdated_law=1))["legal"] == 3.5
+    assert dimension_points(full_marks(pages_outdated_law=1, documents_outdated_law=1))["legal"] == 2
+    assert dimension_points(full_marks(documents_overdue_review=1))["legal"] == 4.5
+    # Feedback covering 2025 is recent on 2026-11-23; 2024 is more than a year old; none earns nothing.
+    assert dimension_points(full_marks(feedback_latest_year=2024))["legal"] == 4
+    assert dimension_points(full_marks(feedback_latest_year=None))["legal"] == 4
 
 
 def test_a_site_never_crawled_scores_zero():

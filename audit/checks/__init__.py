@@ -16,6 +16,7 @@ from audit.checks.axe_sample import AxeSample
 from audit.checks.directory import Directory
 from audit.checks.documents import Documents
 from audit.checks.features import Features
+from audit.checks.legal import LegallyCurrent
 from audit.checks.links import Links
 from audit.checks.pfa import Pfa
 from audit.checks.send_space import SendSpaceCheck
@@ -30,6 +31,7 @@ CHECKS = (
     Accessibility,
     Statutory,
     Directory,
+    LegallyCurrent,
     Pfa,
     SendSpaceCheck,
     Features,

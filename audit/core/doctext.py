@@ -18,6 +18,14 @@ next sentence. Bounded: at most ``MAX_PAGES`` pages and ``MAX_CHARS`` characters
 package member is read to at most ``MAX_UNZIPPED`` bytes whatever its header claims (a zip
 bomb stops there), and nothing raises: ``read_document`` returns the pages it could read and,
 when it could not read all, a one-line ``problem``.
+
+pypdf's time on a page grows with its content stream, and a crafted or broken PDF can make it
+take minutes (pypdf's own limits allow two million operands a stream and 75 MB inflated). A PDF
+is read under tighter limits that no text page comes near (``PDF_LIMITS``: a 200-page council
+policy's densest page holds ~20,000 operands), and reading stops after ``MAX_SECONDS`` of CPU
+time: the pages read so far are kept and the problem says where it stopped. The first two
+bounds give the same text on every machine; the clock is the last resort for what they miss,
+so only such a document can read differently on a slower machine.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from html import unescape
@@ -33,6 +42,11 @@ from urllib.parse import urlsplit
 MAX_PAGES = 200
 MAX_CHARS = 2_000_000  # of text kept per document
 MAX_UNZIPPED = 20_000_000  # bytes read from one zip member (a 300-page DOCX's XML is ~5 MB)
+MAX_SECONDS = 10.0  # CPU seconds of PDF text extraction per document
+# pypdf configuration for text extraction (pypdf.Configuration fields): operands and operators
+# parsed per content stream, bytes inflated per stream, form XObjects drawn per page.
+PDF_LIMITS = {"stream_parsing_work_maximum_count": 300_000, "zlib_maximum_output_length": 20_000_000,
+              "xform_maximum_invocations_per_extraction": 500}
 
 DOCX_MAIN = "word/document.xml"
 ODT_CONTENT = "content.xml"
@@ -87,28 +101,35 @@ def _extension(url: str) -> str:
 
 
 def _pdf(body: bytes) -> DocText:
-    try:
-        reader = open_pdf(body)
-        count = len(reader.pages)
-    except Exception as error:
-        return DocText("pdf", [], f"the file could not be read as a PDF ({type(error).__name__})")
-    pages: list[str] = []
-    problems = []
-    total = 0
-    for number in range(min(count, MAX_PAGES)):
+    from pypdf import apply_configuration
+
+    with apply_configuration(**PDF_LIMITS):
         try:
-            text = reader.pages[number].extract_text() or ""
+            reader = open_pdf(body)
+            count = len(reader.pages)
         except Exception as error:
-            text = ""
-            problems.append(f"page {number + 1} unreadable ({type(error).__name__})")
-        text = text[:MAX_CHARS - total]
-        pages.append(text)
-        total += len(text)
-        if total >= MAX_CHARS:
-            problems.append(f"text cut at {MAX_CHARS:,} characters on page {number + 1}")
-            break
-    if count > MAX_PAGES and total < MAX_CHARS:
-        problems.append(f"only the first {MAX_PAGES} of {count} pages read")
+            return DocText("pdf", [], f"the file could not be read as a PDF ({type(error).__name__})")
+        pages: list[str] = []
+        problems = []
+        total = 0
+        started = time.process_time()
+        for number in range(min(count, MAX_PAGES)):
+            if time.process_time() - started > MAX_SECONDS:
+                problems.append(f"reading stopped after page {number} at the {MAX_SECONDS:g}-second limit")
+                break
+            try:
+                text = reader.pages[number].extract_text() or ""
+            except Exception as error:
+                text = ""
+                problems.append(f"page {number + 1} unreadable ({type(error).__name__})")
+            text = text[:MAX_CHARS - total]
+            pages.append(text)
+            total += len(text)
+            if total >= MAX_CHARS:
+                problems.append(f"text cut at {MAX_CHARS:,} characters on page {number + 1}")
+                break
+        if count > MAX_PAGES and total < MAX_CHARS and len(pages) == MAX_PAGES:
+            problems.append(f"only the first {MAX_PAGES} of {count} pages read")
     return DocText("pdf", pages, "; ".join(problems[:3]) or None)
 
 
@@ -262,4 +283,5 @@ def _odt_page_break_styles(styles: str) -> set[str]:
     return out
 
 
-__all__ = ["DocText", "MAX_PAGES", "MAX_CHARS", "MAX_UNZIPPED", "document_pages", "read_document", "open_pdf"]
+__all__ = ["DocText", "MAX_PAGES", "MAX_CHARS", "MAX_UNZIPPED", "MAX_SECONDS", "PDF_LIMITS", "document_pages",
+           "read_document", "open_pdf"]

@@ -180,11 +180,11 @@ class Page:
 
     @cached_property
     def main_text(self) -> str:
-        """Visible text without nav/header/footer/aside: what the page itself says."""
-        main = self.tree.css_first("main, [role=main]")
-        if main is not None:
-            return _own_text(main.html or "")
-        return _own_text(self.html)
+        """Visible text without nav/header/footer/aside: what the page itself says (of the
+        ``<main>`` or ``role=main`` element when there is one, else of the body). Worked out on a
+        copy of the parsed tree (lexbor clones a tree in a third of the time it takes to parse
+        the HTML again), since taking the furniture out changes the tree other checks read."""
+        return _own_text(self.tree.clone())
 
     @cached_property
     def links(self) -> list[Link]:
@@ -228,11 +228,11 @@ def inside(node, tags: tuple[str, ...]) -> bool:
     return False
 
 
-def _own_text(html: str) -> str:
-    """Visible text outside site furniture, whitespace collapsed."""
-    tree = LexborHTMLParser(html or "")
+def _own_text(tree: LexborHTMLParser) -> str:
+    """Visible text of the main element (else the body) outside site furniture, whitespace
+    collapsed. Changes ``tree``: pass a copy."""
     tree.strip_tags(list(INVISIBLE_TAGS + FURNITURE_TAGS))
     for node in tree.css("[hidden], [aria-hidden=true], [role=navigation], [role=banner], [role=contentinfo]"):
         node.decompose()
-    body = tree.body or tree.root
-    return squash(body.text(separator=" ")) if body is not None else ""
+    main = tree.css_first("main, [role=main]") or tree.body or tree.root
+    return squash(main.text(separator=" ")) if main is not None else ""

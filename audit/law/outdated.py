@@ -9,8 +9,8 @@
   sentence out.
 * ``review_dates`` / ``overdue``: the review date a policy or page states for itself ("Review
   date: September 2019", "Next review: 01/09/2020"), and whether the latest one has passed.
-* ``feedback_years``: the latest year a Local Offer annual report or "You said, we did" page
-  covers (regulation 56 of the SEND Regulations 2014 asks for comments to be published at least
+* ``feedback_report``: whether a page or document is a Local Offer annual report or "You said,
+  we did" page, and the latest year it covers (regulation 56 of the SEND Regulations 2014 asks for comments to be published at least
   annually), when the page is one.
 
 Speed: a page is first searched for a few lower-case ``keys`` (``bytes.find`` over
@@ -44,14 +44,19 @@ class OutdatedRef:
 
 # --- superseded terms ------------------------------------------------------------------
 
-def _keyed_terms() -> tuple[tuple[bytes, tuple[tuple[Term, re.Pattern], ...]], ...]:
-    """(key, the terms owning it with their folded patterns), each key once."""
-    owners: dict[bytes, list[tuple[Term, re.Pattern]]] = {}
+_Owner = tuple[Term, re.Pattern, tuple[bytes, ...]]  # a term, its folded pattern, its ``near`` words
+
+
+def _keyed_terms() -> tuple[tuple[bytes, tuple[_Owner, ...], bool], ...]:
+    """(key, the terms owning it, whether it is one of their ``more_keys``), each key once per
+    kind, every ``keys`` entry before any ``more_keys`` one (see terms.Term)."""
+    owners: dict[tuple[bool, bytes], list[_Owner]] = {}
     for term in TERMS:
-        folded = term.folded_regex()
-        for key in term.keys:
-            owners.setdefault(key.encode("ascii"), []).append((term, folded))
-    return tuple((key, tuple(found)) for key, found in owners.items())
+        owner = (term, term.folded_regex(), tuple(word.encode("ascii") for word in term.near))
+        for more, keys in ((False, term.keys), (True, term.more_keys)):
+            for key in keys:
+                owners.setdefault((more, key.encode("ascii")), []).append(owner)
+    return tuple((key, tuple(found), more) for (more, key), found in sorted(owners.items(), key=lambda o: o[0][0]))
 
 
 _KEYED = _keyed_terms()
@@ -63,7 +68,7 @@ _EXPLAINS = re.compile(
     r"\b(?:replac\w*|supersed\w*|abolish\w*|repeal\w*|revoked|scrapped|withdrawn|removed|ceased|ended|"
     r"phased? out|no longer|(?:not|n't) exist\w*|not (?:be )?(?:used|in use|issued)|no new|any ?more|"
     r"previous(?:ly)?|former(?:ly)?|used to|(?:would|were|was) once|once (?:have|had|been)|ago|"
-    r"historic(?:al|ally)?|history|legacy|outdated|obsolete|(?:the|an?|their|our|your) old|pre-?2014|"
+    r"historic(?:al|ally)?|history|legacy|outdated|obsolete|heard (?:of|about)|older (?:words?|terms?|names?)|(?:the|an?|their|our|your) old|pre-?2014|"
     r"pre-?reforms?|renam\w*|rebrand\w*|bec[oa]me|becomes|transferr?(?:ed|ing)|transfers?|convert\w*|"
     r"conversion|transition(?:ed|ing)? (?:from|to) (?:an? |the )?(?:statements?|new|ehc|education)|transition period|"
     r"transitional|(?:were|was|been) (?:all )?(?:completed|finished|carried out)|instead of|rather than|in place of|equivalent|similar to|compared? (?:to|with)|"
@@ -88,8 +93,8 @@ _PAST_AFTER = re.compile(r"^[\s,)\]]*(?:\([^)]{0,20}\)\s*)?(?:was|were|had|has b
                          r"no longer|used to|would have)\b")
 # A page about history, or one that says it is kept only for the record: its title or opening
 # words say so.
-_HISTORY_PAGE = re.compile(r"\b(?:history|historical|archived?|superseded|no longer (?:current|in use|valid|"
-                           r"maintained|updated)|(?:kept )?for reference only|for historical reference)\b", re.I)
+_HISTORY_PAGE = re.compile(rb"\b(?:history|historical|archived?|superseded|no longer (?:current|in use|valid|"
+                           rb"maintained|updated)|(?:kept )?for reference only|for historical reference)\b")  # on fold()
 _OPENING = 200  # characters of a text read with its title for _HISTORY_PAGE
 
 # Sentence ends: ".", "!" or "?" (with closing quotes/brackets) before a capital or digit, or
@@ -101,46 +106,60 @@ _ABBREVIATIONS = frozenset(("e.g", "i.e", "eg", "ie", "no", "nos", "para", "para
 _LAST_WORD = re.compile(r"([\w.]+)$")
 
 
-def find_outdated(text: str, title: str = "") -> list[OutdatedRef]:
+def find_outdated(text: str, title: str = "", folded: bytes | None = None,
+                  every_key: bool = False) -> list[OutdatedRef]:
     """The first sentence per term of ``text`` (a page's visible main text, or one page of a
     document) that presents the term as current, in the order they appear. ``title`` (the
-    page's or document's title) only serves to recognise a page about history."""
-    if not text or historical(title, text):
+    page's or document's title) only serves to recognise a page about history. ``folded``:
+    ``dates.fold(text)`` when the caller has it (the check folds a page once for every reading).
+    The rarer terms are looked for only in a text that names a common one, unless ``every_key``
+    (see terms.Term)."""
+    if not text:
         return []
-    return _judged(text, _candidates(text))
+    folded = fold(text) if folded is None else folded
+    if historical(title, folded):
+        return []
+    return _judged(text, _candidates(text, folded, every_key))
 
 
 def find_outdated_pages(pages: list[str], title: str = "") -> list[OutdatedRef]:
-    """``find_outdated`` over a document's pages: the first finding per term, with its page
-    number. Whether the document is about history is read from its title and first page."""
-    if not pages or historical(title, pages[0]):
+    """``find_outdated`` over a document's pages, every term looked for on every page (policies
+    are where the rarer terms live, and a document's pages are few): the first finding per
+    term, with its page number. Whether the document is about history is read from its title
+    and first page."""
+    if not pages or historical(title, fold(pages[0][:_OPENING])):
         return []
     found: dict[str, OutdatedRef] = {}
     for number, text in enumerate(pages, 1):
-        for ref in _judged(text, _candidates(text)) if text else ():
+        for ref in _judged(text, _candidates(text, fold(text), True)) if text else ():
             if ref.term not in found:
                 found[ref.term] = OutdatedRef(ref.term, ref.quote, number)
     return list(found.values())
 
 
-def historical(title: str, text: str) -> bool:
-    """Whether a page's title or opening words say it is about history or kept for the record."""
-    return bool(_HISTORY_PAGE.search(title or "") or _HISTORY_PAGE.search(text[:_OPENING]))
+def historical(title: str, folded: bytes) -> bool:
+    """Whether a page's title or opening words (``folded``: ``dates.fold`` of its text) say it
+    is about history or kept for the record."""
+    return bool(_HISTORY_PAGE.search(fold(title or "")) or _HISTORY_PAGE.search(folded, 0, _OPENING))
 
 
-def _candidates(text: str) -> list[tuple[int, int, Term]]:
+def _candidates(text: str, folded: bytes, every_key: bool) -> list[tuple[int, int, Term]]:
     """(start, end, term) of every term match around a key, each once, by start: the folded
-    pattern searched near each key, confirmed on the text."""
-    folded = fold(text)
+    pattern searched near each key, confirmed on the text. The ``more_keys`` are searched only
+    when a ``keys`` term matched, or ``every_key``."""
     seen: set[tuple[str, int]] = set()
     out = []
-    for key, owners in _KEYED:
+    for key, owners, more in _KEYED:
+        if more and not (out or every_key):
+            break
         at = folded.find(key)
         while at >= 0:
-            for term, pattern in owners:
+            for term, pattern, near in owners:
                 before, after = term.reach
-                hi = at + len(key) + after
-                for m in pattern.finditer(folded, max(0, at - before), hi):
+                lo, hi = max(0, at - before), at + len(key) + after
+                if near and not any(folded.find(word, lo, hi) >= 0 for word in near):
+                    continue
+                for m in pattern.finditer(folded, lo, hi):
                     if m.start() <= at < m.end() and (term.id, m.start()) not in seen:
                         seen.add((term.id, m.start()))
                         confirmed = _PATTERNS[term.id].match(text, m.start(), hi)
@@ -238,7 +257,11 @@ _REVIEW_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LABEL_BEFORE_KEY, _LABEL_AFTER_KEY = 17, 30  # a label starts at most 14 characters before "eview"
-_LABEL_WORDS = (b"next", b"date", b"due", b"be", b"for")  # one of them is in every label
+# Every label holds one of these around its "review" (folded): "next review", "be reviewed",
+# "for review", "review date", "review due". Most "review"s on a page ("annual reviews") hold
+# none, and two byte comparisons rule them out without the regex.
+_LABEL_BEFORE = (b"next r", b"be r", b"for r")
+_LABEL_AFTER = (b"eview date", b"eview due")
 _DATE_REACH = 60  # characters after a label in which its date must start
 # What may come between a label and its date: words ("by the governing body in"), at most one
 # field separator (":", "|"), no sentence end and no digit (a date's digits end the gap).
@@ -248,20 +271,20 @@ _LOOSE_DATE = re.compile(r"\b(?:(?P<season>spring|summer|autumn|winter)(?: term)
                          r"(?:\s*[-/\u2013]\s*(?P<end>\d\d(?:\d\d)?))?\b", re.IGNORECASE)
 
 
-def review_dates(text: str) -> list[ReviewDate]:
+def review_dates(text: str, folded: bytes | None = None) -> list[ReviewDate]:
     """Every review date ``text`` states for itself, in order: "Review date: September 2019",
     "Next review: 01/09/2020", "Date of next review: Spring 2021", "To be reviewed by July 2024".
     A last or previous review ("Last reviewed: March 2023", "Date of review") is not one.
-    Labels are looked for only around the word "review" (one search of the folded text)."""
+    Labels are looked for only around the word "review" (one search of the folded text;
+    ``folded``: ``dates.fold(text)`` when the caller has it)."""
     if not text:
         return []
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     out = []
     after = -1  # labels found so far end here
     at = folded.find(b"eview")  # five letters: see terms.Term.keys
     while at >= 0:
-        near = folded[max(0, at - _LABEL_BEFORE_KEY):at + _LABEL_AFTER_KEY]
-        if any(word in near for word in _LABEL_WORDS):  # most "review"s are no label: skip the regex
+        if folded.endswith(_LABEL_BEFORE, 0, at) or folded.startswith(_LABEL_AFTER, at):
             label = _REVIEW_LABEL.search(text, max(0, at - _LABEL_BEFORE_KEY, after), at + _LABEL_AFTER_KEY)
             if label is not None and label.start() < at < label.end():
                 after = label.end()
@@ -320,24 +343,40 @@ _FEEDBACK = re.compile(
 
 _YEAR = re.compile(r"\b(20[1-4]\d)(?:\s*(?:-|\u2013|\u2014|/|to)\s*(20[1-4]\d|\d\d))?\b")
 _LAW_BEFORE_YEAR = re.compile(r"(?:act|regulations|practice|order|code|edition)\W{0,3}$", re.IGNORECASE)
+_FEEDBACK_WORDS = (b"you said", b"local offer", b"told us")  # one of them is in every _FEEDBACK match
 FIRST_FEEDBACK_YEAR = 2014  # the first Local Offers were published in September 2014
 
 
-def feedback_years(title: str, text: str, as_of: date | None = None) -> int | None:
-    """The latest year a Local Offer feedback report covers, when ``title`` or the opening of
-    ``text`` says the page or document is one ("You said, we did", "Local Offer annual
-    report"; not "Give us feedback on the Local Offer"); None otherwise, or when no year can be
-    read. "2023-24" counts as 2024. A year in the title decides ("Annual report 2022"); else the
-    latest year in the text (sections by year, a report dated inside it). Years of laws
-    ("Children and Families Act 2014") and, given ``as_of``, years after it (plans) do not count."""
-    if not (_FEEDBACK.search(title or "") or _FEEDBACK.search((text or "")[:_OPENING])):
+@dataclass(frozen=True)
+class FeedbackReport:
+    year: int | None  # the latest year it covers; None when no year can be read
+    label: str  # the words that make it a feedback report ("You said, we did"), as written
+
+
+def feedback_report(title: str, text: str, as_of: date | None = None,
+                    folded: bytes | None = None) -> FeedbackReport | None:
+    """The page or document as a Local Offer feedback report, when ``title`` or the opening of
+    ``text`` says it is one ("You said, we did", "Local Offer annual report"; not "Give us
+    feedback on the Local Offer"); None when it is not one. Its ``year`` is the latest year it
+    covers: "2023-24" counts as 2024; a year in the title decides ("Annual report 2022"); else
+    the latest year in the text (sections by year, a report dated inside it); None when there is
+    none (an undated report is still a published one). Years of laws ("Children and Families Act
+    2014") and, given ``as_of``, years after it (plans) do not count. ``folded``: ``dates.fold(text)``
+    when the caller has it (most pages hold none of the words a report's label needs, and a byte
+    search rules them out before the regex)."""
+    opening = (text or "")[:_OPENING]
+    cue = fold(title or "") + b"\n" + (fold(opening) if folded is None else folded[:_OPENING])
+    if not any(word in cue for word in _FEEDBACK_WORDS):
+        return None
+    label = _FEEDBACK.search(title or "") or _FEEDBACK.search(opening)
+    if label is None:
         return None
     latest = as_of.year if as_of is not None else None
     for source in (title or "", text or ""):
         years = [y for y in _years(source) if FIRST_FEEDBACK_YEAR <= y and (latest is None or y <= latest)]
         if years:
-            return max(years)
-    return None
+            return FeedbackReport(max(years), label.group(0))
+    return FeedbackReport(None, label.group(0))
 
 
 def _years(text: str) -> list[int]:
@@ -355,5 +394,5 @@ def _years(text: str) -> list[int]:
     return out
 
 
-__all__ = ["OutdatedRef", "ReviewDate", "MAX_QUOTE", "find_outdated", "find_outdated_pages", "historical",
-           "review_dates", "overdue", "feedback_years"]
+__all__ = ["OutdatedRef", "ReviewDate", "FeedbackReport", "MAX_QUOTE", "find_outdated", "find_outdated_pages",
+           "historical", "review_dates", "overdue", "feedback_report"]

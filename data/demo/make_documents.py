@@ -1,10 +1,10 @@
-"""Rebuild the demo sites' PDF and DOCX documents, byte for byte.
+"""Rebuild the demo sites' PDF, DOCX and ODT documents, byte for byte.
 
-The documents are committed, but their dates are the point of them (the audit reads a
-PDF's /ModDate to decide whether a document is stale), so they are built from this
-script rather than by hand: anyone can see and change the dates in one place. Output is
-deterministic (no timestamps, no random /ID, fixed zip entry times), so re-running it
-leaves git clean.
+The documents are committed, but their dates and words are the point of them (the audit
+reads a PDF's /ModDate to decide whether a document is stale, and a policy's text for
+superseded law and its own review date), so they are built from this script rather than by
+hand: anyone can see and change them in one place. Output is deterministic (no timestamps,
+no random /ID, fixed zip entry times), so re-running it leaves git clean.
 
     .venv/bin/python data/demo/make_documents.py
 """
@@ -21,7 +21,22 @@ from pypdf.generic import BooleanObject, DecodedStreamObject, DictionaryObject, 
 
 SITES = Path(__file__).resolve().parent / "sites"
 
-# (host, path, title, /ModDate, tagged)
+# A school SEN policy written for the pre-2014 system, still linked from Westmarsh's schools page:
+# its own review date passed in 2014, and page 3 describes School Action Plus and statements as
+# how things work (the "Legally current" check quotes page 3).
+WESTMARSH_SEN_POLICY = (
+    "Westmarsh schools: special educational needs policy\n\nApproved by the Westmarsh Schools Forum: "
+    "10 July 2012. Review date: July 2014.\n\nThis policy applies to every maintained school in Westmarsh.",
+    "Aims\n\nWe want every child to make good progress and to take a full part in school life. We work in "
+    "partnership with parents and carers at every stage.",
+    "Identifying needs\n\nPupils at School Action Plus are supported by outside agencies such as the educational "
+    "psychologist and the speech and language therapy service.\n\nWhere a pupil has a statement of special "
+    "educational needs, the school holds an annual review of the statement with the parents.",
+    "Advice for parents\n\nFor free and impartial advice, contact the Westmarsh Parent Partnership Service on "
+    "01632 960111.\n\nParents who disagree with a decision of the local authority can appeal to SENDIST.",
+)
+
+# (host, path, title, /ModDate, tagged, pages of text: none = one blank page)
 PDFS = [
     ("localoffer.northmoor.example", "wp-content/uploads/2025/09/accessibility-strategy-2025-2028.pdf",
      "Northmoor schools accessibility strategy 2025 to 2028", "D:20250918103000+01'00'", True),
@@ -34,6 +49,24 @@ PDFS = [
     # The one untagged PDF (no /MarkInfo, no /Lang): a scanned-era leaflet, as on many real sites.
     ("www.westmarsh-localoffer.example", "documents/local-offer-guide-2020.pdf",
      "Westmarsh Local Offer guide 2020", "D:20200115120000+00'00'", False),
+    ("www.westmarsh-localoffer.example", "documents/sen-policy-2012.pdf",
+     "Westmarsh schools SEN policy 2012", "D:20120710090000+01'00'", True, WESTMARSH_SEN_POLICY),
+]
+
+# Kelderby's travel policy (OpenDocument, as LibreOffice saves it): current law, but its own "date of next
+# review" passed in March 2023.
+KELDERBY_TRAVEL_POLICY = (
+    "Home to school travel assistance policy for children and young people with SEND\n\nApproved by Cabinet: "
+    "17 March 2021. Date of next review: March 2023.",
+    "Who can get travel assistance\n\nChildren with an Education, Health and Care plan who cannot walk to their "
+    "nearest suitable school because of their special educational needs or disability can get travel "
+    "assistance. Independent travel training is offered to young people from Year 9.",
+)
+
+# (host, path, title, pages of text)
+ODTS = [
+    ("www.kelderby.example", "send-local-offer/documents/home-to-school-travel-policy.odt",
+     "Kelderby home to school travel policy", KELDERBY_TRAVEL_POLICY),
 ]
 
 # (host, path, title, dcterms:modified or None)
@@ -187,14 +220,14 @@ def _zip(members: list[tuple[str, str]], stored: tuple[str, ...] = ()) -> bytes:
 
 
 def main() -> None:
-    for host, path, title, mod_date, tagged in PDFS:
+    documents = [(host, path, pdf_bytes(title, mod_date, tagged, *pages))
+                 for host, path, title, mod_date, tagged, *pages in PDFS]
+    documents += [(host, path, docx_bytes(title, modified)) for host, path, title, modified in DOCXS]
+    documents += [(host, path, odt_bytes(title, pages)) for host, path, title, pages in ODTS]
+    for host, path, body in documents:
         target = SITES / host / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf_bytes(title, mod_date, tagged))
-    for host, path, title, modified in DOCXS:
-        target = SITES / host / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(docx_bytes(title, modified))
+        target.write_bytes(body)
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ def raw_links(datasette, db_name: str, **filters) -> dict:
         "statutory_coverage": urls.table(db_name, "statutory_coverage") + qs(**filters),
         "page_audits": urls.table(db_name, "page_audits") + qs(**filters),
         "document_audits": urls.table(db_name, "document_audits") + qs(**filters),
+        "outdated_references": urls.table(db_name, "outdated_references") + qs(**filters),
         "league_query": urls.query(db_name, "league"),
         "league_csv": urls.query(db_name, "league", format="csv"),
     }

@@ -12,6 +12,7 @@ from datasette.utils.asgi import Response
 from audit.checks.assessment import REASON_TEXT, SEED_SOURCE_TEXT
 from audit.checks.directory import FIELD_WORDS
 from audit.checks.statutory import ITEMS, PUBLISHED_WORDING
+from audit.law.terms import TERMS_BY_ID
 from audit.core.wording import as_float, plural
 from datasette_config.charts import line_chart
 from datasette_config.published.common import (DIMENSIONS, FINDING_LABELS, database, dimension_cells, fmt_weight,
@@ -172,6 +173,38 @@ async def how_found(db, audit: dict, score: dict, code: str) -> dict:
         "lo_seed_href": safe_href(score.get("seed_url")),
         "lo_not_assessed": not_assessed,
     }
+async def out_of_date_law(db, code: str, audit_id: int) -> dict:
+    """The "Out of date law" section: every quote (linked to its page, or to the document's
+    page for a PDF), the pages and documents past their own review date, and the feedback
+    finding, from outdated_references and the legal check's findings."""
+    quotes = await query_rows(
+        db, "select url, term, kind, quote, location from outdated_references "
+            "where audit_id = :a and council_code = :code order by kind desc, url, location, term",
+        {"a": audit_id, "code": code})
+    for r in quotes:
+        term = TERMS_BY_ID.get(r["term"])
+        r["label"] = term.label if term else r["term"]
+        r["replaced_by"] = term.replaced_by if term else ""
+        r["since"] = term.since[:4] if term else ""
+        r["href"] = document_page_href(r.get("url"), r.get("location"))
+    findings = await query_rows(
+        db, "select check_name, url, detail, evidence from findings where audit_id = :a and council_code = :code "
+            "and check_name in ('overdue_review', 'feedback_out_of_date') order by check_name, url",
+        {"a": audit_id, "code": code})
+    for f in findings:
+        f["href"] = safe_href(f.get("url"))
+    return {"quotes": quotes, "overdue": [f for f in findings if f["check_name"] == "overdue_review"],
+            "feedback": [f for f in findings if f["check_name"] == "feedback_out_of_date"]}
+
+
+def document_page_href(url, page) -> str:
+    """A link to the page: for a PDF, to the document's page (``#page=N``, the PDF open
+    parameter of RFC 8118 that browsers' PDF viewers follow); "" when the URL is not a plain
+    http(s) address."""
+    href = safe_href(url)
+    if href and page and "#" not in href and href.lower().split("?", 1)[0].endswith(".pdf"):
+        return f"{href}#page={int(page)}"
+    return href
 
 
 async def council_page(datasette, request):
@@ -317,6 +350,7 @@ async def council_page(datasette, request):
             council_code=code)
         context["lo_raw"]["incomplete_directory_records"] = datasette.urls.query(
             db.name, "incomplete_directory_records") + qs(council_code=code)
+        context["lo_legal"] = await out_of_date_law(db, code, audit_id)
 
         # Accessibility results per page and rule, with the failing elements.
         a11y = await query_rows(

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from audit.core.evidence import WarcReader
-from conftest import Reply, council, lo_audit, page, run_crawl, web_factory
+from conftest import Reply, council, lo_audit, run_crawl, web_factory
 from servers import free_port, no_proxy_get, serving
 from tests.helpers import DIRECTORY, directory_truth
 

@@ -102,6 +102,36 @@ def test_long_pdfs_are_read_to_the_page_limit(monkeypatch):
     assert len(read.pages) == 2 and read.problem == "only the first 2 of 4 pages read"
 
 
+def with_page_content(body: bytes, index: int, content: bytes) -> bytes:
+    """``body`` with the content stream of page ``index`` replaced (uncompressed)."""
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    writer.pages[index][NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pathological_page_is_skipped_at_the_parsing_limit_and_the_rest_is_read():
+    # 70,000 repetitions of a 7-element operation: 490,000 elements, over PDF_LIMITS' 300,000
+    # (pypdf's own limit is 2,000,000, minutes of work on such pages).
+    heavy = b"BT /F1 10 Tf 50 800 Td (Nothing to see) Tj ET " + b"1 0 0 1 0 0 cm " * 70_000
+    body = with_page_content(pdf_bytes("SEN policy", "D:20180912100000+01'00'", True, POLICY), 1, heavy)
+    read = read_document(body, "application/pdf", "")
+    assert len(read.pages) == 4 and read.pages[1] == ""
+    assert read.problem.startswith("page 2 unreadable (")
+    assert ("school_action_plus", 3) in outdated_terms(read.pages)
+
+
+def test_reading_stops_at_the_time_limit_with_the_pages_read_so_far(monkeypatch):
+    monkeypatch.setattr(doctext, "MAX_SECONDS", -1.0)  # every page is over the limit: none is read
+    read = read_document(pdf_bytes("P", "D:20200101000000Z", False, POLICY), "application/pdf", "")
+    assert read.pages == [] and read.problem == "reading stopped after page 0 at the -1-second limit"
+
+
 @pytest.mark.parametrize("body, content_type, url, problem", [
     (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "application/pdf", "", "could not be read as a PDF"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500, None, "https://x.example/old-policy.doc", "(.doc)"),

@@ -9,8 +9,8 @@ from datetime import date
 
 from helpers import html_page
 
-from audit.law.outdated import (MAX_QUOTE, ReviewDate, feedback_years, find_outdated, find_outdated_pages,
-                                overdue, review_dates)
+from audit.law.outdated import (MAX_QUOTE, FeedbackReport, ReviewDate, feedback_report, find_outdated,
+                                find_outdated_pages, overdue, review_dates)
 
 
 def localgov(title: str, body: str) -> str:
@@ -139,25 +139,38 @@ def test_overdue_is_judged_on_the_latest_stated_review_date():
 
 # --- feedback recency ---
 
+def year(title: str, text: str, as_of: date | None = None) -> int | None:
+    report = feedback_report(title, text, as_of)
+    assert report is not None, title
+    return report.year
+
+
 def test_you_said_we_did_pages_of_several_years_give_the_latest():
     page = html_page(localgov("You said, we did", (
         "<p>Each year we publish what families told us about the Local Offer.</p>"
         "<h2>2021 to 2022</h2><p>You said the website was hard to search. We added a search box.</p>"
         "<h2>2022-23</h2><p>You said short breaks were hard to find. We moved them to the home page.</p>"
         "<p>Read our plans for 2027 to 2028.</p>")))
-    assert feedback_years(page.title, page.main_text, as_of=date(2026, 11, 23)) == 2023
-    assert feedback_years(page.title, page.main_text) == 2028  # without as_of, plans count
+    assert feedback_report(page.title, page.main_text, as_of=date(2026, 11, 23)) == FeedbackReport(
+        2023, "You said, we did")
+    assert year(page.title, page.main_text) == 2028  # without as_of, plans count
 
 
 def test_annual_reports_by_title_opening_or_date_inside():
-    assert feedback_years("Local Offer annual report 2023-24", "Introduction. Children and Families Act 2014.") == 2024
-    assert feedback_years("SEND Local Offer annual report 2022 (PDF)", "Summary of feedback received in 2021.") == 2022
+    assert year("Local Offer annual report 2023-24", "Introduction. Children and Families Act 2014.") == 2024
+    assert year("SEND Local Offer annual report 2022 (PDF)", "Summary of feedback received in 2021.") == 2022
     dated_inside = ("Local Offer feedback report. What you told us and what we did. Published: 14 March 2019. "
                     "The SEND Regulations 2014 require us to publish comments from families.")
-    assert feedback_years("Feedback", dated_inside) == 2019
+    assert year("Feedback", dated_inside) == 2019
+
+
+def test_an_undated_report_is_published_feedback_without_a_year():
+    # Not the same as no report at all: the council publishes feedback, we cannot tell when from.
+    assert feedback_report("You said, we did", "We publish comments under the Children and Families Act 2014.") \
+        == FeedbackReport(None, "You said, we did")
 
 
 def test_pages_that_are_not_feedback_reports_give_none():
-    assert feedback_years("Short breaks", "Short breaks for 2024 to 2025. Give us feedback on the Local Offer.") is None
-    assert feedback_years("SENDIASS annual report 2023", "The service helped 400 families in 2023.") is None
-    assert feedback_years("You said, we did", "We publish comments under the Children and Families Act 2014.") is None
+    assert feedback_report("Short breaks", "Short breaks for 2024 to 2025. Give us feedback on the Local Offer.") is None
+    assert feedback_report("SENDIASS annual report 2023", "The service helped 400 families in 2023.") is None
+    assert feedback_report("Contact us", "Tell us what you think: email send@northshire.example.") is None

@@ -206,7 +206,7 @@ def test_report_card_shows_breakdown_and_evidence(sample_db):
     fix_first = text[text.index("What to fix first"):text.index("All findings")]
     assert fix_first.index("Up to date") < fix_first.index("Working links"), "biggest loss first"
     assert f'href="/{DB}/findings?council_code={BHAM}&amp;audit_id=2"' in html
-    assert "Score history" in text and "70.2" in text  # the earlier complete audit
+    assert "Score history" in text and "70.3" in text  # the earlier complete audit
 
 
 def test_unknown_council_is_404(sample_db):
@@ -245,7 +245,7 @@ def test_league_query(sample_db):
     assert [r["council_code"] for r in result] == [BHAM, CORN, CAMB, BARK]
     assert [r["rank"] for r in result] == [1, 2, 3, 4]
     assert {r["audit_id"] for r in result} == {2}
-    assert result[0]["score"] == 75.07 and result[0]["score_freshness"] == 16.25
+    assert result[0]["score"] == 75.15 and result[0]["score_freshness"] == 16.25
 
 
 def test_report_card_query(sample_db):
@@ -389,10 +389,10 @@ def test_league_shows_movement_since_the_previous_audit(sample_db):
     html = get(sample_db, "/").text
     assert "Movement is since audit 1 (as of 2025-01-15)" in html
     rows = {code: _section(html, f'href="/council/{code}"', "</tr>") for code in (BHAM, CORN, CAMB, BARK)}
-    assert "▲" in rows[BHAM] and "+4.9 pts" in rows[BHAM] and "same rank" in rows[BHAM]
-    assert "▲" in rows[CORN] and f"{55.33 - 50.18:+.1f} pts" in rows[CORN]
-    assert "▼" in rows[CAMB] and "-8.0 pts" in rows[CAMB] and "up 1 place" in rows[CAMB]
-    assert "▼" in rows[BARK] and "-27.8 pts" in rows[BARK] and "down 1 place" in rows[BARK]
+    assert "▲" in rows[BHAM] and "+4.8 pts" in rows[BHAM] and "same rank" in rows[BHAM]
+    assert "▲" in rows[CORN] and f"{54.96 - 49.96:+.1f} pts" in rows[CORN]
+    assert "▼" in rows[CAMB] and "-7.9 pts" in rows[CAMB] and "up 1 place" in rows[CAMB]
+    assert "▼" in rows[BARK] and "-28.3 pts" in rows[BARK] and "down 1 place" in rows[BARK]
 
 
 def test_league_filters_by_region_and_authority_type(sample_db):
@@ -444,7 +444,7 @@ def test_report_card_lists_what_changed_since_the_last_audit(sample_db):
             assert f'href="{url}"' in section, (name, url)
     assert "was 404, now 200" in html
     assert "2024-09-10 &rarr; 2025-04-02" in html
-    assert "+4.9 pts</span>, same rank since the last audit" in html
+    assert "+4.8 pts</span>, same rank since the last audit" in html
     cornwall = get(sample_db, f"/council/{CORN}").text  # audit 1 recorded no Cornwall findings
     assert 'href="https://www.cornwall.gov.uk/old-send-strategy"' in _section(cornwall, 'id="changes-broken"',
                                                                                "</section>")
@@ -459,7 +459,7 @@ def test_report_card_charts_score_and_every_dimension_over_time(sample_db):
         assert f'id="chart-history-{d.key}"' in history
     assert history.count("<polyline") == 1 + len(DIMENSIONS)
     table = _section(history, "<table", "</table>")
-    assert "70.2" in table and "75.1" in table and "2025-01-15" in table and "16.25" not in table
+    assert "70.3" in table and "75.2" in table and "2025-01-15" in table and "16.25" not in table
 
 
 def test_data_dictionary_lists_every_table_and_column(sample_db):
