@@ -79,7 +79,7 @@ def test_front_page_league_table(site, page):
     body = page.inner_text("body")
     assert "SEND Local Offer league table" in body
     assert "12 broken links of 340" in body and "Barking and Dagenham" in body
-    assert "+4.9 pts" in body and "down 1 place" in body  # movement since audit 1
+    assert "+6.7 pts" in body and "down 1 place" in body  # movement since audit 1
     assert page.locator("svg[role=img]").count() == 4
     shot(page, "front")
 
