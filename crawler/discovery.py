@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from audit.core.page import Page, _inside, squash
+from audit.core.page import Page, inside, squash
 from audit.core.urls import canonical_url, host_of
 
 # Link text or titles naming the Local Offer: singular "offer" ("local offers" is a decoy).
@@ -136,7 +136,7 @@ def hub_links(page: Page, limit: int = HUBS_FOLLOWED) -> list[str]:
         url = urldefrag(urljoin(page.base_url, (node.attributes.get("href") or "").strip()))[0]
         if host_of(url) != host or canonical_url(url) == home:
             continue
-        rank = (int(_inside(node, ("nav", "header"))), len(HUB.findall(text)))
+        rank = (int(inside(node, ("nav", "header"))), len(HUB.findall(text)))
         ranked[url] = max(ranked.get(url, rank), rank)
     return sorted(ranked, key=lambda u: (-ranked[u][0], -ranked[u][1], u))[:limit]
 

@@ -21,7 +21,7 @@ from audit.core.urls import allowed_private, is_forbidden_host
 
 from .settings import ROBOTS_MAX_BYTES
 
-ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render")
+ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render", "stylesheet")
 
 
 class PrivateAddressGuard:

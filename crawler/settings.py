@@ -30,6 +30,11 @@ MAX_DEPTH = 10
 MIN_DELAY = 0.001  # seconds; see DOWNLOAD_DELAY below
 MAX_REDIRECTS = 10
 MAX_SITEMAPS_PER_SITE = 20
+# Stylesheets (crawler.stylesheets): a council theme has a few, rarely over 1 MB each; a
+# bigger one is recorded too_large, stylesheets past the count or @import depth as skipped.
+STYLESHEET_MAX_BYTES = 2 * 1024 * 1024
+MAX_STYLESHEETS_PER_SITE = 30
+MAX_IMPORT_DEPTH = 4
 
 DOCUMENT_TYPES = (
     "application/pdf",

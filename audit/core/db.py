@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     council_code TEXT NOT NULL,
     url TEXT NOT NULL,              -- canonical requested URL
     final_url TEXT,                 -- after redirects
-    kind TEXT NOT NULL,             -- page | document | robots | sitemap
+    kind TEXT NOT NULL,             -- page | document | robots | sitemap | stylesheet | discovery
     status INTEGER,                 -- HTTP status; NULL when the fetch failed
     error TEXT,                     -- dns | refused | reset | timeout | tls | loop | too_many_redirects | too_large | blocked_private | robots | ...
     error_detail TEXT,
