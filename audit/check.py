@@ -97,9 +97,14 @@ class CouncilContext:
     stale_after_days: int
     link_checks: dict  # canonical URL -> LinkCheck(outcome, reason, final_url), shared by the crawl
     documents: Callable[[], Iterator["DocumentFetch"]]  # the council's in-scope document fetches
-    axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
+    axe: object | None  # audit.a11y.axe.AxeRun, or None when axe does not run
     result: CouncilResult
     pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+    # The crawl's archived stylesheets by URL (bytes or None): what axe's replay of a page serves.
+    stylesheets: Callable[[str], bytes | None] | None = None
+    # Signature -> template of every failing element in a11y_results rows (audit.a11y.issues):
+    # filled by the checks writing those rows, read by the distinct-issues check.
+    a11y_templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
