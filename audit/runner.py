@@ -27,6 +27,7 @@ from audit.core.registry import Council
 from audit.core.scope import in_scope
 from audit.core.urls import canonical_url
 from audit.plugins import all_checks
+from audit.progress import AuditProgress
 from audit.scoring import add_scores
 
 
@@ -77,7 +78,8 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
     headless Chromium on a sample of each council's pages (``audit.a11y.sample``: home,
     PfA, contact, a form page and the N most-linked pages); None or 0: static engine only.
     ``workers`` > 1: councils are audited in that many processes (each council's audit is
-    independent; the results are written here, in one transaction, as with one process)."""
+    independent; the results are written here, in one transaction, as with one process).
+    On a terminal, progress is shown as councils finish (``audit.progress``)."""
     db = dbmod.connect(db_path)
     crawl_id = crawl_id or latest_complete_crawl(db)
     audit_id = db.table("audits").insert({
@@ -85,13 +87,14 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
         "started_at": _utcnow(), "status": "running", "version": __version__,
     }).last_pk
     sites = list(db.query(SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
-    with ResultSpool() as spool:
+    with ResultSpool() as spool, AuditProgress(sites) as progress:
         axe_versions = set()
         try:
             for result, axe_version in _council_audits(db_path, crawl_id, sites, as_of, stale_after_days,
                                                        axe_sample, workers):
                 spool.add(result)
                 axe_versions.add(axe_version)
+                progress.council_done(result)
         except BaseException:
             db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
             raise
