@@ -120,6 +120,11 @@ class CouncilContext:
         if reason is None and not self.pages:
             return "unreachable"
         return reason
+    # The crawl's archived stylesheets by URL (bytes or None): what axe's replay of a page serves.
+    stylesheets: Callable[[str], bytes | None] | None = None
+    # Signature -> template of every failing element in a11y_results rows (audit.a11y.issues):
+    # filled by the checks writing those rows, read by the distinct-issues check.
+    a11y_templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import pickle
 import tempfile
 from datetime import date, datetime, timezone
@@ -26,6 +27,7 @@ from audit.core.registry import Council
 from audit.core.scope import in_scope
 from audit.core.urls import canonical_url
 from audit.plugins import all_checks
+from audit.progress import AuditProgress
 from audit.scoring import add_scores
 
 
@@ -76,7 +78,8 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
     headless Chromium on a sample of each council's pages (``audit.a11y.sample``: home,
     PfA, contact, a form page and the N most-linked pages); None or 0: static engine only.
     ``workers`` > 1: councils are audited in that many processes (each council's audit is
-    independent; the results are written here, in one transaction, as with one process)."""
+    independent; the results are written here, in one transaction, as with one process).
+    On a terminal, progress is shown as councils finish (``audit.progress``)."""
     db = dbmod.connect(db_path)
     crawl_id = crawl_id or latest_complete_crawl(db)
     audit_id = db.table("audits").insert({
@@ -84,13 +87,14 @@ def run_audit(db_path: str | Path, as_of: date, stale_after_days: int = 365, cra
         "started_at": _utcnow(), "status": "running", "version": __version__,
     }).last_pk
     sites = list(db.query(SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
-    with ResultSpool() as spool:
+    with ResultSpool() as spool, AuditProgress(sites) as progress:
         axe_versions = set()
         try:
             for result, axe_version in _council_audits(db_path, crawl_id, sites, as_of, stale_after_days,
                                                        axe_sample, workers):
                 spool.add(result)
                 axe_versions.add(axe_version)
+                progress.council_done(result)
         except BaseException:
             db.table("audits").update(audit_id, {"status": "failed", "finished_at": _utcnow()})
             raise
@@ -127,19 +131,51 @@ class ResultSpool:
         self._file.close()
 
 
+class ArchivedStylesheets:
+    """The crawl's archived stylesheets by the URL a page asks for them under (the requested
+    URL or, after a redirect, the final one, in canonical form): what the axe replay serves
+    instead of the network (``audit.a11y.axe``). A council's pages share a few stylesheets,
+    so the last bodies read are kept."""
+
+    KEPT = 64
+
+    def __init__(self, db, reader: WarcReader, crawl_id: int):
+        self.reader = reader
+        self.where: dict[str, tuple[str, int]] = {}
+        for url, final_url, warc_file, offset in db.execute(
+                "SELECT url, final_url, warc_file, warc_offset FROM fetches WHERE crawl_id = ? AND kind = 'stylesheet' "
+                "AND status = 200 AND warc_file IS NOT NULL", [crawl_id]):
+            self.where.setdefault(url, (warc_file, offset))
+            self.where.setdefault(canonical_url(final_url or url), (warc_file, offset))
+        self._bodies: dict[str, bytes | None] = {}
+
+    def __call__(self, url: str) -> bytes | None:
+        key = canonical_url(url)
+        if key in self._bodies:
+            return self._bodies[key]
+        place = self.where.get(key)
+        body = self.reader.body(*place) if place else None
+        if len(self._bodies) >= self.KEPT:
+            self._bodies.pop(next(iter(self._bodies)))
+        self._bodies[key] = body
+        return body
+
+
 class CouncilAuditor:
     """What auditing councils one after another needs open: the database, the WARC files,
-    the crawl's link checks and (with an axe sample) one Chromium."""
+    the crawl's link checks and archived stylesheets, and (with an axe sample) one Chromium
+    with its pool of ``axe_pages`` pages."""
 
     def __init__(self, db_path: str | Path, crawl_id: int, as_of: date, stale_after_days: int,
-                 axe_sample: int | None):
+                 axe_sample: int | None, axe_pages: int | None = None):
         self.db = dbmod.connect(db_path)
         self.reader = WarcReader(db_path)
         self.crawl_id, self.as_of, self.stale_after_days = crawl_id, as_of, stale_after_days
         # Only what _audit_links reads, as small tuples: a national crawl has >100,000 checks.
         self.checks = {url: LinkCheck(outcome, reason, final_url) for url, outcome, reason, final_url in self.db.execute(
             "SELECT url, outcome, reason, final_url FROM link_checks WHERE crawl_id = ?", [crawl_id])}
-        self.axe = start_axe(axe_sample)
+        self.stylesheets = ArchivedStylesheets(self.db, self.reader, crawl_id)
+        self.axe = start_axe(axe_sample, axe_pages)
         self.axe_version = self.axe.version if self.axe is not None else None
         # What the auditor holds until the audit ends (the link checks: >100,000 tuples in a
         # national audit) is never garbage: out of the collector's way, full collections
@@ -149,7 +185,7 @@ class CouncilAuditor:
 
     def audit(self, site: dict) -> CouncilResult:
         return audit_council(self.db, self.reader, self.checks, self.crawl_id, site, self.as_of,
-                             self.stale_after_days, axe=self.axe)
+                             self.stale_after_days, axe=self.axe, stylesheets=self.stylesheets)
 
     def close(self) -> None:
         self.reader.close()
@@ -177,8 +213,10 @@ def _council_audits(db_path, crawl_id: int, sites: list[dict], as_of: date, stal
     """(council audit, axe-core version or None) for every site, in the order they finish.
     ``workers`` > 1: councils spread over that many processes, the biggest first so that one
     large Local Offer does not start last."""
-    args = (str(db_path), crawl_id, as_of, stale_after_days, axe_sample)
-    if workers <= 1 or len(sites) <= 1:
+    processes = 1 if workers <= 1 or len(sites) <= 1 else min(workers, len(sites))
+    # The cores go to axe's page pools: each process's browser judges cores / processes pages at once.
+    args = (str(db_path), crawl_id, as_of, stale_after_days, axe_sample, max(1, (os.cpu_count() or 1) // processes))
+    if processes == 1:
         auditor = CouncilAuditor(*args)
         try:
             for site in sites:
@@ -266,7 +304,8 @@ class _ArchivedHtml(NamedTuple):
 
 
 def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id: int, site: dict, as_of: date,
-                  stale_after_days: int, axe: "AxeRun | None" = None) -> CouncilResult:
+                  stale_after_days: int, axe: "AxeRun | None" = None,
+                  stylesheets: "ArchivedStylesheets | None" = None) -> CouncilResult:
     """One council's audit: every check sees every page once, in one walk, then finishes
     in list order (see audit.check)."""
     council = Council.as_crawled(site)
@@ -277,7 +316,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         as_of=as_of, stale_after_days=stale_after_days, link_checks=checks,
         documents=lambda: load_fetches(db, reader, crawl_id, code, "document"),
         open_data=lambda: load_fetches(db, reader, crawl_id, code, "open_data"),
-        searches=lambda: load_fetches(db, reader, crawl_id, code, "search"), axe=axe, result=result)
+        searches=lambda: load_fetches(db, reader, crawl_id, code, "search"), axe=axe, result=result,
+        stylesheets=stylesheets)
     running = [check(context) for check in all_checks()]
     page_readers = [check for check in running if check.reads_pages()]
     # Each page is parsed once and handed to every check while it holds its tree (only the

@@ -23,7 +23,7 @@ from .settings import ROBOTS_MAX_BYTES
 
 # Every kind of fetch that crawls the site; link checks ("link") are single requests a reader
 # could make by following the link, as robots.txt (RFC 9309) does not cover them.
-ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render", "open_data", "search")
+ROBOTS_KINDS = ("page", "document", "sitemap", "discovery", "render", "open_data", "search", "stylesheet")
 
 
 class PrivateAddressGuard:

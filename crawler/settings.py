@@ -34,6 +34,11 @@ MAX_SITEMAPS_PER_SITE = 20
 # directory at ORUK's usual 50 a page is 100 pages; the first 50 are a sample of 2,500 services).
 OPEN_DATA_MAX_FEEDS = 3
 OPEN_DATA_MAX_PAGES = 50
+# Stylesheets (crawler.stylesheets): a council theme has a few, rarely over 1 MB each; a
+# bigger one is recorded too_large, stylesheets past the count or @import depth as skipped.
+STYLESHEET_MAX_BYTES = 2 * 1024 * 1024
+MAX_STYLESHEETS_PER_SITE = 30
+MAX_IMPORT_DEPTH = 4
 
 DOCUMENT_TYPES = (
     "application/pdf",

@@ -35,17 +35,18 @@ from audit.core.linkstatus import block_evidence, classify
 from audit.core.page import Page
 from audit.core.registry import Council
 from audit.core.scope import default_scope, in_scope
-from audit.core.urls import canonical_url, check_key, is_document_url, private_allowance
+from audit.core.urls import canonical_url, check_key, host_of, is_document_url, private_allowance
 
 from . import discovery
 from .appshell import shell_cue
 from .directory import DirectoryCrawl
 from .discovery import Candidate
+from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
 from .settings import (
-    DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_SITEMAPS_PER_SITE,
-    SITEMAP_MAX_BYTES, CrawlOptions,
+    DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_IMPORT_DEPTH, MAX_SITEMAPS_PER_SITE,
+    MAX_STYLESHEETS_PER_SITE, SITEMAP_MAX_BYTES, STYLESHEET_MAX_BYTES, CrawlOptions,
 )
 from .store import kept_headers, utcnow
 from .traps import TRAP_BUDGET, looks_endless, trap_family
@@ -87,6 +88,7 @@ class SiteState:
     pages_rendered: int = 0
     search_asked: bool = False  # the site's search form was found and its queries requested (crawler.directory)
     feeds: set[str] = field(default_factory=set)  # open data feeds requested (canonical URLs)
+    stylesheets: int = 0  # stylesheets requested for this site (MAX_STYLESHEETS_PER_SITE)
 
 
 class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
@@ -115,6 +117,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 seed_source="registry" if url else None,
             )
         self.link_checks_seen: set[str] = set()
+        self.stylesheets_seen: set[str] = set()  # canonical URLs: each stylesheet once per crawl
         self.discovering = 0  # discoveries and renderings under way: the spider stays open for them
         self.renderer = None  # crawler.render.Renderer, made at the first application shell
 
@@ -325,6 +328,63 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 yield from self.crawl_or_skip(site, key, target, depth + 1, page.url, check_skipped=True)
         self.store.add_links(site.council.code, page.url, found)
         yield from self.directory_extras(site, page, depth)
+        for url in page_stylesheets(page):
+            yield from self.stylesheet_request(site, url, page.url, depth, ())
+
+    # -- stylesheets ----------------------------------------------------------
+    def stylesheet_request(self, site: SiteState, url: str, referrer: str, depth: int, chain: tuple[str, ...]):
+        """Request a stylesheet an in-scope page or stylesheet uses (crawler.stylesheets) when it
+        is in scope or on the site (the referrer's host, or the council's or Local Offer's
+        hosts and their subdomains), once per crawl, through the same downloader as pages
+        (robots.txt, the per-host delay, the address guard), within the size, count and
+        ``@import`` depth bounds. ``chain``: the stylesheets whose imports led here."""
+        key = canonical_url(url)
+        if key in chain:  # an @import loop: the importing stylesheet's row says so
+            return
+        if key in self.stylesheets_seen:
+            return
+        if not (in_scope(url, site.scope) or host_of(url) == host_of(referrer)
+                or discovery.on_council_sites(url, site.council.council_url, site.seed_url)):
+            return  # another site's stylesheet (a font service, a CDN): not ours to fetch
+        self.stylesheets_seen.add(key)
+        why = None
+        if site.stylesheets >= MAX_STYLESHEETS_PER_SITE:
+            why = "stylesheet_budget"
+        elif len(chain) >= MAX_IMPORT_DEPTH:
+            why = "import_depth"
+        elif self.ownership is not None and not self.ownership.owns(url):
+            why = "other_process"  # a host another crawl process may be crawling (crawler.workers)
+        if why:
+            self.record_skip(site, url, why, depth, referrer, kind="stylesheet")
+            return
+        site.stylesheets += 1
+        yield scrapy.Request(
+            url, callback=self.parse_stylesheet, errback=self.stylesheet_failed, dont_filter=True, priority=-depth,
+            meta={
+                "council": site.council.code, "kind": "stylesheet", "depth": depth, "referrer": referrer,
+                "allow_private": site.allow_private, "download_maxsize": STYLESHEET_MAX_BYTES,
+                "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
+                "import_chain": (*chain, key),
+            },
+        )
+
+    def parse_stylesheet(self, response):
+        """Archive a stylesheet (its body when it answered 200) and request what it imports;
+        an import looping back to a stylesheet of its own chain is noted on its row."""
+        request = response.request
+        site = self.sites[request.meta["council"]]
+        chain = request.meta["import_chain"]
+        imports = css_imports(_text(response), response.url) if response.status == 200 else []
+        loops = [url for url in imports if canonical_url(url) in chain]
+        extra = {"error_detail": f"@import loop: imports {loops[0]}, which imports it; not fetched again"[:500]} \
+            if loops else None
+        self.record_response(request, response, request.meta["started"], kind="stylesheet",
+                             keep_body=response.status == 200, extra=extra)
+        for url in imports:
+            yield from self.stylesheet_request(site, url, response.url, request.meta["depth"], chain)
+
+    def stylesheet_failed(self, failure):
+        self.record_failure(failure.request, failure.value, failure.request.meta["started"])
 
     def crawl_or_skip(self, site: SiteState, key: str, url: str, depth: int, referrer: str, check_skipped: bool,
                       releasing: bool = False):
@@ -738,10 +798,10 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         })
         return error, detail
 
-    def record_skip(self, site: SiteState, url: str, why: str, depth: int, referrer: str) -> None:
-        """Pages not fetched on purpose (traps, budget, depth) are evidence too."""
+    def record_skip(self, site: SiteState, url: str, why: str, depth: int, referrer: str, kind: str = "page") -> None:
+        """Pages (and stylesheets) not fetched on purpose (traps, budget, depth) are evidence too."""
         self.store.add("fetches", {
-            "council_code": site.council.code, "url": canonical_url(url), "final_url": None, "kind": "page",
+            "council_code": site.council.code, "url": canonical_url(url), "final_url": None, "kind": kind,
             "status": None, "error": f"skipped_{why}", "error_detail": f"not fetched: {why.replace('_', ' ')}",
             "redirect_chain": "[]", "depth": depth, "referrer": referrer, "fetched_at": utcnow(),
         })

@@ -380,6 +380,23 @@ def build_sample_db(path) -> None:
     ]
     db.table("a11y_results").insert_all(a11y, pk=("audit_id", "council_code", "url", "rule", "engine"))
 
+    def issue(audit_id, code, rule, impact, engine, pages, checked, template, url, target="html", sig=None):
+        return {"audit_id": audit_id, "council_code": code, "rule": rule, "signature": sig or f"{rule}-{code}"[:12],
+                "template": template, "impact": impact, "engine": engine, "pages_affected": pages,
+                "pages_checked": checked, "elements": pages, "example_url": url, "example_target": target,
+                "weight": 1.0}
+
+    db.table("a11y_issues").insert_all([
+        issue(2, BHAM, "color-contrast", "serious", "axe", 6, 12, "html > body > footer > p.meta[]", BHAM_LO, "p.meta"),
+        issue(2, BHAM, "link-name", "serious", "axe", 1, 12, "html > body > " + SELECTOR_PAYLOAD, JS_URL,
+              SELECTOR_PAYLOAD),
+        issue(2, BHAM, "image-alt", "critical", "static", 40, 40, "html > body > header > a > img[src]", BHAM_LO,
+              "img#logo"),
+        issue(2, CORN, "image-alt", "critical", "static", 3, 30, "html > body > main > img[src]", CORN_LO),
+        issue(2, CORN, "color-contrast", "serious", "axe", 2, 10, "html > body > nav > a[href]", CORN_LO),
+        issue(3, BHAM, RUNNING_MARKER.lower(), "critical", "axe", 99, 99, RUNNING_MARKER, BHAM_LO),
+    ], pk=("audit_id", "council_code", "rule", "signature"))
+
     coverage = []
     evidence = {
         BHAM: {item: f"{BHAM_LO}{item.replace('_', '-')}" for item in STATUTORY},

@@ -53,7 +53,7 @@ def _with_axe(url: str) -> dict:
     from audit.a11y.axe import AxeBrowser, AxeUnavailable
 
     try:
-        with AxeBrowser() as browser:
+        with AxeBrowser(pages=1) as browser:
             result = browser.check(url)
     except AxeUnavailable as e:
         raise A11yError(str(e)) from None

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from audit.a11y.aria import (ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED, allowed_owned,
                              is_valid_value)
+from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int, squash
 from audit.a11y.langtags import is_known_language, primary_subtag
 
@@ -91,6 +92,7 @@ class Violation:
     targets: tuple[str, ...]  # a CSS selector per failing element
     count: int  # number of failing elements (== len(targets))
     wcag: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()  # each failing element's template (audit.a11y.issues), as targets
 
 
 # A document whose root element is <svg> or <math> is not an HTML page: page-level rules
@@ -173,7 +175,8 @@ def _check_document(doc: Document, html: str) -> list[Violation]:
     out = []
     for rule in sorted(found):
         targets = tuple(_selector(el, doc) for el in found[rule])
-        out.append(Violation(rule, RULES[rule].impact, targets, len(targets), RULES[rule].wcag))
+        out.append(Violation(rule, RULES[rule].impact, targets, len(targets), RULES[rule].wcag,
+                             tuple(template(el) for el in found[rule])))
     return out
 
 

@@ -1,6 +1,7 @@
 """axe-core in headless Chromium on a sample of each council's pages (home, 16-25,
-contact, a form page, the N most-linked: ``audit.a11y.sample``), read from the archived
-HTML, and how far the static engine agrees with it on those pages.
+contact, a form page, the N most-linked: ``audit.a11y.sample``), replayed from the archived
+HTML and stylesheets (judged by the browser's page pool, several at once), and how far the
+static engine agrees with it on those pages.
 
 Runs only with ``lo-audit audit --axe-sample N`` (N > 0); it comes after the Preparing for
 Adulthood check in the list because the 16-25 page is in its sample, and after the
@@ -67,8 +68,8 @@ tables:
       Accessibility results an engine could not decide and a person must look at:
       axe-core's "incomplete" colour-contrast results (text over a background image,
       overlapping elements ...). Kept apart from violations. axe checks the archived
-      HTML without the site's stylesheets, so contrast is judged on inline styles and
-      the browser's defaults.
+      page with its archived stylesheets (a stylesheet that could not be archived is
+      missing from the replay: see fetches, kind stylesheet).
     facets: [rule, engine]
     columns:
       audit_id: The audit run.
@@ -177,12 +178,11 @@ class AxeSample(Check):
         checked = failing = total = 0
         axe_flags, axe_ran, axe_incomplete = {}, {}, {}
         results, needs_review = self.rows("a11y_results"), self.rows("a11y_needs_review")
-        for url, reason in sample:
-            try:
-                found = axe.browser.check_archived(url, by_url[url].html)
-            except Exception as e:  # a page the browser could not load or axe could not finish
+        judged = axe.browser.check_many([(url, by_url[url].html) for url, _ in sample], self.context.stylesheets)
+        for (url, reason), found in zip(sample, judged):
+            if isinstance(found, Exception):  # a page the browser could not load, or that hung or crashed it
                 self.find("a11y_axe_failed", url, "", "low", "The browser accessibility check could not run on this page",
-                          (str(e).strip().splitlines() or [type(e).__name__])[0][:300])
+                          str(found)[:300])
                 continue
             checked += 1
             count = sum(v.count for v in found["violations"])
@@ -192,7 +192,7 @@ class AxeSample(Check):
             axe_ran[url] = set(found["rules_run"])
             axe_incomplete[url] = set(found["incomplete_rules"])
             for v in found["violations"]:
-                results.append(violation_row(url, v, "axe"))
+                results.append(violation_row(url, v, "axe", self.context.a11y_templates))
                 self.find("a11y_axe", url, v.rule, severity_of(v.impact),
                           f"{v.rule}: {v.count} element(s) fail ({v.impact}, axe-core {axe.version})",
                           ", ".join(v.targets[:5]))

@@ -79,8 +79,8 @@ CREATE TABLE IF NOT EXISTS fetches (
     council_code TEXT NOT NULL,
     url TEXT NOT NULL,              -- canonical requested URL
     final_url TEXT,                 -- after redirects
-    kind TEXT NOT NULL,             -- page | document | robots | sitemap | discovery | open_data (a directory
-                                    -- feed page) | search (a query to the site's own search): crawler/directory.py
+    kind TEXT NOT NULL,             -- page | document | robots | sitemap | stylesheet | discovery | open_data (a
+                                    -- directory feed page) | search (a query to the site's own search): crawler/directory.py
     status INTEGER,                 -- HTTP status; NULL when the fetch failed
     error TEXT,                     -- dns | refused | reset | timeout | tls | loop | too_many_redirects | too_large | blocked_private | robots | ...
     error_detail TEXT,

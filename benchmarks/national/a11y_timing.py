@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/national/a11y_timing.py FOLDER [--pages 20]
 
 Takes the first N ``.html`` files under FOLDER (a generated site), runs
-``audit.a11y.static.check_html`` and ``audit.a11y.axe.AxeBrowser.check_archived`` (the
-archived-HTML path the audit uses: no network) on each, and prints one JSON line:
-ms/page for each engine (the browser's start-up is timed apart), and the rules each found.
+``audit.a11y.static.check_html`` on each, then axe-core on the archived pages (the replay the
+audit uses: no network) one page at a time (a pool of one) and in a pool of one page per core
+(``AxeBrowser.check_many``), and prints one JSON line: ms/page for each engine, axe's pages/s
+both ways (the browser's start-up timed apart), whether the pool's results equal the
+one-at-a-time results, and the rules each engine found.
 """
 
 from __future__ import annotations
@@ -47,26 +49,34 @@ def main() -> None:
     try:
         from audit.a11y.axe import AxeBrowser
         t = time.perf_counter()
-        browser = AxeBrowser()
+        sequential = AxeBrowser(pages=1)
         out["axe_startup_s"] = round(time.perf_counter() - t, 2)
     except Exception as e:  # no Chromium / playwright
         out["axe_error"] = f"{type(e).__name__}: {e}"
         print(json.dumps(out))
         return
+    pool_size = os.cpu_count() or 1
     try:
-        times, axe_rules = [], set()
-        browser.check_archived(*pages[0])  # warm-up
-        print("browser up", file=sys.stderr, flush=True)
-        for url, html in pages:
-            t = time.perf_counter()
-            found = browser.check_archived(url, html)
-            print(f"axe {url} {time.perf_counter() - t:.2f}s", file=sys.stderr, flush=True)
-            times.append((time.perf_counter() - t) * 1000)
-            axe_rules |= {v.rule if hasattr(v, "rule") else v["rule"] for v in found["violations"]}
-        out["axe_ms_per_page"] = round(statistics.median(times), 1)
-        out["axe_rules"] = sorted(axe_rules)
+        sequential.check_archived(*pages[0])  # warm-up
+        t = time.perf_counter()
+        one_by_one = [sequential.check_archived(url, html) for url, html in pages]
+        seconds = time.perf_counter() - t
     finally:
-        browser.close()
+        sequential.close()
+    out["axe_ms_per_page"] = round(1000 * seconds / len(pages), 1)
+    out["single_pages_per_s"] = round(len(pages) / seconds, 2)
+    out["axe_rules"] = sorted({v.rule for r in one_by_one for v in r["violations"]})
+    print("one at a time done", file=sys.stderr, flush=True)
+    with AxeBrowser(pages=pool_size) as pool:
+        pool.check_many(pages[:pool_size])  # warm-up: every slot made
+        t = time.perf_counter()
+        pooled = pool.check_many(pages)
+        seconds = time.perf_counter() - t
+    out["pool_size"] = pool_size
+    out["pool_pages_per_s"] = round(len(pages) / seconds, 2)
+    out["failed"] = sum(1 for r in pooled if isinstance(r, Exception))
+    out["same_results"] = all(not isinstance(b, Exception) and a["violations"] == b["violations"]
+                              and a["needs_review"] == b["needs_review"] for a, b in zip(one_by_one, pooled))
     print(json.dumps(out))
 
 

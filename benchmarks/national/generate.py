@@ -53,7 +53,7 @@ POOL_HOSTS = ("www.gov.example", "www.nhs.example", "www.legislation.example", "
 SOCIAL_HOST = "www.facebook.example"
 POOL_BROKEN_SHARE = 0.04
 INTERNAL_BROKEN_SHARE = 0.03
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5  # 5: accessibility flaws per site (template_flaws)
 
 SECTIONS = ("education", "health", "social-care", "short-breaks", "preparing-for-adulthood", "ehc-plans",
             "send-support", "transport", "leisure", "money-and-benefits", "early-years", "sendiass")
@@ -213,6 +213,7 @@ class SiteSpec:
     seed: int
     lang: bool = True
     sitemap: bool = True
+    a11y_flaws: list[str] = field(default_factory=list)  # template_flaws: the accessibility ground truth
     documents: int = 0
     broken: list[str] = field(default_factory=list)
     size_bytes: int = 0
@@ -229,9 +230,33 @@ def page_path(prefix: str, i: int) -> str:
     return f"{prefix}{SECTIONS[i % len(SECTIONS)]}/{TOPICS[(i * 7) % len(TOPICS)]}-{i}.html"
 
 
+# Accessibility flaws of a site's template and how likely each is for the most careless site
+# (a site's carelessness is drawn uniformly, so the web ranges from clean to failing everywhere),
+# as automated surveys of real sites find them: low-contrast text (from the stylesheet, so only
+# a replay with the site's CSS sees it), unlabelled search boxes, icon links with no text,
+# images without alt text, zoom turned off.
+A11Y_FLAWS = {
+    "search_label": 0.7,  # the header's search box has no label (every page)
+    "icon_link": 0.6,  # a header icon link with no text (every page)
+    "faint_footer": 0.9,  # pale grey footer text from the stylesheet (every page)
+    "faint_cards": 0.5,  # pale card descriptions from the stylesheet (pages with cards)
+    "card_images": 0.6,  # card images without alt text (pages with cards)
+    "zoom_off": 0.3,  # the viewport meta forbids zooming (every page)
+}
+
+
+def template_flaws(seed: int) -> list[str]:
+    """A site's accessibility flaws, from a random stream of its own: the rest of the web is
+    byte for byte what the same seed gave before flaws were drawn."""
+    rng = random.Random(f"a11y-{seed}")
+    carelessness = rng.random()
+    return [flaw for flaw, likely in A11Y_FLAWS.items() if rng.random() < likely * carelessness]
+
+
 def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], folder_host: str | None = None) -> None:
     """Write one site's pages (and the council's few main-site pages) as files."""
     rng = random.Random(spec.seed)
+    flaws = spec.a11y_flaws = template_flaws(spec.seed)
     base = sites_root / (folder_host or spec.host)
     n = spec.pages
     spec.documents = max(1, n // 100)
@@ -249,14 +274,18 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
                     (f"{spec.prefix}feedback.html" if n > 1 else spec.prefix, "You said, we did"),
                     ]
     footer_html = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in footer_links)
+    zoom = ", maximum-scale=1, user-scalable=no" if "zoom_off" in flaws else ""
+    label = "" if "search_label" in flaws else '<label for="q">Search the Local Offer</label>'
+    icon = (f'<a class="icon icon-facebook" href="{footer_links[4][0]}"></a>' if "icon_link" in flaws else "")
     head_tpl = ('<!DOCTYPE html><html{lang}><head><meta charset="utf-8"><title>{title} | {name} SEND Local Offer</title>'
-                '<meta name="viewport" content="width=device-width, initial-scale=1">{meta}'
+                '<meta name="viewport" content="width=device-width, initial-scale=1' + zoom + '">{meta}'
                 '<link rel="stylesheet" href="/assets/site.css"></head><body>'
                 '<a class="skip-link" href="#main">Skip to main content</a>'
-                '<header class="site-header"><a href="{prefix}"><img src="/assets/logo.png"{alt}></a>'
-                '<form action="{prefix}search" method="get" role="search"><label for="q">Search the Local Offer</label>'
+                '<header class="site-header"><a href="{prefix}"><img src="/assets/logo.png"{alt}></a>' + icon +
+                '<form action="{prefix}search" method="get" role="search">' + label +
                 '<input id="q" name="q" type="search"><button type="submit">Search</button></form>'
                 '<nav aria-label="Main"><ul class="mega-menu">' + nav_html + '</ul></nav></header>')
+    card_image = '<img src="/assets/logo.png">' if "card_images" in flaws else ""
     start = date(2019, 1, 1)
     span = (date(2026, 9, 30) - start).days
     total_bytes = total_links = 0
@@ -286,7 +315,7 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
         cards = []
         for t in targets:
             tt = TOPICS[(t * 7) % len(TOPICS)]
-            cards.append(f'<li class="card"><a href="{page_path(spec.prefix, t)}">{_title(tt)}</a>'
+            cards.append(f'<li class="card">{card_image}<a href="{page_path(spec.prefix, t)}">{_title(tt)}</a>'
                          f'<p>{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {rng.choice(WORDS)} for families.</p></li>')
         ext = pool.pick(rng, 15)
         ext_html = "".join(f'<li><a href="{u}">{u.rsplit("/", 1)[-1].replace("-", " ")}</a></li>' for u in ext)
@@ -363,7 +392,9 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
     spec.broken = [f"http://{spec.host}{b}" for b in sorted(linked_broken)]
     assets = base / "assets"  # the stylesheet and logo every page references
     assets.mkdir(parents=True, exist_ok=True)
-    (assets / "site.css").write_text("body{font-family:sans-serif}\n")
+    (assets / "site.css").write_text("body{font-family:sans-serif;color:#0b0c0c;background:#fff}\n"
+                                     + (".site-footer p{color:#a3a3a3}\n" if "faint_footer" in flaws else "")
+                                     + (".card p{color:#b5b5b5}\n" if "faint_cards" in flaws else ""))
     (assets / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     spec.size_bytes = total_bytes
     spec.links = total_links
@@ -426,7 +457,8 @@ def _manifest(pages: int, seed: int, specs: list[SiteSpec], pool: Pool) -> dict:
         # ground truth: broken targets that some page actually links to
         "broken": sorted((pool.broken & pool.used) | {b for s in specs for b in s.broken}),
         "site_list": [{"code": s.code, "host": s.host, "seed_url": s.seed_url, "pages": s.pages,
-                       "documents": s.documents, "html_bytes": s.size_bytes} for s in specs],
+                       "documents": s.documents, "html_bytes": s.size_bytes, "a11y_flaws": s.a11y_flaws}
+                      for s in specs],
     }
 
 

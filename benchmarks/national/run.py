@@ -399,6 +399,9 @@ def national(n: int, work: Path, args) -> Point:
         again = measure(acmd, env=clean_env(None), cwd=REPO, log=run_dir / f"audit-{i}")
         audit_runs.append((again, speed))
         print(f"[{n}] audit {i} of {args.audit_repeats}: {again.wall:.1f} s (rc {again.rc})", flush=True)
+    a11y = a11y_figures(db, aid) if aid else None
+    if a11y:
+        print(f"[{n}] accessibility: {a11y['line']}", flush=True)
     truth = set(m["broken"])
     found = counts["broken"]
     pt = Point(n, m, srv.kind, crawl, audit, counts, dbc, dba, dir_bytes(warc_dir(db)), audited)
@@ -406,7 +409,55 @@ def national(n: int, work: Path, args) -> Point:
     pt.extra["broken_truth"] = len(truth)
     pt.extra["broken_found"] = len(found)
     pt.extra["broken_agree"] = len(truth & found)
+    pt.extra["a11y"] = a11y
     return pt
+
+
+def a11y_figures(db: Path, audit_id: int) -> dict | None:
+    """Contrast pages, distinct issues and how the accessibility points spread (a text
+    histogram): whether the score tells sites apart or piles them up at 0 or 20."""
+    if not has_table(db, "a11y_issues"):
+        return None
+    rows = q(db, "SELECT score_accessibility, a11y_distinct_issues, a11y_contrast_pages, a11y_axe_pages_checked, "
+                 "a11y_pages_checked, a11y_pages_failing FROM council_scores WHERE audit_id = ? AND pages_crawled > 0",
+             [audit_id])
+    if not rows:
+        return None
+    points = [r[0] or 0.0 for r in rows]
+    axe_pages = sum(r[3] or 0 for r in rows)
+    contrast = sum(r[2] or 0 for r in rows)
+    failing_share = sum(r[5] or 0 for r in rows) / max(1, sum(r[4] or 0 for r in rows))
+    line = (f"{sum(r[1] or 0 for r in rows)} distinct issues over {len(rows)} sites (median "
+            f"{sorted(r[1] or 0 for r in rows)[len(rows) // 2]}); low-contrast text on {contrast} of {axe_pages} "
+            f"axe-checked pages; {failing_share:.0%} of pages fail some automated check; accessibility points "
+            f"min {min(points):.1f} median {sorted(points)[len(points) // 2]:.1f} max {max(points):.1f} of 20")
+    return {"line": line, "histogram": text_histogram(points, 20, 10)}
+
+
+def text_histogram(values: list[float], top: float, bins: int) -> str:
+    """One line per bin over 0..top: its range, a bar of # and the count."""
+    counts = [0] * bins
+    for v in values:
+        counts[min(int(max(v, 0) / top * bins), bins - 1)] += 1
+    peak = max(counts) or 1
+    width = top / bins
+    return "\n".join(f"  {i * width:4.0f}-{(i + 1) * width:<4.0f} {'#' * round(40 * c / peak):<40} {c}"
+                     for i, c in enumerate(counts))
+
+
+def demo_spread(work: Path) -> dict | None:
+    """The offline demo (lo-audit demo, axe-core on its default sample): its accessibility figures."""
+    db = work / "demo" / "demo.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for stale in db.parent.glob("demo.db*"):
+        stale.unlink()
+    r = measure(lo_audit() + ["demo", "--db", str(db), "--no-serve"], env=clean_env(None), cwd=REPO,
+                log=work / "demo" / "demo")
+    if r.rc != 0:
+        print(f"[demo] failed (rc {r.rc}): {r.stderr[-1000:]}", flush=True)
+        return None
+    aid = q(db, "SELECT max(audit_id) FROM audits")[0][0]
+    return a11y_figures(db, aid)
 
 
 def polite_delay(sites: int, setting) -> float:
@@ -686,6 +737,17 @@ def print_national(points: list[Point], args) -> None:
         print(f"{label:{width}}" + "".join(f"{fn(p):>26}" for p in points))
 
 
+def print_axe_speed(a: dict) -> None:
+    if "pool_pages_per_s" not in a:
+        print(f"\n== axe-core speed: not measured ({a.get('axe_error') or a.get('error')}) ==")
+        return
+    print(f"\n== axe-core on {a['pages']} archived pages ({a['kb_per_page']} KB each), {CORES} cores ==\n"
+          f"one page at a time, a new context each (before the pool): {a['single_pages_per_s']:.2f} pages/s\n"
+          f"pool of {a['pool_size']} pages (reused, axe injected once a context): {a['pool_pages_per_s']:.2f} pages/s "
+          f"(x{a['pool_pages_per_s'] / max(1e-9, a['single_pages_per_s']):.1f}); same results: {a['same_results']}; "
+          f"browser start {a['axe_startup_s']} s")
+
+
 def print_peers(results: list[dict], a11y: dict | None) -> None:
     for res in results:
         print(f"\n== Peers: one {res['size']}-page site on 127.0.0.1 ({res['server']}), "
@@ -837,6 +899,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--peers", action="store_true", help="also compare with linkinator and LinkChecker, and axe vs static")
     ap.add_argument("--peer-sizes", type=int, nargs="+", default=[200, 2000])
     ap.add_argument("--a11y-pages", type=int, default=20, help="pages for the axe vs static timing")
+    ap.add_argument("--axe-pages", type=int, default=40,
+                    help="pages of the smallest web axe-core checks one at a time and then in its pool of pages, for "
+                         "pages/s and the same results (default 40; 0 skips)")
+    ap.add_argument("--no-demo", dest="demo", action="store_false",
+                    help="skip the offline demo's accessibility figures (lo-audit demo, about a minute)")
     ap.add_argument("--workers", type=int, default=CORES,
                     help=f"lo-audit crawl --workers for the national and politeness runs, and lo-audit audit "
                          f"--workers when it has that option (default: os.cpu_count() = {CORES})")
@@ -870,6 +937,8 @@ def main(argv: list[str] | None = None) -> None:
     points = [national(n, args.work, args) for n in sorted(args.pages)]
     polite = polite_check(min(args.pages), args.work, args) if args.polite_delay != 0 else None
     window = polite_window(max(args.pages), args.work, args) if args.polite_window > 0 else None
+    demo = demo_spread(args.work) if args.demo else None
+    axe_speed = a11y_timing(args.work, min(args.pages), args.axe_pages) if args.axe_pages else None
     peer_results, a11y = [], None
     if args.peers:
         tools = peers_tools(args.work)
@@ -892,6 +961,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\npoliteness run: {polite}")
     if window:
         print(f"\nreal-politeness window: {window}")
+    for p in points:
+        if p.extra.get("a11y"):
+            print(f"\n== Accessibility on the {p.pages_target}-page web: {p.extra['a11y']['line']} ==\n"
+                  f"accessibility points (of 20), councils per band:\n{p.extra['a11y']['histogram']}")
+    if demo:
+        print(f"\n== Accessibility on the demo: {demo['line']} ==\naccessibility points (of 20), councils per band:\n"
+              f"{demo['histogram']}")
+    if axe_speed:
+        print_axe_speed(axe_speed)
     print_peers(peer_results, a11y)
     print_projection(points[-1], polite, args, window)
     try:

@@ -4,6 +4,7 @@ hooks only. Each page is a module of ``datasette_config.published``:
 * ``/``                ``front_page``: the league table of the latest complete audit
 * ``/council/<code>``  ``report_card``: a council's report card
 * ``/data-dictionary`` ``data_dictionary``: every table and column, with downloads
+* ``/accessibility``   ``accessibility``: the national accessibility report (and a council's part)
 * ``/methodology``     a Datasette custom page (``templates/pages/methodology.html``) whose
                        data comes from ``methodology`` through :func:`extra_template_vars`
 
@@ -22,7 +23,7 @@ try:
     import audit  # noqa: F401  (the project is importable: nothing to do)
 except ImportError:  # plugins-dir module run without the project on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from datasette_config.published import data_dictionary, front_page, methodology, report_card
+from datasette_config.published import accessibility, data_dictionary, front_page, methodology, report_card
 from datasette_config.published.common import fmt_weight, safe_href
 
 
@@ -32,6 +33,7 @@ def register_routes():
         (r"^/$", front_page.front_page),
         (r"^/council/(?P<code>[^/]+)$", report_card.council_page),
         (r"^/data-dictionary$", data_dictionary.data_dictionary),
+        (r"^/accessibility$", accessibility.accessibility_page),
     ]
 
 

@@ -15,6 +15,7 @@ from audit.checks.statutory import ITEMS, PUBLISHED_WORDING
 from audit.law.terms import TERMS_BY_ID
 from audit.core.wording import as_float, plural
 from datasette_config.charts import line_chart
+from datasette_config.published.accessibility import council_issues
 from datasette_config.published.common import (DIMENSIONS, FINDING_LABELS, database, dimension_cells, fmt_weight,
                                                latest_audit, movement, previous_audit, qs, query_rows, raw_links, safe_href)
 
@@ -372,6 +373,7 @@ async def council_page(datasette, request):
             r["target_list"] = [str(t) for t in targets[:10]]
             r["more_targets"] = max(0, len(targets) - 10)
         context["lo_a11y"] = a11y
+        context["lo_council_issues"] = await council_issues(db, audit_id, code)
 
         context["lo_history"] = await history(db, code)
         context["lo_history_charts"] = history_charts(context["lo_history"])
