@@ -96,7 +96,8 @@ def test_directory_records_open_data_and_site_search_come_out_as_built(demo_db):
     assert fenwick["has_open_data"] == 1 and fenwick["open_data_services"] == 60
     assert rows(demo_db, "SELECT count(*) AS n FROM directory_open_data WHERE page_url IS NOT NULL")[0]["n"] == 60
     assert all(t[code]["directory_records"] == 0 and t[code]["has_open_data"] == 0
-               for code in t if code != "E99000002")
+               for code in t if code != "E99000002" and t[code]["assessed"])
+    assert all(t[code]["directory_records"] is None for code in t if not t[code]["assessed"])  # nothing measured
     dead = rows(demo_db, "SELECT DISTINCT target FROM findings WHERE check_name = 'dead_provider_website'")
     assert [d["target"] for d in dead] == ["http://www.fenwickinclusivefootball.example/"]
     incomplete = rows(demo_db, "SELECT r.* FROM directory_records r JOIN latest_audit a ON a.audit_id = r.audit_id "
