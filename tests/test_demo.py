@@ -96,10 +96,10 @@ def test_the_javascript_built_local_offer_is_rendered_and_audited_from_the_rende
     the script has fetched the route's JSON and built the page (data/demo/README.md)."""
     ravensmere = by_code(demo_db)["E99000008"]
     assert ravensmere["crawl_status"] == "ok" and ravensmere["seed_source"] == "registry"
-    assert ravensmere["pages_crawled"] == ravensmere["pages_rendered"] == 13
+    assert ravensmere["pages_crawled"] == ravensmere["pages_rendered"] == 9
     pages = rows(demo_db, "SELECT url, render_status, warc_file, warc_offset, raw_warc_offset FROM fetches "
                           "WHERE council_code = 'E99000008' AND kind = 'page' AND status = 200")
-    assert len(pages) == 13 and {p["render_status"] for p in pages} == {"rendered"}
+    assert len(pages) == 9 and {p["render_status"] for p in pages} == {"rendered"}
     home = next(p for p in pages if p["url"] == RAVENSMERE + "/")
     reader = WarcReader(demo_db)
     raw = reader.body(home["warc_file"], home["raw_warc_offset"]).decode()
@@ -110,7 +110,7 @@ def test_the_javascript_built_local_offer_is_rendered_and_audited_from_the_rende
     dates = {r["url"]: (r["last_updated"], r["date_source"]) for r in rows(
         demo_db, "SELECT url, last_updated, date_source FROM page_audits WHERE council_code = 'E99000008'")}
     assert dates[RAVENSMERE + "/"] == ("2026-11-02", "visible_text")
-    assert all(source == "visible_text" for _, source in dates.values()) and len(dates) == 13
+    assert all(source == "visible_text" for _, source in dates.values()) and len(dates) == 9
     assert ravensmere["stale_pages"] == 3 and ravensmere["statutory_found"] == 11
     assert (ravensmere["pfa_url"], ravensmere["pfa_clicks"]) == (RAVENSMERE + "/preparing-for-adulthood", 1)
     broken = {f["target"] for f in rows(demo_db, "SELECT target FROM findings WHERE council_code = 'E99000008' "
@@ -214,7 +214,7 @@ def test_served_by_datasette(demo_db, tmp_path):
         card = no_proxy_get(base + "/council/E99000009", timeout=10).read().decode()
         assert "found from the council" in card and "hollinsford-primary.example/sen-information-report" in card
         card = no_proxy_get(base + "/council/E99000008", timeout=10).read().decode()
-        assert "13 pages built by JavaScript" in card
+        assert "9 pages built by JavaScript" in card
         assert no_proxy_get(base + "/methodology", timeout=10).status == 200
 
 
