@@ -98,12 +98,14 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
 
 def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions,
                   ownership: HostOwnership | None = None, outbox: Connection | None = None,
-                  inbox: LinkCheckInbox | None = None, deferred: list[tuple[str, str]] | None = None) -> bool:
+                  inbox: LinkCheckInbox | None = None, deferred: list[tuple[str, str]] | None = None,
+                  checked: frozenset[str] = frozenset()) -> bool:
     """One Scrapy process over ``councils``; True when the spider finished normally.
     With several workers (see crawler.workers): ``ownership`` and ``outbox``, a crawl
     worker's hosts and its pipe to the link checker; ``inbox``, this is the link checker;
     ``deferred``, only check these (council code, link target) pairs, the handed-over
-    targets the link checker left unchecked.
+    targets the link checker left unchecked; ``checked``, link targets this crawl has
+    checked already (by earlier processes), never checked again.
 
     Scrapy is imported here, not with the module: the parent of several workers does not
     need it (~0.4 s of start-up on the critical path)."""
@@ -129,7 +131,7 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
         settings["LOG_VERSIONS"] = []
     process = CrawlerProcess(settings)
     process.crawl(LocalOfferSpider, councils=councils, store=store, options=options, ownership=ownership,
-                  outbox=outbox, inbox=inbox, deferred=deferred)
+                  outbox=outbox, inbox=inbox, deferred=deferred, checked=checked)
     try:
         process.start()
         return store.finished
@@ -170,8 +172,13 @@ def _stop_with_parent() -> None:
 
 
 def _discovery_pass(councils: list[Council], db_path: Path, crawl_id: int, options: CrawlOptions) -> None:
+    """Look for (and crawl) the Local Offers the workers could not: the link targets the
+    workers and the link checker already checked are not checked again (a discovered Local
+    Offer links to the same gov.uk pages as the others), as in a crawl by one process."""
     _stop_with_parent()
-    exit_now(0 if _scrapy_crawl(db_path, crawl_id, councils, options) else 1)
+    checked = frozenset(row["url"] for row in dbmod.connect(db_path).query(
+        "SELECT url FROM link_checks WHERE crawl_id = ?", [crawl_id]))
+    exit_now(0 if _scrapy_crawl(db_path, crawl_id, councils, options, checked=checked) else 1)
 
 
 def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> bool:

@@ -95,7 +95,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
     name = "localoffer"
 
     def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, outbox=None,
-                 inbox=None, deferred=None, **kwargs):
+                 inbox=None, deferred=None, checked: frozenset[str] = frozenset(), **kwargs):
         super().__init__(**kwargs)
         self.store = store
         self.options = options
@@ -116,7 +116,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 private_allowance(url or council.council_url), seed_url=url,
                 seed_source="registry" if url else None,
             )
-        self.link_checks_seen: set[str] = set()
+        self.link_checks_seen: set[str] = set(checked)  # check_key()s; ``checked``: by this crawl's earlier processes
         self.stylesheets_seen: set[str] = set()  # canonical URLs: each stylesheet once per crawl
         self.discovering = 0  # discoveries and renderings under way: the spider stays open for them
         self.renderer = None  # crawler.render.Renderer, made at the first application shell

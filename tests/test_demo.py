@@ -17,7 +17,9 @@ from warcio.archiveiterator import ArchiveIterator
 from audit.cli import DEMO_AXE_SAMPLE
 from audit.core.db import SCHEMA, connect
 from audit.directory.reading import FIELDS
+from audit.core.evidence import WarcReader
 from audit.plugins import all_checks
+from crawler.discovery import CHOSEN_AT
 from conftest import copy_demo, query
 from servers import free_port, no_proxy_get, serving
 
@@ -45,18 +47,18 @@ def by_code(db: Path) -> dict[str, dict]:
 
 def test_league_table_has_every_council_and_every_spec_column(demo_db):
     table = rows(demo_db, "SELECT * FROM league_table")
-    assert len(table) == 7
+    assert len(table) == 11
     scores = rows(demo_db, "SELECT * FROM council_scores")
     for column in SPEC_COLUMNS:
         assert column in scores[0], column
     crawled = [r for r in scores if r["crawl_status"] in ("ok", "partial")]
-    assert len(crawled) == 5
+    assert len(crawled) == 7
     for row in crawled:
         empty = [c for c in SPEC_COLUMNS if row[c] is None and c not in MAY_BE_NULL]
         assert not empty, (row["council_code"], empty)
     ranked = [r["rank"] for r in table if r["rank"] is not None]
-    assert ranked == sorted(ranked) and len(ranked) == 5
-    assert [r["rank"] for r in table[5:]] == [None, None]  # not assessed: listed after the ranked ones
+    assert ranked == sorted(ranked) == list(range(1, 8))
+    assert [r["rank"] for r in table[7:]] == [None] * 4  # not assessed: listed after the ranked ones
 
 
 def test_demo_councils_come_out_as_built(demo_db):
@@ -80,6 +82,69 @@ def test_demo_councils_come_out_as_built(demo_db):
     assert cradleigh["crawl_status"] == "no_local_offer_found" and cradleigh["send_space"] == "not_found"
     assert (cradleigh["assessed"], cradleigh["not_assessed_reason"]) == (0, "no_local_offer_found")
     assert greyholme["score"] is None and cradleigh["score"] is None  # never ranked last with 0
+    # A Cloudflare-style challenge on Stourholt's Local Offer and its robots.txt; Fellbridge's
+    # robots.txt forbids every path. Neither is evaded, neither is scored.
+    stourholt, fellbridge = t["E99000010"], t["E99000011"]
+    assert (stourholt["assessed"], stourholt["not_assessed_reason"], stourholt["score"]) == (0, "blocked", None)
+    assert (fellbridge["assessed"], fellbridge["not_assessed_reason"], fellbridge["score"]) == (
+        0, "robots_disallowed", None)
+    assert rows(demo_db, "SELECT count(*) AS n FROM fetches WHERE council_code IN ('E99000010', 'E99000011') "
+                         "AND status = 200 AND kind = 'page'")[0]["n"] == 0
+
+
+RAVENSMERE = "http://localoffer.ravensmere.example"
+
+
+def test_the_javascript_built_local_offer_is_rendered_and_audited_from_the_rendered_dom(demo_db):
+    """Ravensmere answers every route with the same empty create-react-app shell; its
+    headings, links, "Last updated" text and Preparing for Adulthood page exist only once
+    the script has fetched the route's JSON and built the page (data/demo/README.md)."""
+    ravensmere = by_code(demo_db)["E99000008"]
+    assert ravensmere["crawl_status"] == "ok" and ravensmere["seed_source"] == "registry"
+    assert ravensmere["pages_crawled"] == ravensmere["pages_rendered"] == 9
+    pages = rows(demo_db, "SELECT url, render_status, warc_file, warc_offset, raw_warc_offset FROM fetches "
+                          "WHERE council_code = 'E99000008' AND kind = 'page' AND status = 200")
+    assert len(pages) == 9 and {p["render_status"] for p in pages} == {"rendered"}
+    home = next(p for p in pages if p["url"] == RAVENSMERE + "/")
+    reader = WarcReader(demo_db)
+    raw = reader.body(home["warc_file"], home["raw_warc_offset"]).decode()
+    rendered = reader.body(home["warc_file"], home["warc_offset"]).decode()
+    assert "<a " not in raw and "Last updated" not in raw
+    assert "Last updated: 2 November 2026" in rendered and 'href="/preparing-for-adulthood"' in rendered
+    # Dates, statutory items, the 16-25 section and the links all come from the rendered DOM.
+    dates = {r["url"]: (r["last_updated"], r["date_source"]) for r in rows(
+        demo_db, "SELECT url, last_updated, date_source FROM page_audits WHERE council_code = 'E99000008'")}
+    assert dates[RAVENSMERE + "/"] == ("2026-11-02", "visible_text")
+    assert all(source == "visible_text" for _, source in dates.values()) and len(dates) == 9
+    assert ravensmere["stale_pages"] == 3 and ravensmere["statutory_found"] == 11
+    assert (ravensmere["pfa_url"], ravensmere["pfa_clicks"]) == (RAVENSMERE + "/preparing-for-adulthood", 1)
+    broken = {f["target"] for f in rows(demo_db, "SELECT target FROM findings WHERE council_code = 'E99000008' "
+                                                 "AND check_name = 'broken_link'")}
+    assert broken == {RAVENSMERE + "/documents/ordinarily-available-provision-2023.pdf",
+                      RAVENSMERE + "/documents/travel-assistance-policy-2026.pdf"}
+    assert ravensmere["rank"] is not None and ravensmere["score"] > 40
+
+
+def test_the_council_with_no_url_is_found_from_its_navigation_past_the_decoys(demo_db):
+    """Hollinsford's registry row has no Local Offer URL: discovery goes from the council's
+    home page through "Education and learning" to "SEND Local Offer", passing over leisure
+    "local offers", two news stories about the new Local Offer and a school's SEN information
+    report."""
+    hollinsford = by_code(demo_db)["E99000009"]
+    assert (hollinsford["assessed"], hollinsford["seed_source"]) == (1, "discovered")
+    assert hollinsford["seed_url"] == "http://localoffer.hollinsford.example/"
+    assert hollinsford["pages_crawled"] == 11 and hollinsford["pfa_clicks"] == 1
+    assert hollinsford["rank"] is not None and hollinsford["score"] > 40
+    found = {r["candidate_url"]: r for r in rows(demo_db, "SELECT * FROM discoveries WHERE council_code = 'E99000009'")}
+    chosen = [url for url, r in found.items() if r["chosen"]]
+    assert chosen == ["http://localoffer.hollinsford.example/"]
+    assert found[chosen[0]]["found_on"] == "http://www.hollinsford.example/education-and-learning"
+    decoys = {"http://www.hollinsford.example/leisure-and-culture/local-offers": "offers or discounts",
+              "http://www.hollinsford.example/news/2026/09/new-send-local-offer-website": "news item",
+              "http://www.hollinsford.example/council-news/how-families-shaped-our-local-offer": "news story",
+              "http://www.hollinsford-primary.example/sen-information-report": "SEN information report"}
+    for url, why in decoys.items():
+        assert found[url]["score"] < CHOSEN_AT and why in found[url]["evidence"], found[url]
 
 
 def test_directory_records_open_data_and_site_search_come_out_as_built(demo_db):
@@ -192,14 +257,23 @@ def test_served_by_datasette(demo_db, tmp_path):
     with serving([*LO_AUDIT, "serve", "--db", str(demo_db), "--port", str(port)], port,
                  tmp_path / "serve.out") as base:
         league = json.load(no_proxy_get(base + "/demo/league_table.json?_shape=array", timeout=10))
-        assert len(league) == 7 and league[0]["council_name"] == "Northmoor"
+        assert len(league) == 11 and league[0]["council_name"] == "Northmoor"
         front = no_proxy_get(base + "/", timeout=10).read().decode()
         assert "Northmoor" in front and "Westmarsh" in front
+        # Every reason a council can go unassessed, listed apart from the ranking.
+        apart = front[front.index("Not assessed in this audit, and why"):]
+        for name, reason in (("Cradleigh", "No Local Offer found"), ("Greyholme", "Site unreachable"),
+                             ("Stourholt", "Site refuses automated visitors"), ("Fellbridge", "robots.txt forbids it")):
+            assert name in apart and reason in apart, name
         card = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
         assert "Westmarsh" in card and "broken" in card.lower()
         fenwick = no_proxy_get(base + "/council/E99000002", timeout=10).read().decode()
         section = fenwick[fenwick.index('id="directory"'):fenwick.index('id="accessibility"')]
         assert "service.page?id=" in section and "fenwickinclusivefootball" in section and "results.action" in section
+        card = no_proxy_get(base + "/council/E99000009", timeout=10).read().decode()
+        assert "found from the council" in card and "hollinsford-primary.example/sen-information-report" in card
+        card = no_proxy_get(base + "/council/E99000008", timeout=10).read().decode()
+        assert "9 pages built by JavaScript" in card
         assert no_proxy_get(base + "/methodology", timeout=10).status == 200
         westmarsh = no_proxy_get(base + "/council/E99000004", timeout=10).read().decode()
         assert "sen-policy-2012.pdf#page=3" in westmarsh and "Review date: July 2014" in westmarsh

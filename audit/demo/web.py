@@ -43,6 +43,7 @@ _CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".odt": "application/vnd.oasis.opendocument.text",
     ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".js": "application/javascript; charset=utf-8",
@@ -428,9 +429,12 @@ class _Handler(BaseHTTPRequestHandler):
         return (host or None), parts.path or "/", parts.query
 
     def _send(self, reply: Reply, head: bool) -> None:
+        """One of each header: a reply's own ``Server`` (a Cloudflare challenge says
+        ``cloudflare``) replaces the demo web's, as a real origin sends only one."""
         body = reply.body
-        self.send_response(reply.status)
-        headers = {"Content-Length": str(len(body)), **reply.headers}
+        self.send_response_only(reply.status)
+        headers = {"Server": self.version_string(), "Date": self.date_time_string(), "Content-Length": str(len(body)),
+                   **reply.headers}
         if reply.status in (301, 302, 303, 307, 308) or reply.status >= 400:
             headers.setdefault("Cache-Control", "no-cache")
         for name, value in headers.items():

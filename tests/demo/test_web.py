@@ -23,6 +23,7 @@ from audit.core.registry import read_registry
 
 SEEDS = DEMO_ROOT / "councils.csv"
 DEAD_COUNCIL = "E99000006"  # Greyholme: local_offer_url on a host the proxy does not know
+WALLED_COUNCIL = "E99000010"  # Stourholt: a Cloudflare-style challenge on every path
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,23 @@ def test_bot_challenge_is_a_cloudflare_style_403(client):
     r = client.get("http://www.facebook.com/NorthmoorLocalOffer")
     assert r.status_code == 403
     assert r.headers["cf-mitigated"] == "challenge"
+    assert r.headers.get_list("server") == ["cloudflare"]  # the challenger's, not the demo web's as well
     assert "Just a moment" in r.text
+
+
+def test_an_application_shell_answers_every_route_and_its_api_answers_json(client):
+    """Ravensmere is served as single-page applications are (webpack-dev-server's history
+    fallback, Netlify's ``/* /index.html 200``): a path with a dot is a file, any other
+    path gets the same empty shell, and the script builds the page from JSON."""
+    shell = client.get("http://localoffer.ravensmere.example/").text
+    assert '<div id="root"></div>' in shell and "Preparing for adulthood" not in shell
+    for route in ("/preparing-for-adulthood", "/no/such/route"):
+        r = client.get("http://localoffer.ravensmere.example" + route)
+        assert (r.status_code, r.text) == (200, shell)
+    api = client.get("http://localoffer.ravensmere.example/api/pages/preparing-for-adulthood.json")
+    assert api.headers["content-type"] == "application/json"
+    assert api.json()["title"] == "Preparing for adulthood (14 to 25)"
+    assert client.get("http://localoffer.ravensmere.example/api/pages/nothing.json").status_code == 404
 
 
 def test_rate_limited_host_says_when_to_retry(client):
@@ -230,7 +247,8 @@ def test_demo_seeds_parse_without_problems():
 
 def test_every_live_local_offer_answers_200(web):
     opener = _urllib(web)
-    live = [c for c in read_registry(SEEDS).councils if c.local_offer_url and c.code != DEAD_COUNCIL]
+    live = [c for c in read_registry(SEEDS).councils
+            if c.local_offer_url and c.code not in (DEAD_COUNCIL, WALLED_COUNCIL)]
     assert len(live) >= 5
     for council in live:
         with opener.open(council.local_offer_url, timeout=10) as r:

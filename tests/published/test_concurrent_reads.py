@@ -23,7 +23,7 @@ def test_league_table_is_always_one_whole_audit_while_an_audit_writes(demo_db, t
         first = json.load(no_proxy_get(url, timeout=10))
         councils = {r["council_code"] for r in first}
         old_audit = {r["audit_id"] for r in first}
-        assert len(old_audit) == 1 and len(councils) == 7
+        assert len(old_audit) == 1 and len(councils) == 11
         writer = subprocess.Popen(
             [sys.executable, "-m", "audit.cli", "audit", "--db", str(db), "--as-of", "2026-11-24", "--axe-sample", "0"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env(), cwd=ROOT)
