@@ -125,18 +125,21 @@ async def what_changed(db, code: str, audit: dict, before: dict) -> dict:
 FEED_AUDITS = 10  # the feeds cover the changes of the last ten complete audits
 FEED_ITEMS = 20  # items listed in one entry; the rest are counted
 NATIONAL_ENTRIES = 500
+COLUMNS = (" Besides the atom_ columns: kind (newly_broken, gone_stale, directory_gone_stale, score, "
+           "not_assessed, audit), audit_id, as_of, council_code, council_name and changes (the items the entry "
+           "counts). Covers the last 10 complete audits; at most 20 items are listed in an entry.")
 FEEDS = {
     "changes_feed": {
         "title": "SEND Local Offers: what changed (lo-audit)",
         "description": "What changed in every council's SEND Local Offer between consecutive audits: links newly "
                        "broken, pages and directory records gone out of date, scores and ranks that moved, "
-                       "councils newly not assessed. Add .atom to this page's address for the Atom feed.",
+                       "councils newly not assessed. Add .atom to this page's address for the Atom feed." + COLUMNS,
     },
     "council_changes_feed": {
         "title": "A council's SEND Local Offer: what changed (lo-audit)",
         "description": "What changed in one council's SEND Local Offer at each audit: links newly broken, pages "
                        "and directory records gone out of date, its score and rank, whether it could be "
-                       "assessed. Add .atom to this page's address (with ?council_code=) for the Atom feed.",
+                       "assessed. Add .atom to this page's address (with ?council_code=) for the Atom feed." + COLUMNS,
     },
 }
 
