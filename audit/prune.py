@@ -2,10 +2,10 @@
 audit needs.
 
 A weekly audit keeps every crawl's raw evidence: the WARC files (most of the disk) and the
-per-page rows (``fetches``, the link graph, link checks, sitemap entries). After a few months
-only the recent crawls' evidence is worth its space. Every *audit* is kept (its scores,
-findings, page audits: the history the report cards chart and compare); what goes is the
-evidence of crawls no kept audit was made from.
+per-page rows (``fetches``, the link graph, link checks, sitemap entries, discoveries). After a
+few months only the recent crawls' evidence is worth its space. Every *audit* is kept (its
+scores, findings, page audits: the history the report cards chart and compare); what goes is
+the evidence of crawls no kept audit was made from.
 
 Kept, always:
 
