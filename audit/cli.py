@@ -7,6 +7,7 @@ input (no traceback). Broken or unreachable council sites are data, not errors.
 from __future__ import annotations
 
 import math
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,44 @@ def finite(ctx, param, value):
     return value
 
 
+MAX_WORKERS = 16
+
+
+def machine_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the OS says (a container or
+    ``taskset`` may allow fewer than the machine has), else ``os.cpu_count()``."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+class Workers(click.ParamType):
+    """``--workers``: ``auto`` (the default: one process per core this machine gives us) or
+    a number from 1 to 16. What a user types without the option is the fast path."""
+
+    name = "auto|N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return max(1, min(machine_cores(), MAX_WORKERS))
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is neither 'auto' nor a number", param, ctx)
+        if not 1 <= n <= MAX_WORKERS:
+            self.fail(f"{n} is not between 1 and {MAX_WORKERS}", param, ctx)
+        return n
+
+
+def workers_option(help_text: str):
+    return click.option("--workers", type=Workers(), default="auto", show_default=True,
+                        help=f"{help_text} auto = the cores this machine gives lo-audit ({machine_cores()} here); "
+                             "1 = one process.")
+
+
 def crawl_options(fn):
     fn = click.option("--seeds", type=click.Path(path_type=Path), default=DEFAULT_SEEDS, show_default=True,
                       help="Seeds / registry CSV (code,name,local_offer_url,council_url[,region,la_type,scope]).")(fn)
@@ -52,10 +91,8 @@ def crawl_options(fn):
     fn = click.option("--host-concurrency", type=click.IntRange(min=1, max=16), default=1, show_default=True,
                       help="Requests in flight at once per host. Keep 1 for other people's sites; "
                            "raise it for your own site or a benchmark.")(fn)
-    fn = click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
-                      help="Crawling processes (one per CPU core helps when crawling fast); above 1, one more "
-                           "process checks the links to other sites meanwhile. Each host is still contacted by "
-                           "one process only.")(fn)
+    fn = workers_option("Crawling processes; above 1, one more process checks the links to other sites "
+                        "meanwhile. Each host is still contacted by one process only.")(fn)
     return fn
 
 
@@ -208,8 +245,7 @@ DEFAULT_AXE_SAMPLE = 10
 @click.option("--axe-sample", type=click.IntRange(min=0), default=DEFAULT_AXE_SAMPLE, show_default=True,
               metavar="N", help="Also run axe-core in headless Chromium on each council's home, 16-25, contact "
               "and form pages and its N most-linked pages (archived HTML, no live fetches); 0 disables.")
-@click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
-              help="Audit councils in this many processes (one per CPU core is fastest).")
+@workers_option("Audit councils in this many processes (the audit is the same, written in one transaction).")
 def audit(db_path, as_of, stale_after_days, axe_sample, workers):
     """Run every check over the latest crawl and write scores (a new audit; earlier ones are kept)."""
     check_db_path(db_path)
@@ -262,8 +298,28 @@ def run(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host
     """Crawl + audit + serve over the full registry (needs internet)."""
     crawl.callback(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
                    db_path)
-    _audit(db_path, as_of, stale_after_days)
+    _audit(db_path, as_of, stale_after_days, workers=workers)
     serve.callback(db_path, host, port)
+
+
+@cli.command()
+@db_option
+@click.option("--keep", type=click.IntRange(min=1), required=True, metavar="N",
+              help="Keep the evidence of the crawls the N most recent complete audits were made from.")
+@click.option("--dry-run", is_flag=True, help="Say what would be freed; change nothing.")
+def prune(db_path, keep, dry_run):
+    """Free the space of old crawls: their WARC files and per-page rows. Every audit's results
+    are kept; so is everything the N most recent audits, a running audit and crawls not yet
+    audited need."""
+    from audit.prune import PruneError, prune as run_prune, report
+
+    check_db_path(db_path)
+    try:
+        result = run_prune(db_path, keep, dry_run)
+    except PruneError as e:
+        raise click.ClickException(str(e)) from None
+    for line in report(result, dry_run):
+        click.echo(line)
 
 
 @cli.command()

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 import datasette_config
+from datasette_config.published.changes import feed_metadata
 from audit.plugins import all_checks
 
 CONFIG_DIR = Path(datasette_config.__file__).resolve().parent
@@ -60,6 +61,8 @@ def load_metadata(db_name: str = TEMPLATE_DB_NAME) -> dict:
         metadata = yaml.safe_load(f) or {}
     metadata = copy.deepcopy(metadata)
     add_check_metadata(metadata["databases"][TEMPLATE_DB_NAME])
+    # the feeds' titles (datasette-atom reads them here); their SQL comes from the plugin
+    metadata["databases"][TEMPLATE_DB_NAME]["queries"].update(feed_metadata())
     databases = metadata.get("databases") or {}
     if TEMPLATE_DB_NAME in databases and db_name != TEMPLATE_DB_NAME:
         block = databases.pop(TEMPLATE_DB_NAME)

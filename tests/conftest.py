@@ -310,6 +310,16 @@ def demo_db(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def weekly_db(tmp_path_factory) -> Path:
+    """Three weeks of crawls and audits of a changing, hostile loopback web
+    (``tests/weekly_web.py``), built once: tests that change it take a copy with
+    :func:`copy_demo`."""
+    from weekly_web import build_weekly_db
+
+    return build_weekly_db(tmp_path_factory.mktemp("weekly"))
+
+
 def copy_demo(demo_db: Path, target_dir: Path) -> Path:
     """A private copy of the demo database and its WARC folder."""
     import shutil

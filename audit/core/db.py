@@ -34,7 +34,9 @@ CREATE TABLE IF NOT EXISTS crawls (
     user_agent TEXT,
     options TEXT,                   -- JSON of the crawl options
     version TEXT,
-    pid INTEGER                     -- the crawling process, to tell a killed crawl from a running one
+    pid INTEGER,                    -- the crawling process, to tell a killed crawl from a running one
+    pruned_at TEXT                  -- when `lo-audit prune` removed its evidence (fetches, links, link checks, WARC
+                                    -- files); NULL: all kept. Its audits' results are never pruned
 );
 
 -- One row per council per crawl: how the crawl of that site went.

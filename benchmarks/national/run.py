@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -52,7 +53,8 @@ AS_OF = "2026-11-23"  # fixed: reproducible staleness figures
 DEFAULT_DELAY = 1.0   # lo-audit's default --download-delay
 PEER_CONCURRENCY = 16  # requests in flight for every tool in the peer comparison
 RSS_SAMPLE_S = 0.1    # how often the sampler sums the RSS of a measured process tree
-CORES = os.cpu_count() or 1
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+AS_TYPED = "default"  # --workers / --host-concurrency default: leave the option out, as a user would
 
 
 # ---- measuring a subprocess ------------------------------------------------------------------
@@ -226,14 +228,31 @@ def audit_cmd(db: Path, axe_sample: int, workers: int | None = None) -> list[str
     help_text = audit_help()
     if "--axe-sample" in help_text:
         cmd += ["--axe-sample", str(axe_sample)]
-    if workers is not None and "--workers" in help_text:
+    if workers not in (None, AS_TYPED) and "--workers" in help_text:
         cmd += ["--workers", str(workers)]
     return cmd
 
 
-def crawl_cmd(seeds: Path, db: Path, delay: float, workers: int, host_concurrency: int) -> list[str]:
-    return [*lo_audit(), "crawl", "--seeds", str(seeds), "--db", str(db), "--download-delay", f"{delay:g}",
-            "--timeout", "20", "--workers", str(workers), "--host-concurrency", str(host_concurrency)]
+def crawl_cmd(seeds: Path, db: Path, delay: float, workers, host_concurrency) -> list[str]:
+    """``lo-audit crawl``; ``--workers`` and ``--host-concurrency`` left out when they are
+    ``default`` (the command as a user types it)."""
+    cmd = [*lo_audit(), "crawl", "--seeds", str(seeds), "--db", str(db), "--download-delay", f"{delay:g}",
+           "--timeout", "20"]
+    for option, value in (("--workers", workers), ("--host-concurrency", host_concurrency)):
+        if value != AS_TYPED:
+            cmd += [option, str(value)]
+    return cmd
+
+
+def workers_used(workers) -> int:
+    """The crawl's worker processes: the number asked for, or for ``default`` what this
+    version's ``lo-audit crawl --help`` says its default is (``auto``: the cores)."""
+    if workers != AS_TYPED:
+        return int(workers)
+    help_text = " ".join(subprocess.run([*lo_audit(), "crawl", "--help"], capture_output=True, text=True).stdout.split())
+    found = re.search(r"--workers \S+ .*?\[default: (\w+)", help_text)
+    default = found.group(1) if found else "1"
+    return CORES if default == "auto" else int(default)
 
 
 def dir_bytes(p: Path) -> int:
@@ -800,8 +819,9 @@ def print_projection(p: Point, polite: dict | None, args, window: dict | None = 
     projected = bound / eff if eff else bound
     crawl_cpu = crawl_ms * pages / 1000
     audit_cpu = audit_ms_page * pages / 1000
-    crawl_par = max(1, min(args.workers, cores))  # cores the crawl's workers can use at once
-    audit_par = max(1, min(args.workers, cores)) if args.audit_workers else 1
+    workers = workers_used(args.workers)
+    crawl_par = max(1, min(workers, cores))  # cores the crawl's workers can use at once
+    audit_par = max(1, min(workers, cores)) if args.audit_workers else 1
     print(f"\n== Projection: a real national audit ({generate.NATIONAL_SITES} councils, ~{pages:,} pages) "
           f"at the default politeness ({delay:g} request/s per host), --workers {args.workers} ==")
     print(f"measured at {p.pages_target} pages: crawl {crawl_ms:.1f} CPU ms/page, audit {audit_ms_page:.1f} CPU ms/page "
@@ -837,13 +857,26 @@ def print_projection(p: Point, polite: dict | None, args, window: dict | None = 
           f"{crawl_cpu / projected:.2f} cores on average -> headroom {1 - crawl_cpu / (projected * cores):.1%} of "
           f"{cores} cores")
     print(f"  unthrottled, the crawl alone would take ~{crawl_cpu / crawl_par / 60:.1f} min of wall on {crawl_par} "
-          f"core{'s' if crawl_par > 1 else ''} ({args.workers} worker process{'es' if args.workers > 1 else ''} "
+          f"core{'s' if crawl_par > 1 else ''} ({workers} worker process{'es' if workers > 1 else ''} "
           f"on {cores} cores; each Scrapy worker uses at most one core)")
     print(f"audit after the crawl: ~{audit_cpu / audit_par / 60:.1f} min on {audit_par} core{'s' if audit_par > 1 else ''}"
           f"{'' if args.audit_workers else ' (lo-audit audit has no --workers option: one process)'}")
 
 
 # ---- main ----------------------------------------------------------------------------------------
+
+def _count_or_default(value: str):
+    """A positive number, or ``default``: leave the option out of the command."""
+    if value.strip().lower() == AS_TYPED:
+        return AS_TYPED
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is neither a number nor '{AS_TYPED}'") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: at least 1")
+    return n
+
 
 def _polite_arg(value: str):
     """``auto`` or a delay in seconds (>= 0; 0 skips the politeness run)."""
@@ -904,12 +937,13 @@ def main(argv: list[str] | None = None) -> None:
                          "pages/s and the same results (default 40; 0 skips)")
     ap.add_argument("--no-demo", dest="demo", action="store_false",
                     help="skip the offline demo's accessibility figures (lo-audit demo, about a minute)")
-    ap.add_argument("--workers", type=int, default=CORES,
+    ap.add_argument("--workers", type=_count_or_default, default=CORES,
                     help=f"lo-audit crawl --workers for the national and politeness runs, and lo-audit audit "
-                         f"--workers when it has that option (default: os.cpu_count() = {CORES})")
-    ap.add_argument("--host-concurrency", type=int, default=4,
+                         f"--workers when it has that option (default: the cores this process may use = {CORES}); "
+                         f"'{AS_TYPED}' leaves the option out: lo-audit's own default, as a user types the command")
+    ap.add_argument("--host-concurrency", type=_count_or_default, default=4,
                     help="lo-audit crawl --host-concurrency for the national run (default 4; the politeness run "
-                         f"uses 1, the peer comparison {PEER_CONCURRENCY})")
+                         f"uses 1, the peer comparison {PEER_CONCURRENCY}); '{AS_TYPED}' leaves the option out")
     ap.add_argument("--polite-delay", type=_polite_arg, default="auto",
                     help="politeness run: crawl the smallest web at this --download-delay with --host-concurrency 1 "
                          f"to measure efficiency; 'auto' (default) = its sites / {generate.NATIONAL_SITES}, the national "

@@ -7,6 +7,9 @@ hooks only. Each page is a module of ``datasette_config.published``:
 * ``/accessibility``   ``accessibility``: the national accessibility report (and a council's part)
 * ``/methodology``     a Datasette custom page (``templates/pages/methodology.html``) whose
                        data comes from ``methodology`` through :func:`extra_template_vars`
+* ``/<db>/changes_feed.atom``, ``/<db>/council_changes_feed.atom?council_code=``: the Atom
+                       feeds of what changed (``changes``), canned queries rendered by the
+                       datasette-atom plugin, their SQL functions registered on every connection
 
 Routes are registered before Datasette's own, so ``/`` is ours; ``/.json`` and everything
 under ``/<database>/`` stay Datasette's own.
@@ -23,7 +26,8 @@ try:
     import audit  # noqa: F401  (the project is importable: nothing to do)
 except ImportError:  # plugins-dir module run without the project on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from datasette_config.published import accessibility, data_dictionary, front_page, methodology, report_card
+from datasette_config.published import (accessibility, changes, data_dictionary, front_page, methodology,
+                                       report_card)
 from datasette_config.published.common import fmt_weight, safe_href
 
 
@@ -35,6 +39,19 @@ def register_routes():
         (r"^/data-dictionary$", data_dictionary.data_dictionary),
         (r"^/accessibility$", accessibility.accessibility_page),
     ]
+
+
+@hookimpl
+def prepare_connection(conn):
+    changes.register_functions(conn)
+
+
+@hookimpl
+def canned_queries(datasette, database):
+    async def feeds():
+        return await changes.feed_queries(datasette, database)
+
+    return feeds
 
 
 @hookimpl

@@ -95,6 +95,7 @@ def raw_links(datasette, db_name: str, **filters) -> dict:
         "outdated_references": urls.table(db_name, "outdated_references") + qs(**filters),
         "league_query": urls.query(db_name, "league"),
         "league_csv": urls.query(db_name, "league", format="csv"),
+        "changes_feed": urls.query(db_name, "changes_feed", format="atom"),
     }
 
 

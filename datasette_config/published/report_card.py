@@ -16,6 +16,7 @@ from audit.law.terms import TERMS_BY_ID
 from audit.core.wording import as_float, plural
 from datasette_config.charts import line_chart
 from datasette_config.published.accessibility import council_issues
+from datasette_config.published.changes import what_changed
 from datasette_config.published.common import (DIMENSIONS, FINDING_LABELS, database, dimension_cells, fmt_weight,
                                                latest_audit, movement, previous_audit, qs, query_rows, raw_links, safe_href)
 
@@ -26,7 +27,6 @@ STATUTORY_ORDER = {item.id: i for i, item in enumerate(ITEMS)}
 
 
 HISTORY_AUDITS = 20
-CHANGES_PER_LIST = 200
 DIRECTORY_RECORDS_LISTED = 200
 # Directory records a family would be misled by, worst first: out of date (oldest first), then
 # undated, then dated and fresh but incomplete; more missing fields before fewer.
@@ -88,62 +88,6 @@ def history_charts(rows: list[dict]) -> dict:
                              [(r["as_of"], r["points"][i]) for r in rows], d.weight, small=True)
                   for i, d in enumerate(DIMENSIONS)]
     return {"score": score, "dimensions": dimensions}
-
-
-CHANGE_SQL = {
-    # broken in the latest audit, not in the previous one
-    "newly_broken": """
-        select f.url, f.target, f.evidence,
-          (select l.link_text from links l where l.crawl_id = :crawl and l.council_code = f.council_code
-             and l.source_url = f.url and l.target_url = f.target) as link_text
-        from findings f
-        where f.audit_id = :a and f.council_code = :code and f.check_name = 'broken_link'
-          and f.target not in (select target from findings
-                               where audit_id = :p and council_code = :code and check_name = 'broken_link')
-        order by f.target, f.url limit :n""",
-    # broken in the previous audit, not in the latest: fixed, or no longer linked at all
-    "fixed": """
-        select f.url, f.target, f.evidence as was, lc.outcome, lc.status,
-          f.target in (select t.url from link_edges e join urls t on t.url_id = e.target_id
-                       where e.crawl_id = :crawl and e.council_code = :code) as still_linked
-        from findings f
-        left join link_checks lc on lc.crawl_id = :crawl and lc.url = f.target
-        where f.audit_id = :p and f.council_code = :code and f.check_name = 'broken_link'
-          and f.target not in (select target from findings
-                               where audit_id = :a and council_code = :code and check_name = 'broken_link')
-        order by f.target, f.url limit :n""",
-    # a page in both audits whose last-updated date moved forward (or appeared)
-    "updated": """
-        select p.url, p.title, q.last_updated as before, p.last_updated as after, p.date_evidence
-        from page_audits p
-        join page_audits q on q.audit_id = :p and q.council_code = p.council_code and q.url = p.url
-        where p.audit_id = :a and p.council_code = :code and p.last_updated is not null
-          and (q.last_updated is null or p.last_updated > q.last_updated)
-        order by p.url limit :n""",
-    # a page in both audits, fresh before and stale now
-    "gone_stale": """
-        select p.url, p.title, p.last_updated, p.age_days, p.date_evidence
-        from page_audits p
-        join page_audits q on q.audit_id = :p and q.council_code = p.council_code and q.url = p.url
-        where p.audit_id = :a and p.council_code = :code and p.stale = 1 and coalesce(q.stale, 0) = 0
-        order by p.url limit :n""",
-}
-
-
-async def what_changed(db, code: str, audit: dict, before: dict) -> dict:
-    """Links newly broken, links fixed, pages updated and pages gone stale between the
-    previous complete audit and the latest one, from their findings and page audits."""
-    params = {"a": audit["audit_id"], "p": before["audit_id"], "crawl": audit["crawl_id"], "code": code,
-              "n": CHANGES_PER_LIST}
-    changes = {name: await query_rows(db, sql, params) for name, sql in CHANGE_SQL.items()}
-    for rows in changes.values():
-        for r in rows:
-            r["url_href"] = safe_href(r.get("url"))
-            r["target_href"] = safe_href(r.get("target"))
-    for r in changes["fixed"]:
-        r["now"] = (f"now {r['status'] or r['outcome']}" if r["still_linked"] and r["outcome"]
-                    else "no longer linked from the site")
-    return changes
 
 
 async def how_found(db, audit: dict, score: dict, code: str) -> dict:
@@ -250,6 +194,7 @@ async def council_page(datasette, request):
     context["lo_raw"]["report_card_json"] = datasette.urls.query(db.name, "report_card", format="json") + qs(
         council_code=code, _shape="array")
     context["lo_raw"]["broken_links"] = datasette.urls.query(db.name, "broken_links") + qs(council_code=code)
+    context["lo_feed"] = datasette.urls.query(db.name, "council_changes_feed", format="atom") + qs(council_code=code)
 
     if score is not None:
         stale_days = audit.get("stale_after_days")
