@@ -46,16 +46,18 @@ _SCRIPT_SIGNATURES = (
     ("translate_a/element.js", "translate.google.com", ("translation",)),
     ("readspeaker.com", "readspeaker.com", ("read_aloud",)),
 )
-# (pattern in inline script text, label, features)
+# (pattern, words one of which every match holds (lower-cased), label, features). The words
+# rule a pattern out with a plain substring search: a page builder's inline scripts run to
+# tens of KB, and the patterns' alternatives and \b make each search of them a slow scan.
 _INLINE_SIGNATURES = (
-    (re.compile(r"reciteme\.com|Recite\.(?:load|enable)\s*\(|reciteEnable"), "reciteme.com inline loader",
+    (re.compile(r"reciteme\.com|Recite\.(?:load|enable)\s*\(|reciteEnable"), ("recite",), "reciteme.com inline loader",
      ("translation", "text_resize", "read_aloud")),
-    (re.compile(r"browsealoud\.com|_baLocale|_baMode|\bBrowseAloud\b|toggleBrowseAloud"), "browsealoud.com inline loader",
-     ("read_aloud", "translation")),
+    (re.compile(r"browsealoud\.com|_baLocale|_baMode|\bBrowseAloud\b|toggleBrowseAloud"), ("browsealoud", "_ba"),
+     "browsealoud.com inline loader", ("read_aloud", "translation")),
     (re.compile(r"google\.translate\.TranslateElement|googleTranslateElementInit|translate_a/element\.js"),
-     "translate.google.com inline TranslateElement", ("translation",)),
-    (re.compile(r"readspeaker\.com|ReadSpeakerDefer|\bReadSpeaker\b|\brspkr\b"), "readspeaker.com inline loader",
-     ("read_aloud",)),
+     ("translate",), "translate.google.com inline TranslateElement", ("translation",)),
+    (re.compile(r"readspeaker\.com|ReadSpeakerDefer|\bReadSpeaker\b|\brspkr\b"), ("readspeaker", "rspkr"),
+     "readspeaker.com inline loader", ("read_aloud",)),
 )
 # (css selector, label, features)
 _DOM_SIGNATURES = (
@@ -180,8 +182,9 @@ def _loaded_tools(page: Page, low: str) -> dict[str, str]:
                 add(features, f"{_host_of(ref) or host} {kind}")
     for node in inline:
         code = node.text_lexbor() or ""
-        for pattern, label, features in _INLINE_SIGNATURES:
-            if pattern.search(code):
+        folded = code.lower()
+        for pattern, words, label, features in _INLINE_SIGNATURES:
+            if any(word in folded for word in words) and pattern.search(code):
                 add(features, label)
     if tree.css_first(_ANY_DOM_SIGNATURE) is not None:  # one walk rules out all four, as on most pages
         for selector, label, features in _DOM_SIGNATURES:

@@ -642,18 +642,22 @@ def _headers_without_cells(table: El) -> list[El]:
     referenced = set()
     for cell in cells:
         referenced.update(cell.attrs.get("headers", "").split())
+    # The cells in the tree that occupy each column and each row, gathered in one pass over
+    # the grid: asking the whole grid again for every header cost headers x cells, and a
+    # long table of providers has thousands of cells.
+    in_column: dict[int, set[int]] = {}
+    in_row: dict[int, set[int]] = {}
+    for (r, c), cell in grid.items():
+        if cell.in_tree:
+            in_column.setdefault(c, set()).add(id(cell))
+            in_row.setdefault(r, set()).add(id(cell))
     missing = []
     for header in headers:
         if header.attrs.get("id") in referenced:
             continue
         r0, c0, rs, cs = spans[id(header)]
-        if header.role == "columnheader":
-            assigned = any(cell is not header and cell.in_tree and c0 <= c < c0 + cs
-                           for (r, c), cell in grid.items())
-        else:
-            assigned = any(cell is not header and cell.in_tree and r0 <= r < r0 + rs
-                           for (r, c), cell in grid.items())
-        if not assigned:
+        lines, first, span = (in_column, c0, cs) if header.role == "columnheader" else (in_row, r0, rs)
+        if not any(lines.get(k, {id(header)}) - {id(header)} for k in range(first, first + span)):
             missing.append(header)
     return missing
 

@@ -13,12 +13,13 @@ differ (``text_lexbor()`` gives the comment's own text), so node-by-node walks k
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Callable
-from urllib.parse import urljoin, urldefrag, urlsplit
+from urllib.parse import urljoin, urldefrag, urlsplit, uses_relative
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -65,16 +66,35 @@ def _resolution_base(base: str, origin: str, raw: str) -> str:
     return origin if raw[0] == "/" or raw[:8].lower().startswith(("http://", "https://")) else base
 
 
+# A scheme urljoin leaves alone (tel:, mailto:, javascript:, data:): urlsplit's scheme rule.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_RELATIVE_SCHEMES = frozenset(uses_relative)
+_URL_UNSAFE = frozenset("\t\r\n")  # urlsplit removes these before finding the scheme
+
+
+@lru_cache(maxsize=1 << 16)
+def _absolute(base: str, raw: str) -> str:
+    """``raw`` made absolute against ``base``, fragment removed: worked out once per distinct
+    target, however many links (with whatever text) point at it. A reference with a scheme
+    urljoin does not resolve, and no fragment or characters urlsplit strips, is already
+    what urljoin and urldefrag would return (itself): a table of providers has a different
+    tel: or mailto: link on every row, and parsing each three times cost more than the rest
+    of the link's handling."""
+    scheme = _SCHEME.match(raw)
+    if (scheme is not None and scheme.group()[:-1].lower() not in _RELATIVE_SCHEMES and "#" not in raw
+            and not _URL_UNSAFE.intersection(raw)):
+        return raw
+    try:
+        return urldefrag(urljoin(base, raw))[0]
+    except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
+        return raw
+
+
 @lru_cache(maxsize=1 << 16)
 def _link(base: str, raw: str, text: str, tag: str, rel: str) -> Link:
-    """The Link for ``raw`` (made absolute against ``base``, fragment removed), worked out
-    and built once per distinct link: a site's menus repeat the same ~100 links on every
-    page, and a council's audit holds all its pages' links at once."""
-    try:
-        url = urldefrag(urljoin(base, raw))[0]
-    except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
-        url = raw
-    return Link(url, text, tag, rel)
+    """The Link for ``raw`` built once per distinct link: a site's menus repeat the same
+    ~100 links on every page, and a council's audit holds all its pages' links at once."""
+    return Link(_absolute(base, raw), text, tag, rel)
 
 
 class Page:

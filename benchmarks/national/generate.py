@@ -42,6 +42,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from statistics import NormalDist
 
+import shapes
+
 NATIONAL_SITES = 153
 NATIONAL_PAGES = 100_000
 SITE_CAP = 5000  # pages + documents per site: lo-audit's default --max-pages
@@ -53,7 +55,8 @@ POOL_HOSTS = ("www.gov.example", "www.nhs.example", "www.legislation.example", "
 SOCIAL_HOST = "www.facebook.example"
 POOL_BROKEN_SHARE = 0.04
 INTERNAL_BROKEN_SHARE = 0.03
-GENERATOR_VERSION = 5  # 5: accessibility flaws per site (template_flaws)
+GENERATOR_VERSION = 6  # 5: accessibility flaws per site (template_flaws); 6: --corpus varied
+CORPORA = ("classic", "varied")  # varied: several platforms and page shapes (see shapes.py)
 
 SECTIONS = ("education", "health", "social-care", "short-breaks", "preparing-for-adulthood", "ehc-plans",
             "send-support", "transport", "leisure", "money-and-benefits", "early-years", "sendiass")
@@ -218,6 +221,8 @@ class SiteSpec:
     broken: list[str] = field(default_factory=list)
     size_bytes: int = 0
     links: int = 0
+    platform: str | None = None  # varied corpus: the site's platform (shapes.PLATFORMS)
+    shapes: dict[str, list[str]] = field(default_factory=dict)  # varied: url -> [platform, shape]
 
     @property
     def seed_url(self) -> str:
@@ -290,6 +295,9 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
     span = (date(2026, 9, 30) - start).days
     total_bytes = total_links = 0
     children_per_page = 8
+    if spec.platform:  # the varied corpus: one menu for the whole site, drawn from its own generator
+        site_pages = [(page_path(spec.prefix, k), _title(TOPICS[(k * 7) % len(TOPICS)])) for k in range(n)]
+        menu = shapes.mega_menu(spec.platform, random.Random(spec.seed + 1), site_pages)
     linked_broken: set[str] = set()
     for i in range(n):
         path = page_path(spec.prefix, i)
@@ -349,6 +357,12 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
             while len(html) + sum(map(len, extra)) < 41_000:
                 extra.append(rng.choice(paras))
             html = html.replace("</main>", "".join(extra) + "</main>", 1)
+        if spec.platform:  # its own generator, so the classic pages stay as they were
+            vrng = random.Random(spec.seed * 7919 + i)
+            shape = shapes.shape_of(spec.platform, vrng)
+            html = shapes.vary(html, spec.platform, shape, vrng, menu, spec.prefix, spec.name, site_pages)
+            spec.shapes[f"http://{spec.host}{path}"] = [spec.platform, shape]
+            links = html.count("<a ")
         file = base / (path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/"))
         file.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
@@ -360,6 +374,10 @@ def write_site(sites_root: Path, spec: SiteSpec, pool: Pool, paras: list[str], f
         (base / spec.prefix.lstrip("/") / "feedback.html").write_text(
             f'<!DOCTYPE html><html lang="en"><head><title>You said, we did</title></head><body><main>'
             f'<h1>You said, we did</h1><p>Last updated: {_human_date(date(2025, 6, 1))}</p></main></body></html>', "utf-8")
+    if spec.platform:  # the cookie banners' "more info" page
+        (base / spec.prefix.lstrip("/") / "cookies.html").write_text(
+            '<!DOCTYPE html><html lang="en"><head><title>Cookies</title></head><body><main><h1>Cookies</h1>'
+            '</main></body></html>', "utf-8")
     for s in SECTIONS:
         folder = base / spec.prefix.lstrip("/") / s
         folder.mkdir(parents=True, exist_ok=True)
@@ -408,13 +426,22 @@ def _clean(out: Path) -> None:
     out.mkdir(parents=True)
 
 
-def generate_national(out: Path, pages: int, seed: int = 1) -> dict:
-    """Write the national web for ``pages`` pages; return the manifest (also saved)."""
+def web_folder(work: Path, pages: int, corpus: str = "classic") -> Path:
+    """Where ``generate_national`` writes a corpus under ``work`` (the classic one where it always did)."""
+    return Path(work) / (f"web-{pages}" if corpus == "classic" else f"web-{pages}-{corpus}")
+
+
+def generate_national(out: Path, pages: int, seed: int = 1, corpus: str = "classic") -> dict:
+    """Write the national web for ``pages`` pages; return the manifest (also saved).
+
+    ``corpus="varied"``: the same sites, sizes, links and ground truth, each site on one of
+    ``shapes.PLATFORMS`` and each page of one of ``shapes.SHAPES``, recorded in ``shapes.json``."""
     out = Path(out)
     manifest_file = out / "manifest.json"
     if manifest_file.exists():
         m = json.loads(manifest_file.read_text())
-        if m.get("pages") == pages and m.get("seed") == seed and m.get("version") == GENERATOR_VERSION:
+        if (m.get("pages") == pages and m.get("seed") == seed and m.get("version") == GENERATOR_VERSION
+                and m.get("corpus", "classic") == corpus):
             return m  # already generated, deterministic
     _clean(out)
     sites_root = out / "sites"
@@ -432,7 +459,8 @@ def generate_national(out: Path, pages: int, seed: int = 1) -> dict:
         else:  # a section of the council's main site
             host, prefix = council_host, "/send-local-offer/"
         spec = SiteSpec(code, name, host, prefix, council_host, size, seed * 100_003 + k,
-                        lang=k % 7 != 3, sitemap=k % 2 == 0)
+                        lang=k % 7 != 3, sitemap=k % 2 == 0,
+                        platform=shapes.platform_of(k) if corpus == "varied" else None)
         write_site(sites_root, spec, pool, paras)
         specs.append(spec)
     with open(out / "seeds.csv", "w", newline="", encoding="utf-8") as fh:
@@ -442,6 +470,9 @@ def generate_national(out: Path, pages: int, seed: int = 1) -> dict:
             w.writerow([s.code, s.name, s.seed_url, f"http://{s.council_host}/", REGIONS[k % len(REGIONS)],
                         ("UA", "MD", "LB", "CC")[k % 4]])
     manifest = _manifest(pages, seed, specs, pool)
+    if corpus != "classic":
+        manifest["corpus"] = corpus
+        (out / "shapes.json").write_text(json.dumps({u: ps for s in specs for u, ps in s.shapes.items()}))
     manifest_file.write_text(json.dumps(manifest, indent=1))
     return manifest
 
@@ -497,13 +528,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pages", type=int, default=10_000, help="total pages over all sites (default 10000)")
     ap.add_argument("--out", type=Path, required=True, help="output folder (replaced)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", choices=CORPORA, default="classic",
+                    help="classic: one page shape (the figures before issue 25); varied: platforms and shapes")
     ap.add_argument("--sizes-only", action="store_true", help="print the site size distribution and stop")
     args = ap.parse_args(argv)
     if args.sizes_only:
         s = site_sizes(args.pages)
         print(f"{len(s)} sites, total {sum(s)}, median {statistics.median(s)}, largest {max(s)}, smallest {min(s)}")
         return
-    m = generate_national(args.out, args.pages, args.seed)
+    m = generate_national(args.out, args.pages, args.seed, args.corpus)
     print(f"{m['sites']} sites, {m['pages']} pages, median {m['median_site_pages']}, largest {m['largest_site_pages']}, "
           f"{m['html_bytes'] / m['pages'] / 1024:.1f} KB/page, {m['links'] / m['pages']:.0f} links/page, "
           f"{len(m['broken'])} broken targets -> {args.out}")

@@ -279,9 +279,10 @@ def serve_web(n: int, work: Path, args, run: str):
     """Serve the N-page web as a loopback proxy; a fresh ``<work>/<run>-<n>/`` for the run's
     database. Returns (server, port, run folder, database path)."""
     port = serve.free_port()
-    srv = serve.start(proxy=("127.0.0.1", port, work / f"web-{n}" / "sites"), work=work / "nginx",
+    web = generate.web_folder(work, n, args.corpus)
+    srv = serve.start(proxy=("127.0.0.1", port, web / "sites"), work=work / "nginx",
                       workers=args.server_workers, prefer=args.server)
-    run_dir = work / f"{run}-{n}"
+    run_dir = work / (f"{run}-{n}" if args.corpus == "classic" else f"{run}-{n}-{args.corpus}")
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
@@ -379,7 +380,8 @@ class Point:
 
 def national(n: int, work: Path, args) -> Point:
     t = time.perf_counter()
-    m = generate.generate_national(work / f"web-{n}", n, args.seed)
+    web = generate.web_folder(work, n, args.corpus)
+    m = generate.generate_national(web, n, args.seed, args.corpus)
     print(f"[{n}] web: {m['sites']} sites, median {m['median_site_pages']} pages, largest {m['largest_site_pages']}, "
           f"{m['html_bytes'] / m['pages'] / 1024:.1f} KB/page, {m['links'] / m['pages']:.0f} links/page, "
           f"pool {m['pool_size']} URLs on {len(m['pool_hosts'])} hosts, {len(m['broken'])} broken targets "
@@ -388,7 +390,7 @@ def national(n: int, work: Path, args) -> Point:
     errors_before = server_errors(work / "nginx")
     try:
         env = clean_env(f"http://127.0.0.1:{port}")
-        cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, args.download_delay, args.workers, args.host_concurrency)
+        cmd = crawl_cmd(web / "seeds.csv", db, args.download_delay, args.workers, args.host_concurrency)
         print(f"[{n}] crawl via {srv.kind} on 127.0.0.1:{port}: {' '.join(cmd[-10:])}", flush=True)
         crawl = measure(cmd, env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
     finally:
@@ -429,6 +431,12 @@ def national(n: int, work: Path, args) -> Point:
     pt.extra["broken_found"] = len(found)
     pt.extra["broken_agree"] = len(truth & found)
     pt.extra["a11y"] = a11y
+    if args.corpus != "classic":  # the audit's CPU per page shape, in-process (see audit_shapes.py)
+        shaped = measure([sys.executable, str(HERE / "audit_shapes.py"), "--db", str(db), "--shapes",
+                          str(web / "shapes.json"), "--repeats", str(args.audit_repeats)],
+                         env=clean_env(None), cwd=REPO, log=run_dir / "shapes")
+        print(f"[{n}] audit CPU per page shape (in-process, median of {args.audit_repeats} runs):\n"
+              f"{shaped.stdout if shaped.rc == 0 else shaped.stderr[-2000:]}", flush=True)
     return pt
 
 
@@ -491,11 +499,12 @@ def polite_check(n: int, work: Path, args) -> dict:
     crawl asks for 153 requests/s like the national crawl at 1 request/s per host. How close
     does the wall time come to the physical limit (requests to the busiest host x delay)?
     1.0 = neither the scheduler nor the CPU ever left the busiest host's slot idle."""
-    sites = json.loads((work / f"web-{n}" / "manifest.json").read_text())["sites"]
+    web = generate.web_folder(work, n, args.corpus)
+    sites = json.loads((web / "manifest.json").read_text())["sites"]
     d = polite_delay(sites, args.polite_delay)
     srv, port, run_dir, db = serve_web(n, work, args, "polite")
     try:
-        cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, d, args.workers, 1)
+        cmd = crawl_cmd(web / "seeds.csv", db, d, args.workers, 1)
         print(f"[polite {n}] {sites} sites at --download-delay {d:g} "
               f"({'auto: ' if args.polite_delay == 'auto' else ''}{sites}/{d:g} = {sites / d:.0f} requests/s "
               f"of demand; national: {generate.NATIONAL_SITES} hosts x 1/s), --workers {args.workers} "
@@ -521,9 +530,10 @@ def polite_window(n: int, work: Path, args) -> dict:
     AutoThrottle on), stopped with SIGTERM (the crawl then shuts down cleanly). Each site
     host should have made min(its requests, window x 1/s) requests: efficiency = made /
     that, over all sites, and the share of that rate the slowest big host got."""
-    m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
+    web = generate.web_folder(work, n, args.corpus)
+    m = json.loads((web / "manifest.json").read_text())
     srv, port, run_dir, db = serve_web(n, work, args, "window")
-    cmd = crawl_cmd(work / f"web-{n}" / "seeds.csv", db, DEFAULT_DELAY, args.workers, 1)
+    cmd = crawl_cmd(web / "seeds.csv", db, DEFAULT_DELAY, args.workers, 1)
     print(f"[window {n}] {m['sites']} sites at --download-delay {DEFAULT_DELAY:g} --host-concurrency 1 "
           f"--workers {args.workers} for {args.polite_window:g} s", flush=True)
     import signal
@@ -688,10 +698,10 @@ def _tool(r: Run, found: set, truth: set, pages, checked) -> dict:
             "server_cpu": r.server_cpu, "err": (r.stderr or "")[-300:] if r.rc else ""}
 
 
-def a11y_timing(work: Path, n: int, pages: int) -> dict:
-    m = json.loads((work / f"web-{n}" / "manifest.json").read_text())
+def a11y_timing(web: Path, pages: int) -> dict:
+    m = json.loads((web / "manifest.json").read_text())
     site = m["site_list"][0]
-    folder = work / f"web-{n}" / "sites" / site["host"]
+    folder = web / "sites" / site["host"]
     r = measure([sys.executable, str(HERE / "a11y_timing.py"), str(folder), "--pages", str(pages),
                  "--base", site["seed_url"].split("/", 3)[0] + "//" + site["host"] + "/"], env=clean_env(None), cwd=REPO,
                 timeout=120 + 30 * pages)
@@ -920,6 +930,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="total pages of the synthetic web; several values show growth (default: 10000 100000)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/lo-audit-bench"), help="generated webs, databases, tools")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", choices=generate.CORPORA, default="classic",
+                    help="classic: the one-shape web of the earlier figures; varied: platforms and page shapes, "
+                         "with the audit's CPU per shape (audit_shapes.py)")
     ap.add_argument("--server", choices=("nginx", "python"), default="nginx")
     ap.add_argument("--server-workers", type=int, default=1, help="nginx worker processes (default 1)")
     ap.add_argument("--download-delay", type=float, default=0.0, help="crawl delay for the national run (default 0)")
@@ -980,7 +993,7 @@ def main(argv: list[str] | None = None) -> None:
         for size in args.peer_sizes:
             print(f"[peers {size}] running ...", flush=True)
             peer_results.append(peer_site(size, args.work, tools, args))
-        a11y = a11y_timing(args.work, min(args.pages), args.a11y_pages)
+        a11y = a11y_timing(generate.web_folder(args.work, min(args.pages), args.corpus), args.a11y_pages)
     print_national(points, args)
     if len(points) > 1:
         a, b = points[0], points[-1]

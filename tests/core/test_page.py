@@ -4,11 +4,15 @@ import glob
 import json
 import os
 
+from urllib.parse import urldefrag, urljoin
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from audit.core import page as page_module
-from audit.core.page import Page
+from audit.core.page import Page, _absolute
 
 HTML = """<!doctype html><html><head><title>Short breaks | Council</title></head>
 <body><nav><a href="/">Home</a></nav><main><h1>Short breaks</h1>
@@ -150,3 +154,21 @@ def test_lexbor_text_is_selectolax_text_for_every_element_of_the_test_pages():
     assert elements > 2000
     comment = LexborHTMLParser("<p>a<!--note-->b</p>").css_first("p").child.next
     assert comment.tag == "-comment" and comment.text() == "" and comment.text_lexbor() == "note"
+
+
+# _absolute's shortcut (a reference with a scheme urljoin leaves alone is returned as it is)
+# must give what urljoin + urldefrag give, for any reference: schemes, fragments, the
+# characters urlsplit strips, digits before the colon, relative paths.
+_REFERENCE = st.text(alphabet="aZ1+.-:/#?@[]%\t\n telmaiohp", max_size=24)
+
+
+@given(st.sampled_from(["", "tel:", "mailto:", "javascript:", "http:", "HTTPS:", "data:", "1x:", "c:", "ftp:"]),
+       _REFERENCE)
+def test_absolute_is_urljoin_then_urldefrag(prefix, rest):
+    raw = prefix + rest
+    base = "https://www.example.gov.uk/send/page.html"
+    try:
+        expected = urldefrag(urljoin(base, raw))[0]
+    except ValueError:
+        expected = raw
+    assert _absolute(base, raw) == expected

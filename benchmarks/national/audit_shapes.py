@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The audit's CPU per page, per page shape, on a crawl of the varied corpus (issue 25).
+
+    .venv/bin/python benchmarks/national/audit_shapes.py --db RUN/lo.db --shapes WEB/shapes.json [--repeats 3]
+    .venv/bin/python benchmarks/national/audit_shapes.py ... --profile 15     # + where each shape's time goes
+
+``lo-audit audit`` gives one CPU figure for the whole run, so a slow shape hides in the
+average. This audits every council of the crawl in this process, the way ``lo-audit audit``
+does with one worker (``audit.runner.CouncilAuditor``: same checks, same page walk; nothing
+is written), and times each page: from asking ``load_pages`` for it (reading and decoding
+the WARC record) until the runner asks for the next one (every check's ``page()``), in
+thread CPU time. What is left (start-up, each check's ``finish()``) is reported as
+"council-level" per page. ``shapes.json`` (written by ``generate.py --corpus varied``) says
+each page's platform and shape; pages not in it (section index pages, the feedback page)
+count as "other".
+
+The per-page timer wraps ``audit.runner.load_pages`` (the generator the runner walks); it
+changes nothing the checks see. ``--repeats`` runs the whole audit again and takes, per
+shape, the median of the runs' means: on a shared machine one run is noise. ``--profile N``
+also runs cProfile over each shape's page work (not the WARC read) and prints its N largest
+own-time entries, so the table and its explanation come from the same pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from audit import runner
+from audit.core import db as dbmod
+
+OTHER = "other"
+
+
+def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cProfile.Profile] | None
+               ) -> tuple[dict[str, list[float]], float]:
+    """({shape: [CPU seconds of each page]}, total CPU seconds) of one in-process audit."""
+    times: dict[str, list[float]] = defaultdict(list)
+    load_pages = runner.load_pages
+
+    def timed_pages(*args, **kwargs):
+        pages = load_pages(*args, **kwargs)
+        while True:
+            start = time.thread_time()
+            page = next(pages, None)
+            if page is None:
+                return
+            shape = shape_of.get(page.url, OTHER)
+            profile = profiles.setdefault(shape, cProfile.Profile()) if profiles is not None else None
+            if profile is not None:
+                profile.enable()
+            yield page
+            if profile is not None:
+                profile.disable()
+            times[shape].append(time.thread_time() - start)
+
+    db = dbmod.connect(db_path)
+    crawl_id = runner.latest_complete_crawl(db)
+    sites = list(db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
+    runner.load_pages = timed_pages
+    start = time.thread_time()
+    try:
+        auditor = runner.CouncilAuditor(str(db_path), crawl_id, date(2026, 11, 23), 365, None)
+        try:
+            for site in sites:
+                auditor.audit(site)
+        finally:
+            auditor.close()
+    finally:
+        runner.load_pages = load_pages
+    return times, time.thread_time() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", type=Path, required=True, help="a crawled database (lo-audit crawl)")
+    ap.add_argument("--shapes", type=Path, required=True, help="shapes.json of the crawled web")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="print each shape's N largest own-time entries")
+    ap.add_argument("--json", action="store_true", help="print the table as one JSON line too")
+    args = ap.parse_args(argv)
+    if not args.db.exists() or not args.shapes.exists():
+        sys.exit(f"Error: {args.db if not args.db.exists() else args.shapes} does not exist")
+    shape_of = {url: shape for url, (_platform, shape) in json.loads(args.shapes.read_text()).items()}
+    runs = []
+    profiles: dict[str, cProfile.Profile] | None = {} if args.profile else None
+    for k in range(args.repeats):
+        runs.append(audit_once(args.db, shape_of, profiles if k == 0 else None))
+    shapes = sorted({s for times, _ in runs for s in times}, key=lambda s: (s == OTHER, s))
+    pages = sum(len(v) for v in runs[0][0].values())
+    rows = {}
+    for shape in shapes:
+        means = [1000 * statistics.fmean(times[shape]) for times, _ in runs]
+        middle = sorted(range(len(runs)), key=lambda k: means[k])[(len(runs) - 1) // 2]
+        per_page = sorted(runs[middle][0][shape])
+        rows[shape] = {"pages": len(per_page), "ms": statistics.median(means),
+                       "p95": 1000 * per_page[int(0.95 * (len(per_page) - 1))], "runs": means}
+    page_ms = [1000 * sum(map(sum, times.values())) / pages for times, _ in runs]
+    total_ms = [1000 * total / pages for _, total in runs]
+    council_ms = [t - p for t, p in zip(total_ms, page_ms)]
+    print(f"{'shape':<18}{'pages':>7}{'ms/page':>9}{'p95 ms':>8}   every run")
+    for shape, r in rows.items():
+        print(f"{shape:<18}{r['pages']:>7}{r['ms']:>9.2f}{r['p95']:>8.2f}   " + " ".join(f"{m:.2f}" for m in r["runs"]))
+    print(f"{'page work, all':<18}{pages:>7}{statistics.median(page_ms):>9.2f}{'':>8}   "
+          + " ".join(f"{m:.2f}" for m in page_ms))
+    print(f"{'council-level':<18}{'':>7}{statistics.median(council_ms):>9.2f}{'':>8}   "
+          + " ".join(f"{m:.2f}" for m in council_ms))
+    print(f"{'audit, all':<18}{pages:>7}{statistics.median(total_ms):>9.2f}{'':>8}   "
+          + " ".join(f"{m:.2f}" for m in total_ms))
+    if args.json:
+        print(json.dumps({"shapes": rows, "page_ms": statistics.median(page_ms),
+                          "council_ms": statistics.median(council_ms), "total_ms": statistics.median(total_ms)}))
+    for shape, profile in (profiles or {}).items():
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.profile)
+        print(f"\n== {shape}: {rows[shape]['pages']} pages, largest own time ==")
+        print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+if __name__ == "__main__":
+    main()
