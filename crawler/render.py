@@ -104,13 +104,15 @@ class Renderer:
 
     async def _render(self, browser, response, meta: dict) -> Rendering:
         started = time.monotonic()
-        context = await browser.new_context(user_agent=self.user_agent, service_workers="block",
-                                            java_script_enabled=True)
         state = _PageState()
-        page = await context.new_page()
-        page.on("crash", lambda _: state.crashed.set())
-        await page.route("**/*", lambda route: self._route(route, response, meta, state))
+        context = None
         try:
+            # inside the try: a crawl being stopped (SIGTERM) closes the browser under a render
+            context = await browser.new_context(user_agent=self.user_agent, service_workers="block",
+                                                java_script_enabled=True)
+            page = await context.new_page()
+            page.on("crash", lambda _: state.crashed.set())
+            await page.route("**/*", lambda route: self._route(route, response, meta, state))
             navigate = asyncio.ensure_future(page.goto(response.url, wait_until="load",
                                                        timeout=self.seconds * 1000))
             crashed = asyncio.ensure_future(state.crashed.wait())
@@ -137,7 +139,11 @@ class Renderer:
             return Rendering(None, "failed", f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}",
                              state.refused)
         finally:
-            await context.close()
+            if context is not None:
+                try:
+                    await context.close()
+                except Exception:  # the browser is already gone (the crawl is stopping)
+                    pass
 
     async def _route(self, route, response, meta: dict, state: "_PageState") -> None:
         request = route.request

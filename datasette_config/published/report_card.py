@@ -291,12 +291,17 @@ async def council_page(datasette, request):
             r["label"] = PUBLISHED_WORDING.get(r["item"], (r["item"],))[0]
             r["href"] = safe_href(r.get("evidence_url"))
         context["lo_statutory"] = coverage
-        context["lo_directory"] = await directory_section(db, code, audit_id)
+        # A database written before a check existed has no table of its: its section is empty.
+        context["lo_directory"] = (await directory_section(db, code, audit_id)
+                                   if await db.table_exists("directory_records")
+                                   else {"records": [], "searches": []})
         context["lo_raw"]["stale_directory_records"] = datasette.urls.query(db.name, "stale_directory_records") + qs(
             council_code=code)
         context["lo_raw"]["incomplete_directory_records"] = datasette.urls.query(
             db.name, "incomplete_directory_records") + qs(council_code=code)
-        context["lo_legal"] = await out_of_date_law(db, code, audit_id)
+        context["lo_legal"] = (await out_of_date_law(db, code, audit_id)
+                               if await db.table_exists("outdated_references")
+                               else {"quotes": [], "overdue": [], "feedback": []})
 
         # Accessibility results per page and rule, with the failing elements.
         a11y = await query_rows(

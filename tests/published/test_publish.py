@@ -448,7 +448,7 @@ def test_report_card_lists_what_changed_since_the_last_audit(sample_db):
     cornwall = get(sample_db, f"/council/{CORN}").text  # audit 1 recorded no Cornwall findings
     assert 'href="https://www.cornwall.gov.uk/old-send-strategy"' in _section(cornwall, 'id="changes-broken"',
                                                                                "</section>")
-    assert cornwall.count("<p>None.</p>") == 3
+    assert cornwall.count("<p>None.</p>") == 4  # fixed, updated, gone stale, directory records gone stale
 
 
 def test_report_card_charts_score_and_every_dimension_over_time(sample_db):
