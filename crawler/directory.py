@@ -18,7 +18,10 @@ the audit judges them (``audit.checks.directory``). Neither is a page of the sit
   from it, asked the three everyday ``TOPICS``, once each.
 
 ``DirectoryCrawl`` is a mixin of ``crawler.spider.LocalOfferSpider``: it uses the spider's
-recording methods and its ``SiteState``.
+recording methods and its ``SiteState``. ``audit.directory`` is imported where it is first
+used, not with this module: it reuses the audit checks' judgements, and importing
+``audit.checks`` (the accessibility engine, every check) would add ~0.2-0.5 s to the start of
+every crawl process, including the link checker's, which never parses a page.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ import scrapy
 
 from audit.core.page import Page
 from audit.core.urls import canonical_url
-from audit.directory.openreferral import next_page_url, parse_services
-from audit.directory.search import TOPICS, find_search_form, search_url
 
 from .settings import HTML_MAX_BYTES, OPEN_DATA_MAX_FEEDS, OPEN_DATA_MAX_PAGES
 
@@ -71,6 +72,7 @@ class DirectoryCrawl:
         also probes ``/api/services``."""
         if self.options.discover_only:
             return
+        from audit.directory.search import TOPICS, find_search_form, search_url  # see the module docstring
         if depth == 0 and page.url == site.final_seed_url:
             yield from self.open_data_request(site, probe_url(page.url), None)
         for link in page.links:
@@ -120,6 +122,8 @@ class DirectoryCrawl:
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep)
         if kind != "open_data" or response.status != 200 or not keep:
             return
+        from audit.directory.openreferral import next_page_url, parse_services  # see the module docstring
+
         feed = parse_services(response.body, response.url)
         following = next_page_url(response.url, feed)
         page_number = request.meta.get("feed_page", 1)

@@ -29,10 +29,10 @@ from audit.core.evidence import decode_html
 from audit.core.page import Page
 from audit.core.urls import check_key, host_of
 from audit.core.wording import as_int, plural
-from audit.directory.openreferral import DataService, join, parse_services
-from audit.directory.reading import FIELDS, Record, read_record
-from audit.directory.records import RecordSignals, decide, page_signature
-from audit.directory.search import TOPICS, judge_results, site_search_verdict
+# Modules, not names: audit.directory reuses the checks' own judgements (staleness.own_date,
+# features.SEARCH_FIELD_NAMES, soft404), so whichever side is imported first, the other is
+# still loading when this line runs; its names are read when the check runs.
+from audit.directory import openreferral, reading, records as directory, search
 
 FIELD_WORDS = {"has_eligibility": "who it is for", "has_access": "how to get it", "has_contact": "contact",
                "has_location": "where", "has_cost": "cost"}
@@ -207,28 +207,28 @@ class Directory(Check):
 
     def __init__(self, context):
         super().__init__(context)
-        self.signals: dict[str, RecordSignals | None] = {}
-        self.candidates: dict[str, Record] = {}  # read while each candidate's tree was held
+        self.signals: dict[str, directory.RecordSignals | None] = {}
+        self.candidates: dict[str, reading.Record] = {}  # read while each candidate's tree was held
         council = context.council
         self.council_hosts = tuple({host_of(u) for u in (council.council_url, context.home, *context.scope) if u})
 
     def page(self, page: Page) -> None:
-        signals = page_signature(page)
+        signals = directory.page_signature(page)
         self.signals[page.url] = signals
         if signals is not None and signals.verdict != "no":
-            self.candidates[page.url] = read_record(page, self.council_hosts)
+            self.candidates[page.url] = reading.read_record(page, self.council_hosts)
 
     def finish(self) -> None:
         context = self.context
         assessed = context.site["status"] in ASSESSED
-        records = [self.candidates[url] for url in sorted(decide(self.signals))]
+        records = [self.candidates[url] for url in sorted(directory.decide(self.signals))]
         for record in records:
             self._record_row(record)
         services = [service.record for service in self._open_data(records)]
         self.score.update(has_open_data=int(bool(services)), site_search=self._site_search() if assessed else None,
                           **self._counts("directory_records", records), **self._counts("open_data_services", services))
 
-    def _counts(self, prefix: str, records: list[Record]) -> dict:
+    def _counts(self, prefix: str, records: list[reading.Record]) -> dict:
         as_of, stale_after = self.context.as_of, self.context.stale_after_days
         return {prefix: len(records),
                 f"{prefix}_undated": sum(1 for r in records if r.last_updated is None),
@@ -236,7 +236,7 @@ class Directory(Check):
                 f"{prefix}_incomplete": sum(1 for r in records if not r.complete)}
 
     # -- records -------------------------------------------------------------------------
-    def _record_row(self, record: Record) -> None:
+    def _record_row(self, record: reading.Record) -> None:
         as_of, stale_after = self.context.as_of, self.context.stale_after_days
         status = None
         if record.provider_url:
@@ -264,12 +264,12 @@ class Directory(Check):
                       "The provider's website this record links to is broken", check.reason or "broken")
 
     # -- open data -----------------------------------------------------------------------
-    def _open_data(self, records: list[Record]) -> list[DataService]:
+    def _open_data(self, records: list[reading.Record]) -> list[openreferral.DataService]:
         """Every service read from the archived feed pages (once each), with its row; feeds that
         were linked but could not be read are findings. A ``/api/services`` probe that found no
         feed (no archived body: a 404, or an HTML page) is nothing to report."""
         context = self.context
-        services: dict[str, tuple[DataService, str]] = {}
+        services: dict[str, tuple[openreferral.DataService, str]] = {}
         for fetch in context.open_data():
             row = fetch.row
             body = fetch.body()
@@ -280,7 +280,7 @@ class Directory(Check):
                     self.find("open_data_problem", url, "", "medium", "The directory's open data feed did not answer",
                               f"{why}: {row['error_detail'] or ''}".strip(": "))
                 continue
-            feed = parse_services(body, url, as_of=context.as_of)
+            feed = openreferral.parse_services(body, url, as_of=context.as_of)
             if feed.problem:
                 self.find("open_data_problem", url, "", "medium", "The directory's open data feed is not readable",
                           feed.problem)
@@ -291,7 +291,7 @@ class Directory(Check):
             for service in feed.services:
                 services.setdefault(service.record.url, (service, url))
         found = [service for service, _ in services.values()]
-        pages = join(found, [r.url for r in records])
+        pages = openreferral.join(found, [r.url for r in records])
         for service, feed_url in services.values():
             self.rows("directory_open_data").append(
                 {"service_url": service.record.url, "feed_url": feed_url, "page_url": pages.get(service.id),
@@ -317,7 +317,7 @@ class Directory(Check):
             else:
                 page = Page(row["final_url"] or row["url"], decode_html(body, row["content_type"]),
                             status=row["status"], fetched_at=fetch.fetched_at)
-                answer = judge_results(page, topic, scope)
+                answer = search.judge_results(page, topic, scope)
                 evidence = f"HTTP {row['status']}: {page.title or page.h1 or '(no title)'}"[:300]
             self.rows("site_search_queries").append(
                 {"topic": topic, "query_url": row["url"], "form_page": row["referrer"], "status": row["status"],
@@ -326,7 +326,7 @@ class Directory(Check):
                 answers.append(answer)
         if refused and not answers:
             return None
-        verdict = site_search_verdict(answers)
+        verdict = search.site_search_verdict(answers)
         if verdict in ("no_results", "broken"):
             for query in self.rows("site_search_queries"):
                 if query["answer"] in ("empty", "error"):
@@ -368,15 +368,15 @@ class Directory(Check):
         return text + (f"; site search: {search.replace('_', ' ')}" if search else "")
 
 
-def _record_columns(record: Record, as_of, stale_after_days: int) -> dict:
+def _record_columns(record: reading.Record, as_of, stale_after_days: int) -> dict:
     return {"title": (record.title or "")[:300],
             "last_updated": record.last_updated.isoformat() if record.last_updated else None,
             "date_evidence": (record.date_evidence or "")[:300] or None,
             "stale": record.stale(as_of, stale_after_days),
-            **{f: int(getattr(record, f)) for f in FIELDS}, "complete": int(record.complete)}
+            **{f: int(getattr(record, f)) for f in reading.FIELDS}, "complete": int(record.complete)}
 
 
 def _topic(url: str) -> str | None:
     """The everyday topic a search query asked (one of the query's values), or None."""
     values = {value.strip().lower() for _, value in parse_qsl(urlsplit(url).query)}
-    return next((topic for topic in TOPICS if topic in values), None)
+    return next((topic for topic in search.TOPICS if topic in values), None)

@@ -17,7 +17,3 @@ run on pages already fetched and parsed:
 Nothing here fetches: the crawler and check runner hand pages and bodies in.
 """
 
-# The judgements here reuse the checks' own (staleness.own_date, features.SEARCH_FIELD_NAMES,
-# soft404), and the directory check imports this package: loading audit.checks first, whichever
-# module is imported first, keeps that cycle in one order.
-import audit.checks  # noqa: E402,F401

@@ -36,13 +36,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from audit.core.dates import parse_any
 from audit.core.urls import canonical_url
 
-from .reading import FIELDS, Record
+# The module, not its names: reading imports the checks, whose directory check imports this module,
+# so reading may still be loading here (its names are read when a feed is parsed).
+from . import reading
 
 
 @dataclass(frozen=True)
 class DataService:
     id: str
-    record: Record  # url: the service's API address (feed base + /services/<id>)
+    record: reading.Record  # url: the service's API address (feed base + /services/<id>)
     page_urls: tuple[str, ...]  # URLs the data gives that may be the service's record page
 
 
@@ -172,10 +174,10 @@ def _service(item: dict, feed_url: str, as_of) -> DataService:
                                           and org[k].startswith(("http://", "https://"))), None)
     fields = _fields(item)
     last_updated, evidence = _freshness(item, as_of)
-    record = Record(
+    record = reading.Record(
         url=f"{_api_base(feed_url)}/{sid}" if sid else feed_url,
         title=name, last_updated=last_updated, date_evidence=evidence, provider_url=provider,
-        evidence=tuple((f, fields[f]) for f in FIELDS if f in fields), **{f: f in fields for f in FIELDS})
+        evidence=tuple((f, fields[f]) for f in reading.FIELDS if f in fields), **{f: f in fields for f in reading.FIELDS})
     return DataService(sid, record, tuple(urls))
 
 
