@@ -630,15 +630,21 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             reason = "no council website is known to look from" + (f"; {reason}" if candidates else "")
         return chosen, reason
 
+    @staticmethod
+    def discovery_request(site: SiteState, url: str, max_bytes: int) -> scrapy.Request:
+        """A request made while looking for the Local Offer: one retry, recorded as
+        ``kind = 'discovery'`` (never a page of the Local Offer), bounded to ``max_bytes``."""
+        return scrapy.Request(url, dont_filter=True, meta={
+            "council": site.council.code, "kind": "discovery", "depth": 0, "referrer": None,
+            "allow_private": site.allow_private, "download_maxsize": max_bytes,
+            "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
+        })
+
     async def discovery_page(self, site: SiteState, url: str) -> Page | str:
         """GET ``url`` for discovery through the crawler's downloader (robots.txt, the per-host
         delay, the address guard, retries, redirects): its Page when it answered 200 with
         HTML, else one line saying what happened instead."""
-        request = scrapy.Request(url, dont_filter=True, meta={
-            "council": site.council.code, "kind": "discovery", "depth": 0, "referrer": None,
-            "allow_private": site.allow_private, "download_maxsize": HTML_MAX_BYTES,
-            "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
-        })
+        request = self.discovery_request(site, url, HTML_MAX_BYTES)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # refused, robots, a redirect loop, a private address ...
@@ -662,11 +668,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         queue = (rules.sitemaps if rules is not None else []) or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
         found: list[Candidate] = []
         for url in queue[:DISCOVERY_SITEMAPS]:
-            request = scrapy.Request(url, dont_filter=True, meta={
-                "council": site.council.code, "kind": "discovery", "depth": 0, "referrer": None,
-                "allow_private": site.allow_private, "download_maxsize": DISCOVERY_SITEMAP_BYTES,
-                "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
-            })
+            request = self.discovery_request(site, url, DISCOVERY_SITEMAP_BYTES)
             try:
                 response = await self.crawler.engine.download_async(request)
             except Exception as exc:

@@ -29,7 +29,6 @@ Choices made (documented because they change counts):
 from __future__ import annotations
 
 import io
-import json
 import re
 import statistics
 from bisect import bisect_left
@@ -38,7 +37,7 @@ from datetime import date, datetime, timedelta
 
 from audit.check import Check, Column, Dimension
 from audit.core.dates import first_date, fold, parse_any, parse_http_date, to_utc
-from audit.core.page import Page, squash
+from audit.core.page import Page, jsonld_objects, squash
 from audit.core.wording import age_phrase, as_int, pct
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
@@ -268,24 +267,11 @@ _TIME_CONTEXT = re.compile(r"updated|reviewed|modified", re.IGNORECASE)
 
 def _jsonld_dates(page: Page) -> tuple[str | None, str | None]:
     modified = published = None
-    for node in page.tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text_lexbor() or "")
-        except (ValueError, RecursionError):
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                if modified is None and isinstance(item.get("dateModified"), str):
-                    modified = item["dateModified"]
-                if published is None and isinstance(item.get("datePublished"), str):
-                    published = item["datePublished"]
-                for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-                    if isinstance(item.get(key), (list, dict)):
-                        stack.append(item[key])
+    for item in jsonld_objects(page, ("@graph", "mainEntity", "mainEntityOfPage")):
+        if modified is None and isinstance(item.get("dateModified"), str):
+            modified = item["dateModified"]
+        if published is None and isinstance(item.get("datePublished"), str):
+            published = item["datePublished"]
     return modified, published
 
 

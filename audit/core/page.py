@@ -13,12 +13,13 @@ differ (``text_lexbor()`` gives the comment's own text), so node-by-node walks k
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import urljoin, urldefrag, urlsplit, uses_relative
 
 from selectolax.lexbor import LexborHTMLParser
@@ -236,6 +237,27 @@ class Page:
             if key == wanted:
                 return node.attributes.get("content")
         return None
+
+
+def jsonld_objects(page: "Page", nested: tuple[str, ...]) -> Iterator[dict]:
+    """Every JSON object in the page's JSON-LD blocks, depth first, descending into lists and
+    into the values of the ``nested`` keys (``@graph``, ``mainEntity`` ...). A block that is
+    not JSON is skipped: pages carry broken structured data often enough."""
+    for node in page.tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text_lexbor() or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                for key in nested:
+                    if isinstance(item.get(key), (list, dict)):
+                        stack.append(item[key])
 
 
 def inside(node, tags: tuple[str, ...]) -> bool:

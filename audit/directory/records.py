@@ -32,14 +32,13 @@ only pages that pass it have their labelled fields read (benchmarks/directory_ac
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from audit.core.page import FURNITURE_TAGS, Page, inside, squash
+from audit.core.page import FURNITURE_TAGS, Page, inside, jsonld_objects, squash
 
 # --- field labels -----------------------------------------------------------------------
 
@@ -194,24 +193,11 @@ def schema_entity(page: Page) -> str | None:
         return None
     html = page.html
     if "ld+json" in html:
-        for node in page.tree.css('script[type="application/ld+json"]'):
-            try:
-                data = json.loads(node.text_lexbor() or "")
-            except (ValueError, RecursionError):
-                continue
-            stack = [data]
-            while stack:
-                item = stack.pop()
-                if isinstance(item, list):
-                    stack.extend(item)
-                elif isinstance(item, dict):
-                    types = [t for t in _type_names(item.get("@type")) if t in SCHEMA_TYPES]
-                    name = item.get("name")
-                    if types and isinstance(name, str) and squash(name).lower() == h1:
-                        return types[0]
-                    for key in ("@graph", "mainEntity", "itemListElement"):
-                        if isinstance(item.get(key), (list, dict)):
-                            stack.append(item[key])
+        for item in jsonld_objects(page, ("@graph", "mainEntity", "itemListElement")):
+            types = [t for t in _type_names(item.get("@type")) if t in SCHEMA_TYPES]
+            name = item.get("name")
+            if types and isinstance(name, str) and squash(name).lower() == h1:
+                return types[0]
     if "itemtype" in html:
         for node in page.tree.css("[itemscope][itemtype]"):
             types = [t for t in _type_names((node.attributes.get("itemtype") or "").split()) if t in SCHEMA_TYPES]
