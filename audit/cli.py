@@ -201,11 +201,13 @@ def _read_seeds(seeds, councils):
 def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency=1,
            workers=1) -> int:
     from audit.core import db as dbmod
+    from crawler.progress import CrawlProgress
     from crawler.run import CrawlOptions, crawl_summary, run_crawl
 
     options = CrawlOptions(max_pages=max_pages, download_delay=download_delay, timeout=timeout,
                            ignore_robots=ignore_robots, host_concurrency=host_concurrency, workers=workers)
-    crawl_id = run_crawl(db_path, selected, options)
+    with CrawlProgress(db_path, len(selected)) as progress:
+        crawl_id = run_crawl(db_path, selected, options, on_start=progress.watch)
     click.echo(f"crawl {crawl_id}: {len(selected)} councils -> {db_path}")
     for line in crawl_summary(dbmod.connect(db_path), crawl_id):
         click.echo("  " + line)

@@ -1,11 +1,13 @@
-"""What the audit shows while it runs: on a terminal, a live line (councils and pages done,
-pages axe-core has checked, pages a second, time left) and one line per council as it
-finishes; nothing when stdout is not a terminal (a pipe, a log file, cron), so scripts
-reading the command's output see only its summary.
+"""What a long command shows while it runs: on a terminal, one live line (a bar, counts,
+a rate, time left) and, above it, one line per council as it finishes; nothing when
+stdout is not a terminal (a pipe, a log file, cron), so scripts reading the command's
+output see only its summary.
 
-A national audit with axe-core runs for many minutes; without a sign of life a new user
-thinks it has hung. The display is rich's (a maintained library: it handles terminal
-widths, redrawing and the lines printed above the live one).
+A national crawl runs for over an hour and an audit with axe-core for many minutes;
+without a sign of life a new user thinks it has hung. ``LiveLines`` is the one display
+both use (``AuditProgress`` here, ``crawler.progress.CrawlProgress``), so they look the
+same. It is rich's (a maintained library: it handles terminal widths, redrawing and the
+lines printed above the live one).
 """
 
 from __future__ import annotations
@@ -17,36 +19,66 @@ from audit.check import CouncilResult
 from audit.core.wording import plural
 
 
-class AuditProgress:
-    """``with AuditProgress(sites) as progress: ... progress.council_done(result)``."""
+class LiveLines:
+    """A live line of ``fields`` (name -> text, shown in order) after a bar of ``total``,
+    with the time left, and ``line()`` to print above it. Does nothing off a terminal."""
 
-    def __init__(self, sites: list[dict], stream=None):
+    def __init__(self, total: int, fields: tuple[str, ...], stream=None):
         self.stream = stream if stream is not None else sys.stdout
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.councils = len(sites)
-        self.pages_total = sum(site.get("pages_fetched") or 0 for site in sites)
-        self.done = self.pages = self.axe_pages = 0
+        self.total = max(1, total)
+        self.names = fields
+        self.started = time.monotonic()
         self._progress = self._task = None
-        self._started = time.monotonic()
 
-    def __enter__(self) -> "AuditProgress":
+    def __enter__(self) -> "LiveLines":
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._progress = Progress(
-                BarColumn(bar_width=12), TextColumn("{task.fields[councils]}"),
-                TextColumn("{task.completed:,.0f}/{task.total:,.0f} pages"), TextColumn("{task.fields[axe]}"),
-                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                console=Console(file=self.stream), transient=True)
+                BarColumn(bar_width=12), *(TextColumn(f"{{task.fields[{name}]}}") for name in self.names),
+                TimeRemainingColumn(), console=Console(file=self.stream), transient=True)
             self._progress.start()
-            self._task = self._progress.add_task("audit", total=max(1, self.pages_total), **self._fields())
+            self._task = self._progress.add_task("", total=self.total, **{name: "" for name in self.names})
+        return self
+
+    def elapsed(self) -> float:
+        return max(1e-6, time.monotonic() - self.started)
+
+    def update(self, completed: float, **fields: str) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=min(completed, self.total), **fields)
+
+    def line(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False)
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class AuditProgress:
+    """``with AuditProgress(sites) as progress: ... progress.council_done(result)``: councils
+    and pages done, pages axe-core has checked, pages a second, time left (by pages)."""
+
+    def __init__(self, sites: list[dict], stream=None):
+        self.councils = len(sites)
+        self.pages_total = sum(site.get("pages_fetched") or 0 for site in sites)
+        self.done = self.pages = self.axe_pages = 0
+        self.live = LiveLines(self.pages_total, ("councils", "pages", "axe", "rate"), stream)
+        self.enabled = self.live.enabled
+
+    def __enter__(self) -> "AuditProgress":
+        self.live.__enter__()
+        self.live.update(0, **self._fields())
         return self
 
     def _fields(self) -> dict:
-        elapsed = max(1e-6, time.monotonic() - self._started)
-        return {"councils": f"{self.done}/{self.councils} councils", "axe": f"{self.axe_pages:,} axe pages",
-                "rate": f"{self.pages / elapsed:,.1f} pages/s"}
+        return {"councils": f"{self.done}/{self.councils} councils",
+                "pages": f"{self.pages:,}/{self.pages_total:,} pages", "axe": f"{self.axe_pages:,} axe pages",
+                "rate": f"{self.pages / self.live.elapsed():,.1f} pages/s"}
 
     def council_done(self, result: CouncilResult) -> None:
         score = result.score
@@ -55,16 +87,13 @@ class AuditProgress:
         self.done += 1
         self.pages += pages
         self.axe_pages += axe
-        if self._progress is None:
-            return
         line = f"{score['council_code']} {score.get('council_name') or ''}: {plural(pages, 'page')}"
         if axe:
             line += f", {axe} checked by axe-core"
         if score.get("a11y_distinct_issues") is not None and pages:
             line += f", {plural(score['a11y_distinct_issues'], 'distinct accessibility issue')}"
-        self._progress.console.print(line, markup=False, highlight=False)
-        self._progress.update(self._task, completed=min(self.pages, self.pages_total), **self._fields())
+        self.live.line(line)
+        self.live.update(self.pages, **self._fields())
 
     def __exit__(self, *exc) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+        self.live.__exit__(*exc)

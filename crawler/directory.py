@@ -35,6 +35,7 @@ import scrapy
 from audit.core.page import Page
 from audit.core.urls import canonical_url
 
+from .progress import settles
 from .settings import HTML_MAX_BYTES, OPEN_DATA_MAX_FEEDS, OPEN_DATA_MAX_PAGES
 
 # An Open Referral UK feed's address: /api/services, /api/v1/services (Outpost), /services.json.
@@ -105,12 +106,14 @@ class DirectoryCrawl:
                 "redirect_chain": "[]", "depth": None, "referrer": referrer,
             })
             return
-        yield scrapy.Request(url, method="GET", callback=self.parse_extra, errback=self.extra_failed, dont_filter=True,
-                             meta={"council": site.council.code, "kind": kind, "depth": None, "referrer": referrer,
-                                   "allow_private": site.allow_private, "download_maxsize": HTML_MAX_BYTES,
-                                   "handle_httpstatus_list": list(range(400, 600)), "started": time.monotonic(),
-                                   "max_retry_times": 1, **meta})
+        yield self.track(site, scrapy.Request(
+            url, method="GET", callback=self.parse_extra, errback=self.extra_failed, dont_filter=True,
+            meta={"council": site.council.code, "kind": kind, "depth": None, "referrer": referrer,
+                  "allow_private": site.allow_private, "download_maxsize": HTML_MAX_BYTES,
+                  "handle_httpstatus_list": list(range(400, 600)), "started": time.monotonic(),
+                  "max_retry_times": 1, **meta}))
 
+    @settles
     def parse_extra(self, response):
         request = response.request
         kind = request.meta["kind"]
@@ -132,5 +135,6 @@ class DirectoryCrawl:
             yield from self.open_data_request(site, following, request.meta.get("referrer") or response.url,
                                               page_number + 1)
 
+    @settles
     def extra_failed(self, failure):
         self.record_failure(failure.request, failure.value, failure.request.meta["started"])

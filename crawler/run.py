@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 from multiprocessing.connection import Connection
+from typing import Callable
 from pathlib import Path
 
 from .settings import CRAWL_GC_THRESHOLDS
@@ -33,6 +34,7 @@ from audit.core.process import exit_now
 from audit.core.registry import Council
 from audit.core.urls import host_of, is_local_seed
 
+from .progress import SITE_COLUMNS, site_line
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
 from .store import Store, utcnow
 from .workers import HostOwnership, LinkCheckInbox, shard_councils, start_workers
@@ -78,11 +80,15 @@ def start_crawl_row(db, councils: list[Council], options: CrawlOptions) -> int:
     return crawl_id
 
 
-def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOptions) -> int:
+def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOptions,
+              on_start: Callable[[int], None] | None = None) -> int:
     """Crawl ``councils`` (or with ``options.discover_only``, only look for their Local
-    Offers); return the crawl id. Blocks until the crawl ends."""
+    Offers); return the crawl id. Blocks until the crawl ends. ``on_start(crawl_id)``: called
+    once the crawl's row exists (``crawler.progress.CrawlProgress.watch``)."""
     db = dbmod.connect(db_path)
     crawl_id = start_crawl_row(db, councils, options)
+    if on_start is not None:
+        on_start(crawl_id)
     seeded = [c for c in councils if c.local_offer_url]
     finished = False
     try:
@@ -231,21 +237,9 @@ def _run_process(target, *args) -> bool:
 
 def crawl_summary(db, crawl_id: int) -> list[str]:
     """One line per council: how its crawl went, and where its Local Offer was found."""
-    lines = []
-    for row in db.query(
-        "SELECT s.council_code, c.name, s.status, s.reason, s.pages_fetched, s.pages_rendered, s.seed_source, "
-        "s.seed_url FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? "
-        "ORDER BY s.council_code", [crawl_id]
-    ):
-        line = f"{row['council_code']} {row['name']}: {row['status']}, {row['pages_fetched'] or 0} pages"
-        if row["pages_rendered"]:
-            line += f" ({row['pages_rendered']} rendered)"
-        if row["seed_source"] in ("discovered", "moved"):
-            line += f", Local Offer {row['seed_source']}: {row['seed_url']}"
-        if row["reason"]:
-            line += f" ({row['reason']})"
-        lines.append(line)
-    return lines
+    return [site_line(row) for row in db.query(
+        f"SELECT {SITE_COLUMNS} FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? "
+        "ORDER BY s.council_code", [crawl_id])]
 
 
 __all__ = ["run_crawl", "crawl_summary", "CrawlOptions"]

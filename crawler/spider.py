@@ -41,6 +41,7 @@ from . import discovery
 from .appshell import shell_cue
 from .directory import DirectoryCrawl
 from .discovery import Candidate
+from .progress import settles
 from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
@@ -89,6 +90,10 @@ class SiteState:
     search_asked: bool = False  # the site's search form was found and its queries requested (crawler.directory)
     feeds: set[str] = field(default_factory=set)  # open data feeds requested (canonical URLs)
     stylesheets: int = 0  # stylesheets requested for this site (MAX_STYLESHEETS_PER_SITE)
+    # Requests and tasks (discovery, rendering) of this site not yet settled: at 0, with no
+    # trap URLs held, the site's crawl is over and its crawl_sites row is written then.
+    pending: int = 0
+    finished_at: str | None = None
 
 
 class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
@@ -161,7 +166,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
     def fetch_request(self, site: SiteState, url: str, kind: str, depth: int, referrer: str | None):
         site.seen.add(canonical_url(url))
         site.scheduled += 1
-        return scrapy.Request(
+        return self.track(site, scrapy.Request(
             url,
             callback=self.parse_fetch,
             errback=self.fetch_failed,
@@ -177,10 +182,10 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 "handle_httpstatus_list": ERROR_STATUSES,
                 "started": time.monotonic(),
             },
-        )
+        ))
 
     def link_check_request(self, site: SiteState, url: str, method: str = "HEAD"):
-        return scrapy.Request(
+        return self.track(site, scrapy.Request(
             url,
             method=method,
             callback=self.parse_link_check,
@@ -195,7 +200,35 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 "handle_httpstatus_list": ERROR_STATUSES,
                 "started": time.monotonic(),
             },
-        )
+        ))
+
+    @staticmethod
+    def track(site: SiteState, request: scrapy.Request) -> scrapy.Request:
+        """Count a request of ``site`` until its callback or errback has run (``settles``).
+        Every request the spider makes is built through here; each callback is ``@settles``."""
+        site.pending += 1
+        return request
+
+    def settle(self, site: SiteState) -> None:
+        """A request or task of ``site`` is done (its own requests already counted)."""
+        site.pending -= 1
+        if site.pending < 0:  # a request built without ``track`` or a callback without ``@settles``
+            self.logger.error("%s: more requests settled than made; its progress line may come early",
+                              site.council.code)
+        self.finish_if_done(site)
+
+    def finish_if_done(self, site: SiteState) -> None:
+        """Write the site's crawl_sites row as soon as nothing of it is left, not at the end
+        of the whole crawl: ``lo-audit crawl`` shows each council as it finishes
+        (crawler.progress reads these rows). ``closed`` writes every row again at the end
+        (the same values, the finishing time kept), so nothing depends on this being early."""
+        if site.pending or site.trap_held or site.finished_at or site.seed_outcome is None:
+            return
+        if self.deferred is not None or self.inbox is not None:
+            return  # the link checker's and the deferred pass's sites are the crawl workers' to record
+        site.finished_at = utcnow()
+        self.store.flush()  # the site's pages first, then the row saying it is done
+        self.store.site_row(self.site_row(site))
 
     def stop_link_check_body(self, data, request, spider):
         """A link check needs the status and the start of the body, never a whole download."""
@@ -205,6 +238,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             raise StopDownload(fail=False)
 
     # -- callbacks ----------------------------------------------------------
+    @settles
     def parse_fetch(self, response):
         request = response.request
         site = self.sites[request.meta["council"]]
@@ -243,7 +277,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             cue = shell_cue(page)
             if cue is not None:  # built by script: rendered first, then recorded and followed
                 self.record_check_from_fetch(request, response)
-                self.start_task(self.render_page(site, request, response, page, cue))
+                self.start_task(site, self.render_page(site, request, response, page, cue))
                 return
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep_body)
         self.record_check_from_fetch(request, response)
@@ -257,31 +291,28 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         reads, and follow the links it has once rendered."""
         from .render import RENDER_SECONDS, Renderer
 
-        try:
-            if self.renderer is None:
-                self.renderer = Renderer(self.crawler, self.crawler.settings["USER_AGENT"],
-                                         min(RENDER_SECONDS, 2 * self.options.timeout))
-            rendering = await self.renderer.render(response, {"council": site.council.code,
-                                                              "allow_private": site.allow_private})
-            record_id = new_record_id()
-            warc_file, raw_offset = self.store.write_warc(site.council.code, response.url, response.status, "",
-                                                          _header_list(response), response.body, record_id=record_id)
-            offset, page = raw_offset, raw
-            if rendering.dom is not None:
-                encoding = getattr(response, "encoding", None) or "utf-8"
-                _, offset = self.store.write_rendering(site.council.code, response.url, record_id,
-                                                       rendering.dom.encode(encoding, errors="xmlcharrefreplace"))
-                page = Page(response.url, rendering.dom)
-                site.pages_rendered += 1
-            self.record_response(request, response, request.meta["started"], kind="page", warc=(warc_file, offset),
-                                 extra={"raw_warc_offset": raw_offset if offset != raw_offset else None,
-                                        "render_status": rendering.status,
-                                        "render_detail": f"{cue}; {rendering.detail}"[:1000]})
-            site.pages_ok += 1
-            for follow in self.follow_links(site, page, request.meta["depth"]):
-                self.crawler.engine.crawl(follow)
-        finally:
-            self.discovering -= 1
+        if self.renderer is None:
+            self.renderer = Renderer(self.crawler, self.crawler.settings["USER_AGENT"],
+                                     min(RENDER_SECONDS, 2 * self.options.timeout))
+        rendering = await self.renderer.render(response, {"council": site.council.code,
+                                                          "allow_private": site.allow_private})
+        record_id = new_record_id()
+        warc_file, raw_offset = self.store.write_warc(site.council.code, response.url, response.status, "",
+                                                      _header_list(response), response.body, record_id=record_id)
+        offset, page = raw_offset, raw
+        if rendering.dom is not None:
+            encoding = getattr(response, "encoding", None) or "utf-8"
+            _, offset = self.store.write_rendering(site.council.code, response.url, record_id,
+                                                   rendering.dom.encode(encoding, errors="xmlcharrefreplace"))
+            page = Page(response.url, rendering.dom)
+            site.pages_rendered += 1
+        self.record_response(request, response, request.meta["started"], kind="page", warc=(warc_file, offset),
+                             extra={"raw_warc_offset": raw_offset if offset != raw_offset else None,
+                                    "render_status": rendering.status,
+                                    "render_detail": f"{cue}; {rendering.detail}"[:1000]})
+        site.pages_ok += 1
+        for follow in self.follow_links(site, page, request.meta["depth"]):
+            self.crawler.engine.crawl(follow)
 
     async def close_renderer(self, spider, reason):
         if self.renderer is not None:
@@ -358,7 +389,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             self.record_skip(site, url, why, depth, referrer, kind="stylesheet")
             return
         site.stylesheets += 1
-        yield scrapy.Request(
+        yield self.track(site, scrapy.Request(
             url, callback=self.parse_stylesheet, errback=self.stylesheet_failed, dont_filter=True, priority=-depth,
             meta={
                 "council": site.council.code, "kind": "stylesheet", "depth": depth, "referrer": referrer,
@@ -366,8 +397,9 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                 "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
                 "import_chain": (*chain, key),
             },
-        )
+        ))
 
+    @settles
     def parse_stylesheet(self, response):
         """Archive a stylesheet (its body when it answered 200) and request what it imports;
         an import looping back to a stylesheet of its own chain is noted on its row."""
@@ -383,6 +415,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         for url in imports:
             yield from self.stylesheet_request(site, url, response.url, request.meta["depth"], chain)
 
+    @settles
     def stylesheet_failed(self, failure):
         self.record_failure(failure.request, failure.value, failure.request.meta["started"])
 
@@ -441,6 +474,8 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                                                    releasing=True))
         for request in requests:
             self.crawler.engine.crawl(request)
+        for site in self.sites.values():
+            self.finish_if_done(site)  # its held URLs were all skipped
         if requests:
             raise DontCloseSpider
 
@@ -472,6 +507,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             except OSError:
                 self.outbox = None
 
+    @settles
     def parse_link_check(self, response):
         request = response.request
         if request.method == "HEAD" and response.status in HEAD_FALLBACK_STATUSES:
@@ -480,6 +516,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             return
         self.record_check_from_fetch(request, response)
 
+    @settles
     def link_check_failed(self, failure):
         request = failure.request
         error, detail = self.failure_code(request, failure.value)
@@ -490,6 +527,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         self.logger.info("link check %s failed: %s", request.url, detail)
         self.record_check_failure(request, error)
 
+    @settles
     def fetch_failed(self, failure):
         request = failure.request
         site = self.sites[request.meta["council"]]
@@ -520,16 +558,24 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         ``unreachable``: its host did not resolve, which is what the council is recorded as
         (SPEC: DNS failure is ``unreachable``) if discovery finds nothing either."""
         site.discovered = True
-        self.start_task(self.discover(site, why, redirect_to, unreachable))
+        self.start_task(site, self.discover(site, why, redirect_to, unreachable))
 
-    def start_task(self, coroutine) -> None:
-        """Run a discovery or a rendering alongside the crawl; the spider stays open until
-        it ends (``wait_for_discoveries``). The coroutine ends by lowering the count."""
+    def start_task(self, site: SiteState, coroutine) -> None:
+        """Run a discovery or a rendering of ``site`` alongside the crawl; the spider stays
+        open until it ends (``wait_for_discoveries``), and so does the site."""
         from scrapy.utils.defer import deferred_from_coro
 
         self.discovering += 1
-        d = deferred_from_coro(coroutine)
+        site.pending += 1
+        d = deferred_from_coro(self._task(site, coroutine))
         d.addErrback(lambda failure: self.logger.error("%s", failure.getTraceback()))
+
+    async def _task(self, site: SiteState, coroutine) -> None:
+        try:
+            await coroutine
+        finally:
+            self.discovering -= 1
+            self.settle(site)
 
     def wait_for_discoveries(self):
         if self.discovering:
@@ -541,8 +587,6 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         except Exception as exc:  # a fault here must cost one council its discovery, never the crawl
             self.logger.exception("discovery of %s", site.council.code)
             chosen, reason = None, f"discovery failed: {exc.__class__.__name__}: {exc}"
-        finally:
-            self.discovering -= 1
         prefix = f"{why}; " if why else ""
         if chosen is None:
             status = "unreachable" if unreachable else "no_local_offer_found"
@@ -708,15 +752,16 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             return
         site.sitemaps += 1
         site.seen.add(canonical_url(url))
-        yield scrapy.Request(
+        yield self.track(site, scrapy.Request(
             url, callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True, priority=50,
             meta={
                 "council": site.council.code, "kind": "sitemap", "depth": 0, "referrer": None,
                 "allow_private": site.allow_private, "download_maxsize": SITEMAP_MAX_BYTES,
                 "handle_httpstatus_list": ERROR_STATUSES, "started": time.monotonic(), "max_retry_times": 1,
             },
-        )
+        ))
 
+    @settles
     def parse_sitemap(self, response):
         request = response.request
         site = self.sites[request.meta["council"]]
@@ -743,6 +788,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             if key not in site.seen:
                 yield from self.crawl_or_skip(site, key, url, 1, response.url, check_skipped=False)
 
+    @settles
     def sitemap_failed(self, failure):
         self.record_failure(failure.request, failure.value, failure.request.meta["started"])
 
@@ -886,21 +932,26 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         if self.deferred is not None or self.inbox is not None:
             return  # the crawl workers recorded how each site's crawl went
         now = utcnow()
-        for code, site in self.sites.items():
-            status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")
-            if status == "ok" and site.pages_ok == 0:
-                status, why = "no_local_offer_found", "the Local Offer URL is not an HTML page"
-            if status == "ok" and site.partial_reasons:
-                status, why = "partial", "; ".join(sorted(site.partial_reasons))
-            self.store.site_row({
-                "council_code": code, "seed_url": site.seed_url or None, "scope": " ".join(site.scope) or None,
-                "status": status, "reason": why or None, "pages_fetched": site.pages_ok,
-                "robots_status": self._robots_status(site), "finished_at": now,
-                "seed_source": site.seed_source if site.seed_url else None,
-                "not_assessed_reason": NOT_ASSESSED.get(status),
-                "block_evidence": json.dumps(site.block_evidence) if site.block_evidence else None,
-                "pages_rendered": site.pages_rendered,
-            })
+        for site in self.sites.values():
+            site.finished_at = site.finished_at or now
+            self.store.site_row(self.site_row(site))
+
+    def site_row(self, site: SiteState) -> dict:
+        """The site's crawl_sites row: how its crawl went, in one status and one reason."""
+        status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")
+        if status == "ok" and site.pages_ok == 0:
+            status, why = "no_local_offer_found", "the Local Offer URL is not an HTML page"
+        if status == "ok" and site.partial_reasons:
+            status, why = "partial", "; ".join(sorted(site.partial_reasons))
+        return {
+            "council_code": site.council.code, "seed_url": site.seed_url or None,
+            "scope": " ".join(site.scope) or None, "status": status, "reason": why or None,
+            "pages_fetched": site.pages_ok, "robots_status": self._robots_status(site),
+            "finished_at": site.finished_at, "seed_source": site.seed_source if site.seed_url else None,
+            "not_assessed_reason": NOT_ASSESSED.get(status),
+            "block_evidence": json.dumps(site.block_evidence) if site.block_evidence else None,
+            "pages_rendered": site.pages_rendered,
+        }
 
     def _robots_status(self, site: SiteState) -> str | None:
         gate = getattr(self.crawler, "robots_gate", None)
