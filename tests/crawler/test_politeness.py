@@ -13,6 +13,7 @@ import time
 from conftest import Reply, council, page, run_crawl
 
 DELAY = 0.25
+JITTER = 0.06  # seconds: how late a loaded machine's server thread may see a request
 
 
 class Recorder:
@@ -53,7 +54,11 @@ def test_councils_sharing_a_host_share_its_limit(web, tmp_path):
     assert rec.peak == 1, "more than one request at a time to one host"
     times = sorted(t for t, _ in rec.starts)
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= DELAY * 0.9, f"requests to one host {min(gaps):.3f} s apart, delay is {DELAY} s"
+    # Times are when the server's thread saw each request: on a loaded machine one arrival can
+    # be seen late and the next on time, so one gap may shrink by that lag (JITTER); the
+    # whole run still cannot be faster than the delay allows.
+    assert min(gaps) >= DELAY - JITTER, f"requests to one host {min(gaps):.3f} s apart, delay is {DELAY} s"
+    assert times[-1] - times[0] >= (len(times) - 1) * DELAY * 0.97
 
 
 def test_a_429_slows_that_host_only(make_web, tmp_path):
