@@ -42,10 +42,12 @@ def records(db: Path, warc_file: str) -> list:
     return out
 
 
-def test_unchanged_web_recrawl_transfers_under_a_tenth_and_audits_the_same(sites, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_unchanged_web_recrawl_transfers_under_a_tenth_and_audits_the_same(sites, tmp_path, workers):
+    """One crawling process, and two with the link checker beside them (crawler.workers)."""
     web, _ = sites
-    first, audit_1 = crawl_and_audit(tmp_path, web)
-    second, audit_2 = crawl_and_audit(tmp_path, web)
+    first, audit_1 = crawl_and_audit(tmp_path, web, "--workers", workers)
+    second, audit_2 = crawl_and_audit(tmp_path, web, "--workers", workers)
     print(f"server bytes: first crawl {first}, conditional re-crawl {second}")
     assert second < first / 10, (first, second)
     db = tmp_path / "crawl.db"
