@@ -17,7 +17,11 @@ Kept, always:
 
 The rows of the other crawls go in one transaction; their WARC files are deleted only after
 it commits (a failed delete of rows leaves every file in place, and a file still named by a
-kept crawl's ``fetches`` is never deleted). ``crawls`` and ``crawl_sites`` rows stay, marked
+kept crawl's ``fetches`` is never deleted). A conditional re-crawl (crawler/conditional.py)
+names an earlier crawl's file: a page the server answered ``304 Not Modified`` has its body
+there, so that file stays as long as a kept crawl's row points at it, though the earlier
+crawl's rows go (a re-crawl's rows point at the original response, never at a revisit, so
+a chain of unchanged weeks keeps only the file holding the body). ``crawls`` and ``crawl_sites`` rows stay, marked
 ``pruned_at``: the audits made from them still say which crawl they read and how it went.
 Pruning twice prunes nothing the second time.
 """
@@ -72,12 +76,14 @@ def kept_crawls(conn: sqlite3.Connection, keep: int) -> tuple[list[int], list[in
 
 
 def _warc_files(conn: sqlite3.Connection, crawls: list[int], warc_dir: Path) -> set[Path]:
-    """The WARC files of these crawls: named by their rows, or by the crawler's naming
-    (``crawl-<id>-<council>….warc.gz``) for a file whose rows never committed."""
+    """The WARC files of these crawls: named by their rows (including an earlier crawl's file
+    holding the body of a page that answered 304 Not Modified, and the revisit records'), or by
+    the crawler's naming (``crawl-<id>-<council>….warc.gz``) for a file whose rows never committed."""
     if not crawls:
         return set()
     marks = ",".join("?" * len(crawls))
-    names = set(_ids(conn, f"SELECT DISTINCT warc_file FROM fetches WHERE crawl_id IN ({marks})", crawls))
+    names = set(_ids(conn, f"SELECT DISTINCT warc_file FROM fetches WHERE crawl_id IN ({marks}) UNION "
+                           f"SELECT DISTINCT revisit_warc_file FROM fetches WHERE crawl_id IN ({marks})", crawls * 2))
     names |= set(_ids(conn, f"SELECT DISTINCT warc_file FROM crawl_sites WHERE crawl_id IN ({marks})", crawls))
     files = {warc_dir.parent / name for name in names}
     if warc_dir.is_dir():

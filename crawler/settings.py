@@ -147,6 +147,7 @@ def scrapy_settings(options: CrawlOptions) -> dict:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 50,
             "crawler.middlewares.RobotsGate": 60,
+            "crawler.conditional.ConditionalRequests": 900,  # where Scrapy's HTTP cache would be
         },
         "EXTENSIONS": {"crawler.politeness.RetryAfterBackoff": 0},
         **_scrapy_bases_without(SWITCHED_OFF),

@@ -800,7 +800,14 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         code = request.meta["council"]
         headers = _headers(response)
         warc_file, warc_offset = warc or (None, None)
-        if warc is None and keep_body and response.body:
+        not_modified = request.meta.get("not_modified")  # a 304 (crawler.conditional): the body is archived already
+        if not_modified is not None:
+            revisit_file, revisit_offset = self.store.write_revisit(code, response.url, not_modified)
+            extra = {**(extra or {}), "not_modified": 1, "revisit_warc_file": revisit_file,
+                     "revisit_warc_offset": revisit_offset}
+            if keep_body:
+                warc_file, warc_offset = not_modified.earlier.warc_file, not_modified.earlier.warc_offset
+        elif warc is None and keep_body and response.body:
             warc_file, warc_offset = self.store.write_warc(
                 code, response.url, response.status, "", _header_list(response), response.body)
         self.store.add("fetches", {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from audit.core import db as dbmod
 
-from .warc import conversion_record, response_record
+from .warc import conversion_record, response_record, revisit_record
 
 # Response headers kept in the fetches table: enough to explain every date and status.
 KEPT_HEADERS = (
@@ -60,6 +60,14 @@ class Store:
     def write_rendering(self, council_code: str, url: str, refers_to: str, dom: bytes) -> tuple[str, int]:
         """Append a page's rendered DOM as a conversion record referring to its response record."""
         return self._append(council_code, conversion_record(url, refers_to, dom))
+
+    def write_revisit(self, council_code: str, url: str, not_modified) -> tuple[str, int]:
+        """Append a revisit record of a 304 (``crawler.conditional.NotModified``) referring to
+        the earlier response record whose body it confirmed."""
+        earlier = not_modified.record
+        return self._append(council_code, revisit_record(url, not_modified.status, "Not Modified",
+                                                         not_modified.headers, earlier.record_id, earlier.url,
+                                                         earlier.date))
 
     def _append(self, council_code: str, record: bytes) -> tuple[str, int]:
         if council_code not in self._warcs:

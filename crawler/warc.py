@@ -1,4 +1,5 @@
-"""Append-only WARC/1.0 writer: one gzip member per response record.
+"""Append-only WARC writer: one gzip member per record (WARC/1.0 responses and conversions,
+WARC/1.1 revisits).
 
 warcio's writer compresses at zlib level 9 and spools every payload through a temporary
 file to digest it: 2 ms of CPU per 54 KB page, the largest single cost of a crawl.
@@ -33,12 +34,16 @@ def response_record(url: str, status: int, reason: str, headers: list[tuple[str,
                     when: datetime | None = None, record_id: str | None = None) -> bytes:
     """One gzip-compressed WARC ``response`` record holding the HTTP headers and body.
     ``record_id`` (``new_record_id()``): given when another record will refer to this one."""
-    http_head = "".join(
+    return _record("response", url, _http_head(status, reason, headers) + body, body,
+                   "application/http; msgtype=response", when, record_id)
+
+
+def _http_head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
+    return "".join(
         [f"HTTP/1.1 {status} {_clean(reason)}".rstrip() + "\r\n"]
         + [f"{_clean(name)}: {_clean(value)}\r\n" for name, value in headers]
         + ["\r\n"]
     ).encode("latin-1", errors="replace")
-    return _record("response", url, http_head + body, body, "application/http; msgtype=response", when, record_id)
 
 
 def conversion_record(url: str, refers_to: str, content: bytes, content_type: str = "text/html; charset=utf-8",
@@ -50,22 +55,40 @@ def conversion_record(url: str, refers_to: str, content: bytes, content_type: st
     return _record("conversion", url, content, content, content_type, when, None, [("WARC-Refers-To", refers_to)])
 
 
+# WARC 1.1 6.7.2: the server answered 304 Not Modified to a conditional request.
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def revisit_record(url: str, status: int, reason: str, headers: list[tuple[str, str]], refers_to: str,
+                   refers_to_uri: str, refers_to_date: str, when: datetime | None = None) -> bytes:
+    """A WARC/1.1 ``revisit`` record of a 304 Not Modified (profile server-not-modified): its
+    block is the 304's HTTP headers, and the body it confirmed is in the earlier ``response``
+    record ``refers_to`` (its WARC-Record-ID), of ``refers_to_uri`` on ``refers_to_date``
+    (its WARC-Target-URI and WARC-Date). No payload, so no WARC-Payload-Digest."""
+    block = _http_head(status, reason, headers)
+    return _record("revisit", url, block, None, "application/http; msgtype=response", when, None, [
+        ("WARC-Profile", SERVER_NOT_MODIFIED), ("WARC-Refers-To", refers_to),
+        ("WARC-Refers-To-Target-URI", refers_to_uri), ("WARC-Refers-To-Date", refers_to_date),
+    ], version="WARC/1.1")
+
+
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
-def _record(warc_type: str, url: str, block: bytes, payload: bytes, content_type: str, when: datetime | None,
-            record_id: str | None, extra: list[tuple[str, str]] = ()) -> bytes:
+def _record(warc_type: str, url: str, block: bytes, payload: bytes | None, content_type: str,
+            when: datetime | None, record_id: str | None, extra: list[tuple[str, str]] = (),
+            version: str = "WARC/1.0") -> bytes:
     stamp = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     warc_head = (
-        "WARC/1.0\r\n"
+        f"{version}\r\n"
         f"WARC-Type: {warc_type}\r\n"
         f"WARC-Record-ID: {record_id or new_record_id()}\r\n"
         f"WARC-Target-URI: {_clean(url)}\r\n"
         f"WARC-Date: {stamp}\r\n"
         + "".join(f"{name}: {_clean(value)}\r\n" for name, value in extra)
-        + f"WARC-Payload-Digest: {_digest(payload)}\r\n"
-        f"WARC-Block-Digest: {_digest(block)}\r\n"
+        + (f"WARC-Payload-Digest: {_digest(payload)}\r\n" if payload is not None else "")
+        + f"WARC-Block-Digest: {_digest(block)}\r\n"
         f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(block)}\r\n"
         "\r\n"

@@ -4,7 +4,11 @@ process), and a real SQLite database to read the results from.
 
 ``Web`` is a small threaded HTTP server whose answers are set per path. It records every
 request it receives (method, host, path + query, headers), so tests can assert what was
-and what was never requested. When the crawler uses it as an ``http_proxy`` it receives
+and what was never requested, and counts the bytes it sends (``bytes_sent``, headers
+included). Like a real server it answers a conditional GET or HEAD of a 200 reply that has an
+``ETag`` or ``Last-Modified`` with ``304 Not Modified`` when the validators match (RFC 9110
+13.1: ``If-None-Match`` first, else ``If-Modified-Since``); ``honour_validators = False``
+makes it a server that ignores them. When the crawler uses it as an ``http_proxy`` it receives
 absolute-URI requests and routes them by host name too (``web.route("/x",
 host="www.council.example")``).
 """
@@ -19,6 +23,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
@@ -79,6 +84,8 @@ class Web:
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[Req] = []
         self.connections = 0  # TCP connections accepted
+        self.bytes_sent = 0  # response bytes written, status lines and headers included
+        self.honour_validators = True
         self.fallback: Reply | Handler = Reply(404, page(title="Not found"))
         self._lock = threading.Lock()
         web = self
@@ -95,6 +102,7 @@ class Web:
 
             def setup(self):
                 super().setup()
+                self.wfile = _CountingWriter(self.wfile, web)
                 with web._lock:
                     web.connections += 1
 
@@ -156,19 +164,55 @@ class Web:
             if reply is None:  # the handler wrote its own answer
                 return
         body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        if self.honour_validators and h.command in ("GET", "HEAD") and _not_modified(reply, req.headers):
+            reply = Reply(304, b"", {k: v for k, v in reply.headers.items()
+                                     if k.lower() in ("etag", "last-modified", "cache-control")}, None)
+            body = b""
         try:
             h.send_response(reply.status)
             if reply.content_type and "Content-Type" not in reply.headers:
                 h.send_header("Content-Type", reply.content_type)
             for name, value in reply.headers.items():
                 h.send_header(name, value)
-            if "Content-Length" not in reply.headers:
+            if "Content-Length" not in reply.headers and reply.status != 304:
                 h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             if h.command != "HEAD":
                 h.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+class _CountingWriter:
+    """A handler's output stream that adds what it writes to its ``Web.bytes_sent``."""
+
+    def __init__(self, stream, web: Web):
+        self._stream, self._web = stream, web
+
+    def write(self, data) -> int:
+        with self._web._lock:
+            self._web.bytes_sent += len(data)
+        return self._stream.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _not_modified(reply: Reply, headers: dict[str, str]) -> bool:
+    """Do the request's validators match this reply (RFC 9110 13.1.2 and 13.1.3)?"""
+    if reply.status != 200:
+        return False
+    given = {k.lower(): v for k, v in reply.headers.items()}
+    if "if-none-match" in headers:
+        etag = given.get("etag")
+        wanted = {t.strip().removeprefix("W/") for t in headers["if-none-match"].split(",")}
+        return etag is not None and ("*" in wanted or etag.removeprefix("W/") in wanted)
+    if "if-modified-since" in headers and "last-modified" in given:
+        try:
+            return parsedate_to_datetime(given["last-modified"]) <= parsedate_to_datetime(headers["if-modified-since"])
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from audit.core.db import warc_dir
 from audit.serve import make_datasette
+from conditional_web import AS_OF as DAY, CODE, crawl_and_audit, serve_site
 from conftest import copy_demo, lo_audit, query
 from test_cli import assert_one_line_error
 from weekly_web import A, AS_OF
@@ -130,3 +131,33 @@ def test_prune_refuses_bad_input_with_one_line(weekly_db, tmp_path):
     conn.close()
     assert_one_line_error(lo_audit("prune", "--db", db, "--keep", "1"), "crawl 9 is running")
     assert query(db, "select count(*) as n from fetches where crawl_id = 1")[0]["n"] > 0
+
+
+def test_prune_keeps_an_earlier_crawls_warc_file_while_kept_revisits_need_its_bodies(make_web, tmp_path):
+    """Three weekly crawls of an unchanged web that answers validators: crawls 2 and 3 hold
+    revisit records whose bodies are in crawl 1's WARC file. Pruning to the latest audit
+    removes crawls 1 and 2's rows and crawl 2's file, never crawl 1's, and the kept crawl is
+    audited again from it to the same scores."""
+    web, other = make_web(), make_web("127.0.0.2")
+    serve_site(web, other)
+    for _ in range(3):
+        crawl_and_audit(tmp_path, web)
+    db = tmp_path / "crawl.db"
+    first = f"crawl-1-{CODE}.warc.gz"
+    assert query(db, "select count(*) as n from fetches where crawl_id = 3 and not_modified = 1 "
+                     "and warc_file = ?", [f"crawl-warc/{first}"])[0]["n"] == 14
+
+    proc = lo_audit("prune", "--db", db, "--keep", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "crawls pruned: 1, 2" in proc.stdout and "1 WARC file(s)" in proc.stdout, proc.stdout
+    assert sorted(f.name for f in warc_dir(db).iterdir()) == [first, f"crawl-3-{CODE}.warc.gz"]
+    assert query(db, "select count(*) as n from fetches where crawl_id < 3")[0]["n"] == 0
+    again = lo_audit("audit", "--db", db, "--as-of", DAY, "--axe-sample", "0", timeout=300)
+    assert again.returncode == 0, again.stderr
+    scores = lambda audit: query(db, "select score, pages_crawled, broken_links, stale_pages from council_scores "  # noqa: E731
+                                     "where audit_id = ?", [audit])
+    assert scores(4) == scores(3) and scores(3)[0]["pages_crawled"] == 12
+    # and the next crawl still asks conditionally, its 304s standing on crawl 1's file
+    crawl_and_audit(tmp_path, web)
+    assert query(db, "select count(*) as n from fetches where crawl_id = 4 and not_modified = 1 "
+                     "and warc_file = ?", [f"crawl-warc/{first}"])[0]["n"] == 14

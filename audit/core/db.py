@@ -103,6 +103,11 @@ CREATE TABLE IF NOT EXISTS fetches (
     render_status TEXT,             -- NULL: not rendered; rendered | unsettled (still busy at the time limit: the DOM
                                     -- then) | crashed | failed
     render_detail TEXT,             -- why it was rendered (the application-shell cue) and how it went
+    not_modified INTEGER,           -- 1: asked conditionally (crawler/conditional.py), the server answered 304 Not
+                                    -- Modified: status is the earlier response's (200) and warc_file/warc_offset point
+                                    -- at the earlier crawl's response record, the body the audit reads; else NULL
+    revisit_warc_file TEXT,         -- not_modified: this crawl's WARC revisit record of the 304 (file, offset)
+    revisit_warc_offset INTEGER,
     PRIMARY KEY (crawl_id, council_code, url)
 );
 

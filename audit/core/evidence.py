@@ -3,6 +3,7 @@ without re-crawling."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from isal import isal_zlib
@@ -31,6 +32,18 @@ class WarcReader:
         """The HTTP payload of the record at ``offset``; None when the file is missing or the
         record is truncated or corrupt (an interrupted crawl): the evidence is lost, and the
         caller says so."""
+        record = self._record(warc_file, offset)
+        return _http_payload(record) if record is not None else None
+
+    def response(self, warc_file: str, offset: int) -> ArchivedResponse | None:
+        """The ``response`` record at ``offset`` whole (its id, date, URL, HTTP status, headers
+        and body): what a conditional re-crawl needs to stand in for a 304 Not Modified
+        (crawler.conditional). None when it is missing, corrupt or not a response record."""
+        record = self._record(warc_file, offset)
+        return _archived_response(record) if record is not None else None
+
+    def _record(self, warc_file: str, offset: int) -> bytes | None:
+        """The whole uncompressed record (one gzip member) at ``offset``, or None."""
         fh = self._files.get(warc_file)
         if fh is None:
             try:
@@ -49,7 +62,7 @@ class WarcReader:
                 parts.append(inflater.decompress(chunk))
         except isal_zlib.error:
             return None
-        return _http_payload(b"".join(parts))
+        return b"".join(parts)
 
     def close(self) -> None:
         for fh in self._files.values():
@@ -85,6 +98,38 @@ def _http_payload(record: bytes) -> bytes | None:
     if not block.startswith(b"HTTP/") or http_end < 0:
         return None
     return block[http_end + 4:]
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    record_id: str  # WARC-Record-ID, e.g. <urn:uuid:...>
+    date: str  # WARC-Date
+    url: str  # WARC-Target-URI
+    status: int
+    headers: list[tuple[str, str]]  # the HTTP headers as archived
+    body: bytes
+
+
+def _archived_response(record: bytes) -> ArchivedResponse | None:
+    head_end = record.find(b"\r\n\r\n")
+    if not record.startswith(b"WARC/") or head_end < 0:
+        return None
+    fields = {}
+    for line in record[:head_end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip().decode("utf-8", errors="replace")
+    body = _http_payload(record)
+    if fields.get(b"warc-type") != "response" or body is None:
+        return None
+    block = record[head_end + 4:]
+    lines = block[:block.find(b"\r\n\r\n")].decode("latin-1").split("\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        return None
+    headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:])]
+    return ArchivedResponse(fields.get(b"warc-record-id", ""), fields.get(b"warc-date", ""),
+                            fields.get(b"warc-target-uri", ""), status, headers, body)
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:

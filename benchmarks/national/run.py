@@ -38,6 +38,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -45,9 +46,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
 
 import generate  # noqa: E402
 import serve  # noqa: E402
+from equivalence import compare  # noqa: E402
 
 AS_OF = "2026-11-23"  # fixed: reproducible staleness figures
 DEFAULT_DELAY = 1.0   # lo-audit's default --download-delay
@@ -275,17 +278,19 @@ def q(db: Path, sql: str, args=()) -> list:
         con.close()
 
 
-def serve_web(n: int, work: Path, args, run: str):
+def serve_web(n: int, work: Path, args, run: str, fresh: bool = True):
     """Serve the N-page web as a loopback proxy; a fresh ``<work>/<run>-<n>/`` for the run's
-    database. Returns (server, port, run folder, database path)."""
+    database (``fresh=False``: the one there, for a re-crawl). Returns (server, port, run
+    folder, database path). With ``--recrawl`` the server counts the bytes it sends."""
     port = serve.free_port()
     web = generate.web_folder(work, n, args.corpus)
     srv = serve.start(proxy=("127.0.0.1", port, web / "sites"), work=work / "nginx",
-                      workers=args.server_workers, prefer=args.server)
+                      workers=args.server_workers, prefer=args.server, count_bytes=args.recrawl)
     run_dir = work / (f"{run}-{n}" if args.corpus == "classic" else f"{run}-{n}-{args.corpus}")
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
+    if fresh:
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        run_dir.mkdir(parents=True)
     return srv, port, run_dir, run_dir / "lo.db"
 
 
@@ -395,6 +400,7 @@ def national(n: int, work: Path, args) -> Point:
         crawl = measure(cmd, env=env, cwd=REPO, server=srv, log=run_dir / "crawl")
     finally:
         srv.stop()
+    crawl_sent = srv.bytes_sent()
     if (errors := server_errors(work / "nginx") - errors_before):
         print(f"[{n}] WARNING: the server logged {errors} errors other than missing files during the crawl "
               f"(see {work / 'nginx' / 'nginx-error.log'}): its answers, not the crawler, are suspect", flush=True)
@@ -431,6 +437,8 @@ def national(n: int, work: Path, args) -> Point:
     pt.extra["broken_found"] = len(found)
     pt.extra["broken_agree"] = len(truth & found)
     pt.extra["a11y"] = a11y
+    if args.recrawl:
+        pt.extra["recrawl"] = recrawl(n, work, args, crawl, crawl_sent, acmd)
     if args.corpus != "classic":  # the audit's CPU per page shape, in-process (see audit_shapes.py)
         shaped = measure([sys.executable, str(HERE / "audit_shapes.py"), "--db", str(db), "--shapes",
                           str(web / "shapes.json"), "--repeats", str(args.audit_repeats)],
@@ -438,6 +446,39 @@ def national(n: int, work: Path, args) -> Point:
         print(f"[{n}] audit CPU per page shape (in-process, median of {args.audit_repeats} runs):\n"
               f"{shaped.stdout if shaped.rc == 0 else shaped.stderr[-2000:]}", flush=True)
     return pt
+
+
+def recrawl(n: int, work: Path, args, first: Run, first_sent: int, acmd: list[str]) -> dict:
+    """``--recrawl``: crawl the unchanged web again into the same database, as next week's
+    crawl would (conditional requests: crawler/conditional.py), audit it, and set its bytes
+    sent by the server, wall and CPU beside the first crawl's, with whether the two audits'
+    result tables are identical (benchmarks/equivalence.py)."""
+    web = generate.web_folder(work, n, args.corpus)
+    srv, port, run_dir, db = serve_web(n, work, args, "run", fresh=False)
+    first_audit = q(db, "SELECT max(audit_id) FROM audits")[0][0]
+    try:
+        cmd = crawl_cmd(web / "seeds.csv", db, args.download_delay, args.workers, args.host_concurrency)
+        again = measure(cmd, env=clean_env(f"http://127.0.0.1:{port}"), cwd=REPO, server=srv, log=run_dir / "recrawl")
+    finally:
+        srv.stop()
+    sent = srv.bytes_sent()
+    if again.rc != 0:
+        print(f"[{n}] re-crawl failed (rc {again.rc}): {again.stderr[-2000:]}", flush=True)
+    counts = crawl_counts(db)
+    not_modified = q(db, "SELECT count(*) FROM fetches WHERE crawl_id = ? AND not_modified = 1",
+                     [counts["crawl_id"]])[0][0]
+    audit = measure(acmd, env=clean_env(None), cwd=REPO, log=run_dir / "recrawl-audit")
+    with open(run_dir / "recrawl-equivalence.txt", "w") as out:
+        with redirect_stdout(out):
+            same = compare(str(db), str(db), first_audit, q(db, "SELECT max(audit_id) FROM audits")[0][0], set())
+    line = (f"re-crawl of the unchanged web: {counts['pages']} pages ({not_modified} answers 304 Not Modified), "
+            f"{fmt_bytes(sent)} sent by the server against {fmt_bytes(first_sent)} for the first crawl "
+            f"({100 * sent / max(1, first_sent):.1f}%); wall {again.wall:.1f} s against {first.wall:.1f} s, crawl CPU "
+            f"{again.cpu:.1f} s against {first.cpu:.1f} s; audit of it {audit.wall:.1f} s; audit results "
+            f"{'identical' if same else 'DIFFERENT (see recrawl-equivalence.txt)'} to the first crawl's")
+    print(f"[{n}] {line}", flush=True)
+    return {"line": line, "sent": sent, "first_sent": first_sent, "wall": again.wall, "cpu": again.cpu,
+            "identical": same}
 
 
 def a11y_figures(db: Path, audit_id: int) -> dict | None:
@@ -964,6 +1005,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--polite-window", type=float, default=0,
                     help="also crawl the largest web at the default politeness (1 request/s per host) for this "
                          "many seconds and measure each host's achieved rate (e.g. 300; default 0: skip)")
+    ap.add_argument("--recrawl", action="store_true",
+                    help="crawl each web a second time, unchanged, into the same database (conditional requests) "
+                         "and print the bytes the server sent and the wall and CPU time against the first crawl, "
+                         "and whether the audits of the two crawls are identical")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     cores = CORES
@@ -1004,6 +1049,9 @@ def main(argv: list[str] | None = None) -> None:
               f"crawl RSS (all processes) x{grow(lambda p: p.crawl.sumrss_mb):.2f}, "
               f"audit RSS (all processes) x{grow(lambda p: p.audit.sumrss_mb):.2f}, "
               f"DB bytes/page x{grow(lambda p: p.db_bytes_audit / max(1, p.counts['pages'])):.2f}")
+    for p in points:
+        if p.extra.get("recrawl"):
+            print(f"\n{p.pages_target}-page web, {p.extra['recrawl']['line']}")
     if polite:
         print(f"\npoliteness run: {polite}")
     if window:

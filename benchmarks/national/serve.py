@@ -7,6 +7,12 @@ crawler sends when ``http_proxy`` points at it; the file is ``<root>/<host>/<pat
 (``$uri``, then ``$uri/index.html``, else 404). nginx takes ``$host`` from the absolute
 URI, so no DNS is involved and the sites keep their own host names.
 
+Both answer conditional requests as a web server does for static files (``ETag`` and
+``Last-Modified`` from the file, ``304 Not Modified`` when ``If-None-Match`` or
+``If-Modified-Since`` match: nginx's own handling, and the Python server's ``_not_modified``).
+``count_bytes``: the server counts the bytes it sends, headers included (``bytes_sent()``;
+nginx logs ``$bytes_sent`` per request, read after it stops), for a re-crawl's transfer.
+
 Direct mode (the peer comparison): listeners ``addr:port -> folder`` for tools that cannot
 use a proxy. They answer with a ``LinkChecker`` header, which is what makes LinkChecker
 lift its per-host rate cap (see run.py).
@@ -23,6 +29,7 @@ import signal
 import subprocess
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,7 +44,7 @@ events {{ worker_connections 4096; multi_accept on; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log off;
+    {access_log}
     sendfile on;
     tcp_nopush on;
     tcp_nodelay on;
@@ -93,10 +100,16 @@ def ensure_nginx() -> str | None:
 class Server:
     """A running loopback web server (nginx or Python); ``stop()`` ends it."""
 
-    def __init__(self, kind: str, pids: list[int], stop):
+    def __init__(self, kind: str, pids: list[int], stop, sent=None):
         self.kind = kind
         self._pids = pids
         self._stop = stop
+        self._sent = sent
+
+    def bytes_sent(self) -> int | None:
+        """Bytes sent to clients, headers included, when started with ``count_bytes`` (nginx:
+        once stopped, as it buffers its log)."""
+        return self._sent() if self._sent else None
 
     def cpu_seconds(self) -> float | None:
         """user+system CPU of the server so far (nginx: master + workers, read from /proc)."""
@@ -127,24 +140,29 @@ class Server:
 
 
 def start(proxy: tuple[str, int, Path] | None = None, direct: list[tuple[str, int, Path]] = (),
-          work: Path = Path("/tmp/lo-audit-bench/nginx"), workers: int = 2, prefer: str = "nginx") -> Server:
+          work: Path = Path("/tmp/lo-audit-bench/nginx"), workers: int = 2, prefer: str = "nginx",
+          count_bytes: bool = False) -> Server:
     """Start serving. ``proxy`` = (addr, port, sites root); ``direct`` = [(addr, port, folder)]."""
     nginx = ensure_nginx() if prefer == "nginx" else None
     if nginx:
-        return _start_nginx(nginx, proxy, list(direct), Path(work), workers)
+        return _start_nginx(nginx, proxy, list(direct), Path(work), workers, count_bytes)
     return _start_python(proxy, list(direct))
 
 
-def _start_nginx(nginx: str, proxy, direct, work: Path, workers: int) -> Server:
+def _start_nginx(nginx: str, proxy, direct, work: Path, workers: int, count_bytes: bool = False) -> Server:
     work.mkdir(parents=True, exist_ok=True)
     (work / "tmp").mkdir(exist_ok=True)
+    sent_log = work.resolve() / "bytes-sent.log"
+    sent_log.unlink(missing_ok=True)
+    access_log = (f"log_format sent '$bytes_sent';\n    access_log {sent_log} sent buffer=256k;"
+                  if count_bytes else "access_log off;")
     servers = ""
     if proxy:
         servers += PROXY_SERVER.format(addr=proxy[0], port=proxy[1], root=Path(proxy[2]).resolve())
     for addr, port, folder in direct:
         servers += DIRECT_SERVER.format(addr=addr, port=port, root=Path(folder).resolve())
     conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(workers=workers, work=work.resolve(), servers=servers))
+    conf.write_text(NGINX_CONF.format(workers=workers, work=work.resolve(), servers=servers, access_log=access_log))
     proc = subprocess.Popen([nginx, "-p", str(work.resolve()), "-c", str(conf.resolve())],
                             stdout=subprocess.DEVNULL, stderr=open(work / "nginx-stderr.log", "wb"))
     listeners = ([(proxy[0], proxy[1])] if proxy else []) + [(a, p) for a, p, _ in direct]
@@ -159,7 +177,11 @@ def _start_nginx(nginx: str, proxy, direct, work: Path, workers: int) -> Server:
                 proc.kill()
                 proc.wait()
 
-    return Server("nginx", [proc.pid], stop)
+    def sent() -> int:
+        with open(sent_log, "rb") as fh:
+            return sum(int(line) for line in fh if line.strip())
+
+    return Server("nginx", [proc.pid], stop, sent if count_bytes else None)
 
 
 def _wait_listening(listeners, proc, work: Path) -> None:
@@ -202,20 +224,54 @@ class _Handler(BaseHTTPRequestHandler):
             host, path = (self.headers.get("Host") or "").split(":")[0].lower(), target.split("?")[0]
         root = self.server.folder if self.server.folder else (Path(self.server.sites) / host)
         file = _locate(root, unquote(path)) if host and "/" not in host and ".." not in host else None
+        validators = {}
         if file is None:
             body, status, ctype = b"<h1>404 Not Found</h1>", 404, "text/html"
         else:
-            body, status = file.read_bytes(), 200
+            stat = file.stat()
+            validators = {"ETag": f'"{int(stat.st_mtime):x}-{stat.st_size:x}"',  # nginx's form
+                          "Last-Modified": formatdate(int(stat.st_mtime), usegmt=True)}
+            status = 304 if _not_modified(self.headers, validators) else 200
+            body = file.read_bytes() if status == 200 else b""
             ctype = {"html": "text/html", "pdf": "application/pdf", "xml": "text/xml", "txt": "text/plain"}.get(
                 file.suffix.lstrip("."), "application/octet-stream")
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in validators.items():
+            self.send_header(name, value)
         if self.server.folder:
             self.send_header("LinkChecker", "1")
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = _Counted(self.wfile, self.server)
+
+
+class _Counted:
+    """A handler's output stream counting what it writes into its server's ``sent``."""
+
+    def __init__(self, stream, server):
+        self._stream, self._server = stream, server
+
+    def write(self, data) -> int:
+        with self._server.lock:
+            self._server.sent += len(data)
+        return self._stream.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _not_modified(headers, validators: dict[str, str]) -> bool:
+    """RFC 9110 13.1: If-None-Match decides when present, else If-Modified-Since (exact, as nginx)."""
+    if "If-None-Match" in headers:
+        return validators["ETag"] in {t.strip() for t in headers["If-None-Match"].split(",")}
+    return headers.get("If-Modified-Since") == validators["Last-Modified"]
 
 
 def _locate(root: Path, path: str) -> Path | None:
@@ -244,6 +300,7 @@ def _start_python(proxy, direct) -> Server:
         s.sites, s.folder = None, Path(folder)
         servers.append(s)
     for s in servers:
+        s.sent, s.lock = 0, threading.Lock()
         threading.Thread(target=s.serve_forever, daemon=True).start()
 
     def stop():
@@ -251,7 +308,7 @@ def _start_python(proxy, direct) -> Server:
             s.shutdown()
             s.server_close()
 
-    return Server("python", [], stop)
+    return Server("python", [], stop, lambda: sum(s.sent for s in servers))
 
 
 def free_port(addr: str = "127.0.0.1") -> int:
