@@ -31,6 +31,29 @@ class WarcReader:
         """The HTTP payload of the record at ``offset``; None when the file is missing or the
         record is truncated or corrupt (an interrupted crawl): the evidence is lost, and the
         caller says so."""
+        record = self._record(warc_file, offset)
+        return None if record is None else _http_payload(record)
+
+    def http_response(self, warc_file: str, offset: int) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """(status, headers, body) of the ``response`` record at ``offset``, as archived: what a
+        resumed crawl replays (crawler.resume). None as for ``body``."""
+        record = self._record(warc_file, offset)
+        body = None if record is None else _http_payload(record)
+        if body is None:
+            return None
+        block = record[record.find(b"\r\n\r\n") + 4:]
+        if not block.startswith(b"HTTP/"):
+            return None
+        lines = block[:block.find(b"\r\n\r\n")].decode("latin-1").split("\r\n")
+        try:
+            status = int(lines[0].split()[1])
+        except (IndexError, ValueError):
+            return None
+        headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:])]
+        return status, headers, body
+
+    def _record(self, warc_file: str, offset: int) -> bytes | None:
+        """The decompressed record (one gzip member) at ``offset``, or None."""
         fh = self._files.get(warc_file)
         if fh is None:
             try:
@@ -49,7 +72,7 @@ class WarcReader:
                 parts.append(inflater.decompress(chunk))
         except isal_zlib.error:
             return None
-        return _http_payload(b"".join(parts))
+        return b"".join(parts)
 
     def close(self) -> None:
         for fh in self._files.values():
