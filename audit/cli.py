@@ -187,13 +187,16 @@ def _resume(db_path, crawl_id: int | None) -> None:
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: there is no crawl to resume")
     try:
-        crawl_id = resume_crawl(db_path, crawl_id)
+        crawl_id, tails = resume_crawl(db_path, crawl_id)
     except ResumeError as e:
         raise click.ClickException(str(e)) from None
     db = dbmod.connect(db_path)
     row = db["crawls"].get(crawl_id)
     times = row["resumed"]
     click.echo(f"crawl {crawl_id} resumed ({times} time{'s' if times != 1 else ''}): {row['status']} -> {db_path}")
+    half = f" and {tails.half_written} half-written" if tails.half_written else ""
+    click.echo(f"  cut from the WARC files' ends: {tails.records} whole{half} record(s) the interrupted run "
+               "never committed (fetched again)")
     for line in crawl_summary(db, crawl_id):
         click.echo("  " + line)
 

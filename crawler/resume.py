@@ -175,26 +175,42 @@ def crawl_councils(db, crawl_id: int) -> list[Council]:
                               "WHERE s.crawl_id = ? ORDER BY c.code", [crawl_id])]
 
 
-def truncate_tails(db_path: str | Path, crawl_id: int) -> tuple[int, int]:
+@dataclass
+class Tails:
+    """What ``truncate_tails`` cut: records a dead run wrote but never committed a row for
+    (they are fetched again), and whether one was half-written."""
+
+    records: int = 0
+    half_written: int = 0
+    bytes: int = 0
+
+
+def truncate_tails(db_path: str | Path, crawl_id: int) -> Tails:
     """Cut every WARC file of the crawl after its last record a committed row points at
-    (see the module's docstring); return (files cut, bytes removed). A file no row points
-    at held only uncommitted records: it is emptied."""
+    (see the module's docstring). A file no row points at held only uncommitted records:
+    it is emptied."""
     db = dbmod.connect(db_path)
     base = Path(db_path).resolve().parent
-    last: dict[str, int] = {}
-    for row in db.query(
-            "SELECT warc_file, max(max(warc_offset, coalesce(raw_warc_offset, -1))) AS offset FROM fetches "
-            "WHERE crawl_id = ? AND warc_file IS NOT NULL GROUP BY warc_file", [crawl_id]):
-        last[row["warc_file"]] = row["offset"]
+    last = {row["warc_file"]: row["offset"] for row in db.query(
+        "SELECT warc_file, max(max(warc_offset, coalesce(raw_warc_offset, -1))) AS offset FROM fetches "
+        "WHERE crawl_id = ? AND warc_file IS NOT NULL GROUP BY warc_file", [crawl_id])}
     warc_dir = dbmod.warc_dir(db_path)
-    cut = removed = 0
+    tails = Tails()
     for path in sorted(warc_dir.glob(f"crawl-{crawl_id}-*.warc.gz")) if warc_dir.exists() else []:
         name = f"{warc_dir.name}/{path.name}"
-        size = path.stat().st_size
         end = 0 if name not in last else member_end(base / name, last[name])
         if end is None:  # the record a committed row points at is itself cut short (a lost write)
             raise ResumeError(f"{name}: the record at offset {last[name]} is incomplete; this crawl cannot resume")
+        size = path.stat().st_size
+        position = end
+        while position < size:  # count what is cut: whole records, and perhaps one half-written
+            following = member_end(path, position)
+            if following is None:
+                tails.half_written += 1
+                break
+            tails.records += 1
+            position = following
         if end < size:
             os.truncate(path, end)
-            cut, removed = cut + 1, removed + size - end
-    return cut, removed
+            tails.bytes += size - end
+    return tails

@@ -88,21 +88,22 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     return crawl_id
 
 
-def resume_crawl(db_path: str | Path, crawl_id: int | None = None) -> int:
+def resume_crawl(db_path: str | Path, crawl_id: int | None = None) -> tuple[int, resume.Tails]:
     """Continue an interrupted crawl (``crawl_id``, or the latest interrupted one) with its
     own councils and options, to the same end as if it had never stopped (crawler.resume);
-    return its id. Raises ``ResumeError`` when there is nothing to resume."""
+    return its id and what was cut from its WARC files' ends. Raises ``ResumeError`` when
+    there is nothing to resume."""
     db = dbmod.connect(db_path)
     mark_dead_crawls(db)
     row = resume.crawl_to_resume(db, crawl_id)
     crawl_id = row["crawl_id"]
     options = CrawlOptions(**json.loads(row["options"]))
     councils = resume.crawl_councils(db, crawl_id)
-    resume.truncate_tails(db_path, crawl_id)
+    tails = resume.truncate_tails(db_path, crawl_id)
     db.table("crawls").update(crawl_id, {"status": "running", "pid": os.getpid(), "finished_at": None,
                                          "resumed": (row.get("resumed") or 0) + 1})
     _run(db, db_path, crawl_id, councils, options)
-    return crawl_id
+    return crawl_id, tails
 
 
 def interrupted_hint(db) -> str | None:

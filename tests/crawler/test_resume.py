@@ -22,8 +22,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from audit.core import db as dbmod
 from audit.core.urls import check_key
 from audit.demo.web import DEMO_ROOT, DemoWeb
+from crawler.resume import truncate_tails
+from crawler.warc import response_record
 from tests.conftest import ROOT, cli_env, lo_audit
 
 AS_OF = "2026-11-23"
@@ -173,3 +176,30 @@ def test_a_plain_crawl_hints_at_resume_when_the_last_crawl_was_interrupted(tmp_p
     assert proc.returncode == 0
     assert "note: crawl 1 was interrupted; `lo-audit crawl --resume` continues it" in proc.stderr
     assert "interrupted" not in lo_audit(*args).stderr  # crawl 2 completed: nothing to hint at
+
+
+def test_warc_tails_are_cut_after_the_last_committed_record(tmp_path):
+    """A killed run's files end with records no committed row points at, the last perhaps
+    half-written: resuming cuts them off, so every file reads whole to its end."""
+    db_path = tmp_path / "crawl.db"
+    db = dbmod.connect(db_path)
+    crawl_id = db.table("crawls").insert({"started_at": "2026-12-06", "status": "interrupted"}).last_pk
+    warcs = dbmod.warc_dir(db_path)
+    warcs.mkdir()
+    records = [response_record(f"http://lo.example/{i}", 200, "OK", [("Content-Type", "text/html")], b"<p>%d</p>" % i)
+               for i in range(4)]
+    kept = records[0] + records[1]
+    (warcs / f"crawl-{crawl_id}-E1.warc.gz").write_bytes(kept + records[2] + records[3][:40])
+    (warcs / f"crawl-{crawl_id}-E2.warc.gz").write_bytes(records[2])  # no row committed at all
+    db.table("fetches").insert_all([
+        {"crawl_id": crawl_id, "council_code": "E1", "url": f"http://lo.example/{i}", "kind": "page", "status": 200,
+         "warc_file": f"{warcs.name}/crawl-{crawl_id}-E1.warc.gz", "warc_offset": offset}
+        for i, offset in enumerate((0, len(records[0])))])
+
+    tails = truncate_tails(db_path, crawl_id)
+    assert (tails.records, tails.half_written) == (2, 1)
+    assert (warcs / f"crawl-{crawl_id}-E1.warc.gz").read_bytes() == kept
+    assert (warcs / f"crawl-{crawl_id}-E2.warc.gz").read_bytes() == b""
+    with open(warcs / f"crawl-{crawl_id}-E1.warc.gz", "rb") as fh:
+        assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == \
+            ["http://lo.example/0", "http://lo.example/1"]
