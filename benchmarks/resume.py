@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -108,16 +109,17 @@ def main(argv: list[str] | None = None) -> None:
     with sqlite3.connect(replay_db) as conn:
         conn.execute("UPDATE crawls SET status = 'interrupted'")
     srv, port, _, _ = serve_web(args.pages, args.work, args, "resume-unused")
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
         replay = measure([*lo_audit(), "crawl", "--db", str(replay_db), "--resume"], env=clean_env(f"http://127.0.0.1:{port}"),
                          cwd=REPO, log=replay_dir / "resume")
     finally:
         srv.stop()
-    fetched = q(replay_db, "SELECT count(*) FROM fetches WHERE fetched_at >= (SELECT max(started_at) FROM crawls)")[0][0]
+    fetched = q(replay_db, "SELECT count(*) FROM fetches WHERE fetched_at >= ?", [started])[0][0]
     print(f"state rebuild (resume of a crawl whose {total} pages were all committed): wall {replay.wall:.1f} s, "
           f"CPU {replay.cpu:.1f} s (rc {replay.rc}) = {1000 * replay.wall / max(total, 1):.2f} s wall, "
           f"{1000 * replay.cpu / max(total, 1):.2f} s CPU per 1,000 committed pages; "
-          f"{fetched} fetches rows written anew", flush=True)
+          f"{fetched} fetches rows written by it (robots.txt asked for by another council first)", flush=True)
     print(f"load at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -65,6 +65,7 @@ class ResumeState:
     fetches: dict[tuple[str, str], dict] = field(default_factory=dict)  # (council, url key) -> fetches row
     robots: dict[str, dict] = field(default_factory=dict)  # robots.txt url -> row, whichever council asked
     checked: frozenset[str] = frozenset()  # link_checks url keys
+    linked: frozenset[tuple[str, str]] = frozenset()  # (council, page url) whose links are in link_edges
 
     @classmethod
     def load(cls, conn, crawl_id: int, round_: int) -> "ResumeState":
@@ -81,6 +82,10 @@ class ResumeState:
                 state.robots[row["url"]] = row
         state.checked = frozenset(url for (url,) in conn.execute(
             "SELECT url FROM link_checks WHERE crawl_id = ?", [crawl_id]))
+        # A page's links are written in one transaction, though perhaps not its fetches row's.
+        state.linked = frozenset(conn.execute(
+            "SELECT e.council_code, u.url FROM (SELECT DISTINCT council_code, source_id FROM link_edges "
+            "WHERE crawl_id = ?) e JOIN urls u ON u.url_id = e.source_id", [crawl_id]))
         return state
 
     def committed(self, table: str, row: dict) -> bool:

@@ -92,6 +92,8 @@ class Store:
 
     def add_links(self, council_code: str, source_url: str, links: list[tuple[str, str, str, int]]) -> None:
         """A page's links: (target_url, tag, link_text, in_scope) each."""
+        if self.resume is not None and (council_code, source_url) in self.resume.linked:
+            return  # committed by an earlier run of this crawl: rewriting them would cost ~5% of a resume's CPU
         self._links.append((council_code, source_url, links))
         self._count(len(links))
 
