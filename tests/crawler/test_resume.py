@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -203,3 +204,22 @@ def test_warc_tails_are_cut_after_the_last_committed_record(tmp_path):
     with open(warcs / f"crawl-{crawl_id}-E1.warc.gz", "rb") as fh:
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == \
             ["http://lo.example/0", "http://lo.example/1"]
+
+
+def test_a_resume_after_everything_was_committed_fetches_nothing(reference, tmp_path):
+    """The whole state is rebuilt from the database and WARC files: not one request (not even
+    robots.txt) when the interrupted run had committed every row, and the same rows."""
+    reference_db = reference[0]
+    db = tmp_path / reference_db.name
+    shutil.copy(reference_db, db)
+    shutil.copytree(reference_db.parent / f"{db.stem}-warc", tmp_path / f"{db.stem}-warc")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE crawls SET status = 'interrupted'")
+    with DemoWeb().start() as web:
+        env = {"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}
+        proc = lo_audit("crawl", "--db", db, "--resume", env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert web.requests == []
+    for table, sql in SAME.items():
+        assert rows(db, sql) == rows(reference_db, sql), table
+    assert Counter(warc_records(db).values()) == Counter(warc_records(reference_db).values())
