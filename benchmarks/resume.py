@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     srv, port, _, _ = serve_web(args.pages, args.work, args, "resume-unused")
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
-        replay = measure([*lo_audit(), "crawl", "--db", str(replay_db), "--resume"], env=clean_env(f"http://127.0.0.1:{port}"),
-                         cwd=REPO, log=replay_dir / "resume")
+        replay = measure([*lo_audit(), "crawl", "--db", str(replay_db), "--resume"],
+                         env=clean_env(f"http://127.0.0.1:{port}"), cwd=REPO, log=replay_dir / "resume")
     finally:
         srv.stop()
     fetched = q(replay_db, "SELECT count(*) FROM fetches WHERE fetched_at >= ?", [started])[0][0]
