@@ -136,18 +136,71 @@ def cli():
     """lo-audit: crawl, audit and publish English councils' SEND Local Offer websites."""
 
 
+class CrawlId(click.ParamType):
+    """``--resume``'s optional value: a crawl id, or nothing for the latest interrupted crawl."""
+
+    name = "CRAWL_ID"
+
+    def convert(self, value, param, ctx):
+        if value is None or value == "latest" or isinstance(value, int):
+            return value
+        try:
+            return int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a crawl id (a number)", param, ctx)
+
+
 @cli.command()
 @crawl_options
+@click.option("--resume", type=CrawlId(), is_flag=False, flag_value="latest", default=None,
+              help="Continue an interrupted crawl (CRAWL_ID, or without one the latest interrupted crawl) "
+                   "instead of starting a new one: what it committed is replayed from the database and WARC "
+                   "files, not fetched again, and it ends with the same rows as a crawl that never stopped. "
+                   "It keeps its own councils and options (other options are ignored).")
 @db_option
 def crawl(seeds, councils, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers,
-          db_path):
+          resume, db_path):
     """Crawl the Local Offers listed in the seeds file into the database and WARC files.
 
     A council with no Local Offer URL, or whose URL is dead or redirects off its sites, has
-    its Local Offer looked for from its website first (see `lo-audit discover`)."""
+    its Local Offer looked for from its website first (see `lo-audit discover`). A crawl
+    that was stopped or killed continues with `--resume`."""
     check_db_path(db_path)
+    if resume is not None:
+        _resume(db_path, None if resume == "latest" else resume)
+        return
     selected = _read_seeds(seeds, councils)
+    from audit.core import db as dbmod
+    from crawler.run import interrupted_hint
+
+    hint = interrupted_hint(dbmod.connect(db_path)) if db_path.exists() else None
+    if hint:
+        click.echo(hint, err=True)
     _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots, host_concurrency, workers)
+
+
+def _resume(db_path, crawl_id: int | None) -> None:
+    from audit.core import db as dbmod
+    from crawler.progress import CrawlProgress
+    from crawler.resume import ResumeError
+    from crawler.run import crawl_summary, resume_crawl
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist: there is no crawl to resume")
+    try:
+        with CrawlProgress(db_path) as progress:
+            crawl_id, tails = resume_crawl(db_path, crawl_id, on_start=progress.watch)
+    except ResumeError as e:
+        raise click.ClickException(str(e)) from None
+    db = dbmod.connect(db_path)
+    row = db["crawls"].get(crawl_id)
+    times = row["resumed"]
+    click.echo(f"crawl {crawl_id} resumed ({times} time{'s' if times != 1 else ''}): {row['status']} -> {db_path}")
+    half = f" and {tails.half_written} half-written" if tails.half_written else ""
+    click.echo(f"  cut from the WARC files' ends: {tails.records} whole{half} record(s) the interrupted run "
+               "never committed (fetched again)")
+    for line in crawl_summary(db, crawl_id):
+        click.echo("  " + line)
 
 
 @cli.command()
@@ -206,7 +259,7 @@ def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots,
 
     options = CrawlOptions(max_pages=max_pages, download_delay=download_delay, timeout=timeout,
                            ignore_robots=ignore_robots, host_concurrency=host_concurrency, workers=workers)
-    with CrawlProgress(db_path, len(selected)) as progress:
+    with CrawlProgress(db_path) as progress:
         crawl_id = run_crawl(db_path, selected, options, on_start=progress.watch)
     click.echo(f"crawl {crawl_id}: {len(selected)} councils -> {db_path}")
     for line in crawl_summary(dbmod.connect(db_path), crawl_id):

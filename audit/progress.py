@@ -46,9 +46,11 @@ class LiveLines:
     def elapsed(self) -> float:
         return max(1e-6, time.monotonic() - self.started)
 
-    def update(self, completed: float, **fields: str) -> None:
+    def update(self, completed: float, total: int | None = None, **fields: str) -> None:
+        if total is not None:
+            self.total = max(1, total)
         if self._progress is not None:
-            self._progress.update(self._task, completed=min(completed, self.total), **fields)
+            self._progress.update(self._task, completed=min(completed, self.total), total=self.total, **fields)
 
     def line(self, text: str) -> None:
         if self._progress is not None:

@@ -59,12 +59,14 @@ SITE_COLUMNS = ("s.council_code, c.name, s.status, s.reason, s.pages_fetched, s.
 
 
 class CrawlProgress:
-    """``with CrawlProgress(db_path, councils) as progress: crawl_id = run_crawl(..., on_start=progress.watch)``."""
+    """``with CrawlProgress(db_path) as progress: crawl_id = run_crawl(..., on_start=progress.watch)``
+    (``resume_crawl`` takes the same ``on_start``: a resumed crawl's councils finished before
+    it stopped are listed at its first poll)."""
 
-    def __init__(self, db_path: str | Path, councils: int, stream=None):
+    def __init__(self, db_path: str | Path, stream=None):
         self.db_path = str(db_path)
-        self.live = LiveLines(councils, ("councils", "pages", "rate", "links", "errors"), stream)
-        self.councils = councils
+        self.live = LiveLines(1, ("councils", "pages", "rate", "links", "errors"), stream)
+        self.councils = 0
         self.crawl_id: int | None = None
         self.shown: set[str] = set()
         self._stop = threading.Event()
@@ -85,6 +87,8 @@ class CrawlProgress:
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
         conn.row_factory = sqlite3.Row
         try:
+            self.councils = conn.execute("SELECT count(*) FROM crawl_sites WHERE crawl_id = ?",
+                                         [self.crawl_id]).fetchone()[0]
             while not self._stop.wait(POLL_SECONDS):
                 self.poll(conn)
             self.poll(conn)
@@ -110,7 +114,7 @@ class CrawlProgress:
             if row["council_code"] not in self.shown:
                 self.shown.add(row["council_code"])
                 self.live.line(site_line(dict(row)))
-        self.live.update(len(self.shown), councils=f"{len(self.shown)}/{self.councils} councils",
+        self.live.update(len(self.shown), total=self.councils, councils=f"{len(self.shown)}/{self.councils} councils",
                          pages=f"{pages:,} pages", rate=f"{pages / self.live.elapsed():,.1f} pages/s",
                          links=f"{links:,} links checked ({broken:,} broken)", errors=f"{errors:,} errors")
 

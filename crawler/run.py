@@ -34,6 +34,7 @@ from audit.core.process import exit_now
 from audit.core.registry import Council
 from audit.core.urls import host_of, is_local_seed
 
+from . import resume
 from .progress import SITE_COLUMNS, site_line
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
 from .store import Store, utcnow
@@ -89,6 +90,42 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     crawl_id = start_crawl_row(db, councils, options)
     if on_start is not None:
         on_start(crawl_id)
+    _run(db, db_path, crawl_id, councils, options)
+    return crawl_id
+
+
+def resume_crawl(db_path: str | Path, crawl_id: int | None = None,
+                 on_start: Callable[[int], None] | None = None) -> tuple[int, resume.Tails]:
+    """Continue an interrupted crawl (``crawl_id``, or the latest interrupted one) with its
+    own councils and options, to the same end as if it had never stopped (crawler.resume);
+    return its id and what was cut from its WARC files' ends. Raises ``ResumeError`` when
+    there is nothing to resume."""
+    db = dbmod.connect(db_path)
+    mark_dead_crawls(db)
+    row = resume.crawl_to_resume(db, crawl_id)
+    crawl_id = row["crawl_id"]
+    options = CrawlOptions(**json.loads(row["options"]))
+    councils = resume.crawl_councils(db, crawl_id)
+    tails = resume.truncate_tails(db_path, crawl_id)
+    db.table("crawls").update(crawl_id, {"status": "running", "pid": os.getpid(), "finished_at": None,
+                                         "resumed": (row.get("resumed") or 0) + 1})
+    if on_start is not None:
+        on_start(crawl_id)
+    _run(db, db_path, crawl_id, councils, options)
+    return crawl_id, tails
+
+
+def interrupted_hint(db) -> str | None:
+    """One line for the user when the latest crawl in the database was interrupted."""
+    mark_dead_crawls(db)
+    row = next(db.query("SELECT crawl_id, status FROM crawls ORDER BY crawl_id DESC LIMIT 1"), None)
+    if row is None or row["status"] != "interrupted":
+        return None
+    return (f"note: crawl {row['crawl_id']} was interrupted; `lo-audit crawl --resume` continues it "
+            "instead of starting again")
+
+
+def _run(db, db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions) -> None:
     seeded = [c for c in councils if c.local_offer_url]
     finished = False
     try:
@@ -99,7 +136,6 @@ def run_crawl(db_path: str | Path, councils: list[Council], options: CrawlOption
     finally:
         done = "discovery" if options.discover_only else "complete"
         db.table("crawls").update(crawl_id, {"finished_at": utcnow(), "status": done if finished else "interrupted"})
-    return crawl_id
 
 
 def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], options: CrawlOptions,
@@ -124,6 +160,10 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
 
     store = Store(db_path, crawl_id)
     settings = scrapy_settings(options)
+    if store.resume is not None:  # answer what earlier runs committed from the database and WARC files
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.resume.ReplayMiddleware"] = 70
+        settings["LO_DB_PATH"] = str(db_path)
+        checked = checked | store.resume.checked
     settings["LO_IGNORE_ROBOTS"] = options.ignore_robots
     # Names given as local seeds (e.g. http://localhost:8000/) may resolve to loopback.
     settings["LO_ALLOWED_PRIVATE_NAMES"] = sorted(
@@ -242,4 +282,4 @@ def crawl_summary(db, crawl_id: int) -> list[str]:
         "ORDER BY s.council_code", [crawl_id])]
 
 
-__all__ = ["run_crawl", "crawl_summary", "CrawlOptions"]
+__all__ = ["run_crawl", "resume_crawl", "interrupted_hint", "crawl_summary", "CrawlOptions"]

@@ -45,6 +45,7 @@ from .progress import settles
 from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
+from .resume import REPLAYED, ReplayedFailure
 from .settings import (
     DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_IMPORT_DEPTH, MAX_SITEMAPS_PER_SITE,
     MAX_STYLESHEETS_PER_SITE, SITEMAP_MAX_BYTES, STYLESHEET_MAX_BYTES, CrawlOptions,
@@ -275,7 +276,12 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         if kind == "page" and response.status == 200 and final_in_scope and is_html:
             page = Page(response.url, _text(response))
             cue = shell_cue(page)
-            if cue is not None:  # built by script: rendered first, then recorded and followed
+            if cue is not None and REPLAYED in response.flags:  # rendered before the crawl was resumed
+                dom = request.meta.get("replayed_dom")
+                if dom is not None:
+                    page = Page(response.url, dom.decode(response.encoding or "utf-8", errors="replace"))
+                    site.pages_rendered += 1
+            elif cue is not None:  # built by script: rendered first, then recorded and followed
                 self.record_check_from_fetch(request, response)
                 self.start_task(site, self.render_page(site, request, response, page, cue))
                 return
@@ -797,6 +803,8 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                         keep_body: bool = True, warc: tuple[str, int] | None = None, extra: dict | None = None) -> None:
         """A fetches row for a response, its body archived when ``keep_body``; ``warc``: it
         is archived already, there; ``extra``: more columns (a rendered page's)."""
+        if REPLAYED in response.flags:
+            return  # answered from this crawl's own record (crawler.resume): recorded already
         code = request.meta["council"]
         headers = _headers(response)
         warc_file, warc_offset = warc or (None, None)
@@ -897,6 +905,8 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
     @staticmethod
     def describe_failure(exc: BaseException) -> tuple[str, str]:
         """(error code, one-line detail) for a failed fetch: the vocabulary of SPEC's broken links."""
+        if isinstance(exc, ReplayedFailure):
+            return exc.error, exc.detail
         text = str(exc) or exc.__class__.__name__
         low = text.lower()
         if isinstance(exc, IgnoreRequest):

@@ -12,12 +12,15 @@ rows instead of a hundred copies of two long URLs.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from audit.core import db as dbmod
 
+from .resume import ResumeState
 from .warc import conversion_record, response_record, revisit_record
 
 # Response headers kept in the fetches table: enough to explain every date and status.
@@ -50,6 +53,10 @@ class Store:
         self._pending = 0
         self._last_flush = time.monotonic()
         self.finished = False  # set when the spider closed normally
+        # A resumed crawl (crawler.resume): what earlier runs committed; its WARC files get a new name.
+        resumed = self.conn.execute("SELECT resumed FROM crawls WHERE crawl_id = ?", [crawl_id]).fetchone()
+        self.resume = ResumeState.load(self.conn, crawl_id, resumed[0]) if resumed and resumed[0] else None
+        self._kill_at = _test_kill_point()
 
     # -- WARC ---------------------------------------------------------------
     def write_warc(self, council_code: str, url: str, status: int, reason: str,
@@ -71,22 +78,30 @@ class Store:
 
     def _append(self, council_code: str, record: bytes) -> tuple[str, int]:
         if council_code not in self._warcs:
-            name = f"crawl-{self.crawl_id}-{council_code}.warc.gz"
+            run = f".r{self.resume.round}" if self.resume else ""
+            name = f"crawl-{self.crawl_id}-{council_code}{run}.warc.gz"
             self._warcs[council_code] = (open(self.warc_dir / name, "ab", buffering=0),
                                          f"{self.warc_dir.name}/{name}")
         fh, relname = self._warcs[council_code]
         offset = fh.tell()
+        if self._reached_kill_point("warc"):
+            fh.write(record[:len(record) // 2])
+            _kill_for_test()
         fh.write(record)
         return relname, offset
 
     # -- rows ---------------------------------------------------------------
     def add(self, table: str, row: dict) -> None:
         row["crawl_id"] = self.crawl_id
+        if self.resume is not None and self.resume.committed(table, row):
+            return  # an earlier run of this crawl committed it: the first record stands
         self._rows[table].append(tuple(row.get(c) for c in self._columns[table]))
         self._count(1)
 
     def add_links(self, council_code: str, source_url: str, links: list[tuple[str, str, str, int]]) -> None:
         """A page's links: (target_url, tag, link_text, in_scope) each."""
+        if self.resume is not None and (council_code, source_url) in self.resume.linked:
+            return  # committed by an earlier run of this crawl: rewriting them would cost ~5% of a resume's CPU
         self._links.append((council_code, source_url, links))
         self._count(len(links))
 
@@ -117,6 +132,8 @@ class Store:
                     "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, "
                     "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)", edges)
                 self._links.clear()
+            if self._reached_kill_point("commit"):
+                _kill_for_test()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -132,6 +149,12 @@ class Store:
             found = self._url_ids[url] = dbmod.url_id(self.conn, url)
         return found
 
+    def _reached_kill_point(self, where: str) -> bool:
+        if self._kill_at is None or self._kill_at[0] != where:
+            return False
+        self._kill_at[1] -= 1
+        return self._kill_at[1] == 0
+
     def site_row(self, row: dict) -> None:
         row["crawl_id"] = self.crawl_id
         self.db.table("crawl_sites").upsert(row, pk=("crawl_id", "council_code"))
@@ -141,6 +164,22 @@ class Store:
         for fh, _ in self._warcs.values():
             fh.close()
         self._warcs.clear()
+
+
+def _test_kill_point() -> list | None:
+    """TEST ONLY: ``LO_AUDIT_TEST_KILL=warc:N`` kills the crawl (SIGKILL to its process
+    group) halfway through writing its N-th WARC record; ``commit:N`` inside its N-th
+    transaction, before COMMIT. Counted per process. The resume test
+    (tests/crawler/test_resume.py) uses it to die exactly where a real kill is most harmful."""
+    value = os.environ.get("LO_AUDIT_TEST_KILL")
+    if not value:
+        return None
+    where, _, n = value.partition(":")
+    return [where, int(n)]
+
+
+def _kill_for_test() -> None:
+    os.killpg(os.getpgid(0), signal.SIGKILL)
 
 
 def kept_headers(headers: dict[str, str]) -> str:

@@ -96,3 +96,22 @@ def _record(warc_type: str, url: str, block: bytes, payload: bytes | None, conte
     compressor = isal_zlib.compressobj(COMPRESSION_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
     return compressor.compress(warc_head) + compressor.compress(block) + compressor.compress(b"\r\n\r\n") \
         + compressor.flush()
+
+
+def member_end(path, offset: int, chunk: int = 64 * 1024) -> int | None:
+    """The offset just after the gzip member (one record) starting at ``offset`` in the file
+    at ``path``; None when the file ends inside it (a write cut short)."""
+    inflater = isal_zlib.decompressobj(isal_zlib.MAX_WBITS | 16)
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        position = offset
+        try:
+            while not inflater.eof:
+                data = fh.read(chunk)
+                if not data:
+                    return None
+                inflater.decompress(data)
+                position += len(data)
+        except isal_zlib.error:
+            return None
+    return position - len(inflater.unused_data)

@@ -35,8 +35,9 @@ CREATE TABLE IF NOT EXISTS crawls (
     options TEXT,                   -- JSON of the crawl options
     version TEXT,
     pid INTEGER,                    -- the crawling process, to tell a killed crawl from a running one
-    pruned_at TEXT                  -- when `lo-audit prune` removed its evidence (fetches, links, link checks, WARC
+    pruned_at TEXT,                 -- when `lo-audit prune` removed its evidence (fetches, links, link checks, WARC
                                     -- files); NULL: all kept. Its audits' results are never pruned
+    resumed INTEGER DEFAULT 0       -- times it was resumed after an interruption (`lo-audit crawl --resume`)
 );
 
 -- One row per council per crawl: how the crawl of that site went.
