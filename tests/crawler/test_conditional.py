@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from conditional_web import AS_OF, CODE, LAST_MODIFIED, crawl_and_audit, serve_site
-from conftest import ROOT, council, lo_audit, query, run_crawl
+from conftest import ROOT, cli_env, council, lo_audit, query, run_crawl
 from crawler.warc import SERVER_NOT_MODIFIED
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -152,3 +153,46 @@ def test_no_validators_for_a_body_that_is_gone(make_web, tmp_path):
     run_crawl(tmp_path, [x])
     assert not any("if-none-match" in r.headers for r in web.requests)
     assert query(db, "select count(*) as n from fetches where crawl_id = 5 and not_modified = 1")[0]["n"] == 0
+
+
+def test_a_conditional_recrawl_killed_mid_write_resumes_to_the_same_end(sites, tmp_path):
+    """Crawl 2 (conditional) is killed with SIGKILL halfway through writing its 10th WARC
+    record, some of its rows committed (a polite delay makes the store commit mid-crawl),
+    then resumed: its 304 rows keep pointing at crawl 1's bodies and at revisit records
+    that are whole, every crawl-2 file reads to its end with warcio, and the audit is
+    the same as crawl 1's (crawler.resume and crawler.conditional together)."""
+    web, _ = sites
+    _, audit_1 = crawl_and_audit(tmp_path, web)
+    db = tmp_path / "crawl.db"
+    seeds = tmp_path / "seeds.csv"  # crawl_and_audit wrote it; the hook kills its process group: a session of its own
+    killed = subprocess.run([sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(seeds), "--db", str(db),
+                             "--download-delay", "0.3", "--timeout", "5"], env=cli_env({"LO_AUDIT_TEST_KILL": "warc:10"}),
+                            cwd=ROOT, start_new_session=True, capture_output=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    committed = query(db, "select count(*) as n from fetches where crawl_id = 2")[0]["n"]
+    assert committed > 0, "the kill came after some rows were committed"
+    resumed = lo_audit("crawl", "--resume", "--db", db, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert query(db, "select status, resumed from crawls where crawl_id = 2") == [{"status": "complete", "resumed": 1}]
+    proc = lo_audit("audit", "--db", db, "--as-of", AS_OF, "--axe-sample", "0", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert compare(str(db), str(db), audit_1, audit_1 + 1, ignore=set()), "every audit table the same"
+
+    rows = query(db, "select * from fetches where crawl_id = 2 and kind in ('page', 'document', 'sitemap')")
+    assert len(rows) == 14 and all(r["not_modified"] == 1 for r in rows), rows
+    assert {r["warc_file"] for r in rows} == {f"crawl-warc/crawl-1-{CODE}.warc.gz"}
+    files = sorted({r["revisit_warc_file"] for r in rows})
+    crawl_2_files = sorted(f"crawl-warc/{p.name}" for p in (db.parent / "crawl-warc").glob("crawl-2-*"))
+    assert set(files) <= set(crawl_2_files) and len(crawl_2_files) == 2  # the killed run's file and the .r1
+    revisits = [r for name in crawl_2_files for r in records(db, name) if r.rec_type == "revisit"]
+    assert len(revisits) == 14, "each 304 archived once: the uncommitted ones cut, none twice"
+    by_place = {}
+    for name in files:  # each row's offset starts its own revisit record
+        data = (db.parent / name).read_bytes()
+        for row in rows:
+            if row["revisit_warc_file"] == name:
+                head = gzip.GzipFile(fileobj=io.BytesIO(data[row["revisit_warc_offset"]:])).read(200)
+                by_place[row["url"]] = head
+    assert len(by_place) == 14
+    for url, head in by_place.items():
+        assert head.startswith(b"WARC/1.1\r\nWARC-Type: revisit") and f"WARC-Target-URI: {url}".encode() in head
