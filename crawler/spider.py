@@ -813,7 +813,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             revisit_file, revisit_offset = self.store.write_revisit(code, response.url, not_modified)
             extra = {**(extra or {}), "not_modified": 1, "revisit_warc_file": revisit_file,
                      "revisit_warc_offset": revisit_offset}
-            if keep_body:
+            if warc is None and keep_body:
                 warc_file, warc_offset = not_modified.earlier.warc_file, not_modified.earlier.warc_offset
         elif warc is None and keep_body and response.body:
             warc_file, warc_offset = self.store.write_warc(

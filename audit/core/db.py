@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     error TEXT,                     -- dns | refused | reset | timeout | tls | loop | too_many_redirects | too_large | blocked_private | robots | ...
     error_detail TEXT,
     content_type TEXT,
-    content_length INTEGER,         -- bytes received (after decoding)
+    content_length INTEGER,         -- bytes received (after decoding); not_modified: of the archived body
     truncated INTEGER DEFAULT 0,    -- 1 when the body hit the size cap
     last_modified TEXT,             -- HTTP Last-Modified header, raw
     headers TEXT,                   -- JSON of the headers that matter
