@@ -103,13 +103,23 @@ _FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image
 _INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
 _TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"))
 _SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
+# Elements whose own axe rule asks for a name (by input type for <input>).
+_ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "input image": "input-image-alt",
+                       "input button": "input-button-name", "input submit": "input-button-name",
+                       "input reset": "input-button-name"}
+# Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
+# be nested in an element whose children are presentational.
+_WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
+                         "option progressbar radio scrollbar searchbox slider spinbutton switch tab textbox "
+                         "treeitem".split())
+# Roles that require an accessible name (axe-core's accessibleNameRequired, WAI-ARIA 1.2).
+_NAME_REQUIRED = frozenset("alertdialog application button checkbox combobox dialog img link listbox menuitem "
+                           "menuitemcheckbox menuitemradio meter option progressbar radio searchbox slider "
+                           "spinbutton switch textbox toolbar treeitem".split())
 _HEADER_ROLES = frozenset(("columnheader", "rowheader"))
 _CELL_ROLES = frozenset(("cell", "gridcell", "columnheader", "rowheader"))
 _TABLE_ROLES = frozenset(("table", "grid", "treegrid"))
 _TRANSPARENT_ROLES = frozenset((None, "none", "generic"))
-_NON_TEXT_MEDIA = re.compile(r"^(?:data:)?(image|audio|video)/|x-shockwave-flash", re.I)
-_NON_TEXT_EXT = re.compile(r"\.(a?png|jpe?g|jfif|pjpeg|gif|svg|webp|bmp|ico|avif|tiff?|heic|mp3|wav|ogg|oga|opus|"
-                           r"m4a|aac|flac|weba|mid|midi|mp4|m4v|webm|ogv|mov|avi|mpe?g|mkv|3gp|swf)(?:[?#].*)?$", re.I)
 _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
@@ -356,7 +366,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
         if el.presentational_conflict:
             report("presentation-role-conflict", el)
-    if role in ROLES and ROLES[role].presentational_children and any(d.tabbable for d in el.descendants()):
+    if role in ROLES and ROLES[role].presentational_children and _holds_focusable_widget(el):
         report("nested-interactive", el)
     name_rule = _name_rule(el, role, explicit)
     if name_rule and not el.name:
@@ -400,6 +410,19 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
         if name in ATTRIBUTES and name not in supported and name not in prohibited:
             report("aria-allowed-attr", el)
             return
+
+
+def _holds_focusable_widget(el: El) -> bool:
+    """axe-core's no-focusable-content: a descendant with a widget role that can take focus
+    (tabindex=-1 included: it is still reachable by script and by assistive technology). A
+    focusable element without a widget role (a span with tabindex) is looked into, not counted."""
+    stack = list(el.elements)
+    while stack:
+        child = stack.pop()
+        if child.focusable and child.role in _WIDGET_TYPE:
+            return True
+        stack.extend(child.elements)
+    return False
 
 
 def _in_widget(el: El) -> bool:
@@ -486,46 +509,42 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if ns != "html":
         return None
     kind = el.get("type", "text").lower() if tag == "input" else ""
+    element_rule = _ELEMENT_NAME_RULES.get(f"input {kind}" if tag == "input" else tag)
+    if element_rule and (tag != "object" or el.get("data", "").strip()):
+        # axe-core's no-explicit-name-required-matches: the element's own rule holds under an
+        # explicit role that requires a name or on a focusable element; a role that needs no
+        # name (role=separator) takes it out, and role=none without a conflict passes.
+        if explicit not in (None, "none", "presentation") and explicit not in _NAME_REQUIRED and not el.focusable:
+            return None
+        return None if role == "none" else element_rule
     if role == "none":
         return None
-    if tag == "img":
-        return "image-alt" if role == "img" else None
     if role == "img":
         return "role-img-alt"
-    if tag == "input" and kind == "image":
-        return "input-image-alt" if role == "button" else None
-    if tag == "object":
-        return "object-alt" if explicit is None and _embeds_media(el) else None
     if tag in ("iframe", "frame"):
         # out of the tab order, a frame is not a control to name (ACT cae760, axe-core)
         return "frame-title" if el.tabindex is None or el.tabindex >= 0 else None
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
-        return "area-alt" if tag == "area" else "link-name"
+        # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
+        if tag == "area":
+            return "area-alt"
+        return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
     if tag == "button":
         return "button-name"
-    if role == "button":
-        return "input-button-name" if tag == "input" else "aria-command-name"
-    if role == "menuitem":
+    if role in ("button", "menuitem"):
         return "aria-command-name"
     if role == "heading":
         return "empty-heading"
     if el.is_details_summary and explicit in (None, "none", "presentation"):
         return "summary-name"
-    native_field = (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select")
-    if native_field and role == el.implicit_role:
+    if (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select"):
+        # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
     if role in _INPUT_FIELD_ROLES:
         return "aria-input-field-name"
     if role in _TOGGLE_ROLES:
         return "aria-toggle-field-name"
     return None
-
-
-def _embeds_media(el: El) -> bool:
-    """An <object> whose resource is an image, audio or video (its type or file extension says so)."""
-    data = el.get("data", "").strip()
-    return bool(_NON_TEXT_MEDIA.search(el.get("type", "").strip()) or _NON_TEXT_MEDIA.match(data)
-                or _NON_TEXT_EXT.search(data))
 
 
 def _autocomplete_applies(el: El) -> bool:
