@@ -101,10 +101,11 @@ _FOREIGN_ROOT = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype[^
                            re.I | re.S)
 _FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image"))
 _INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
-_TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"))
+_TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio", "option"))
 _SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
 # Elements whose own axe rule asks for a name (by input type for <input>).
-_ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "input image": "input-image-alt",
+_ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "button-name",
+                       "input image": "input-image-alt",
                        "input button": "input-button-name", "input submit": "input-button-name",
                        "input reset": "input-button-name"}
 # Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
@@ -112,6 +113,10 @@ _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "input image"
 _WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
                          "option progressbar radio scrollbar searchbox slider spinbutton switch tab textbox "
                          "treeitem".split())
+# Roles whose required children axe-core leaves for review, rather than failing, when the
+# element has no content at all (aria-required-children.json's reviewEmpty).
+_REVIEW_EMPTY = frozenset("doc-bibliography doc-endnotes grid list listbox menu menubar table tablist tree "
+                          "treegrid rowgroup".split())
 # Roles that require an accessible name (axe-core's accessibleNameRequired, WAI-ARIA 1.2).
 _NAME_REQUIRED = frozenset("alertdialog application button checkbox combobox dialog img link listbox menuitem "
                            "menuitemcheckbox menuitemradio meter option progressbar radio searchbox slider "
@@ -358,9 +363,8 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         if _missing_required(el, role):
             report("aria-required-attr", el)
     if explicit is not None and explicit == role:
-        if ROLES[role].owned and not _busy(el):
-            if not _owns_only_allowed(el, role, owner):
-                report("aria-required-children", el)
+        if ROLES[role].owned and _required_children_fail(el, role, owner):
+            report("aria-required-children", el)
         if ROLES[role].context and _context_role(el, owner) not in ROLES[role].context:
             report("aria-required-parent", el)
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
@@ -459,35 +463,48 @@ def _owned(el: El, owner: dict[int, El]):
             yield target
 
 
-def _owns_only_allowed(el: El, role: str, owner: dict[int, El]) -> bool:
-    """ACT bc4a75: every owned element (looking through generic and presentational ones) is allowed."""
+def _required_children_fail(el: El, role: str, owner: dict[int, El]) -> bool:
+    """aria-required-children as axe-core's check decides it (ACT bc4a75 agrees but for
+    aria-busy): an owned element with a role not allowed fails, even under aria-busy; no
+    owned element of a required role fails unless the element is busy, or it is one of the
+    roles axe-core leaves for review when it has no content at all (an empty list)."""
     direct, nested = allowed_owned(role)
-    return _owned_allowed(el, direct, nested, owner)
+    state = {"found": False, "content": False}
+    if not _owned_allowed(el, direct, nested, owner, state):
+        return True
+    if state["found"] or _busy(el):
+        return False
+    return role not in _REVIEW_EMPTY or state["content"]
 
 
-def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El]) -> bool:
-    """The recursion of ``_owns_only_allowed``: a module-level function, as a nested one that
-    calls itself is a reference cycle (function, closure cell) holding the page's elements
-    until the cyclic collector runs. A generic or presentational child is looked through
-    unless a global ARIA attribute or focusability puts it in the accessibility tree (as
-    browsers do, and axe-core), where it is an owned element with no allowed role."""
+def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El],
+                   state: dict[str, bool]) -> bool:
+    """Every element ``parent`` owns has an allowed role; ``state`` records whether one of a
+    required role was found and whether any text was. A module-level function, as a nested
+    one that calls itself is a reference cycle (function, closure cell) holding the page's
+    elements until the cyclic collector runs. A generic or presentational child is looked
+    through unless a global ARIA attribute or focusability puts it in the accessibility tree
+    (as browsers do, and axe-core), where it is an owned element with no allowed role. Text
+    is not an owned element (axe-core counts only elements) but is content."""
     for child in _owned(parent, owner):
         if isinstance(child, str):
             if child.strip() and parent.in_tree:
-                return False
+                state["content"] = True
             continue
         if not child.in_tree:
             continue
         child_role = child.role
         if child_role in _TRANSPARENT_ROLES and not (child.has_global_aria or child.focusable):
-            if not _owned_allowed(child, allowed, containers, owner):
+            if not _owned_allowed(child, allowed, containers, owner, state):
                 return False
         elif child_role not in allowed:
             return False
         elif child_role in containers:
             inner = containers[child_role] | {child_role}
-            if not _owned_allowed(child, inner, {child_role: containers[child_role]}, owner):
+            if not _owned_allowed(child, inner, {child_role: containers[child_role]}, owner, state):
                 return False
+        else:
+            state["found"] = state["content"] = True
     return True
 
 
@@ -517,20 +534,21 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         if explicit not in (None, "none", "presentation") and explicit not in _NAME_REQUIRED and not el.focusable:
             return None
         return None if role == "none" else element_rule
+    if tag in ("iframe", "frame"):
+        # out of the tab order, a frame is not a control to name (ACT cae760, axe-core); a
+        # presentational role exempts it unless it has a title (JAWS then announces a group)
+        if (el.tabindex is not None and el.tabindex < 0) or (role == "none" and "title" not in el.attrs):
+            return None
+        return "frame-title"
     if role == "none":
         return None
     if role == "img":
         return "role-img-alt"
-    if tag in ("iframe", "frame"):
-        # out of the tab order, a frame is not a control to name (ACT cae760, axe-core)
-        return "frame-title" if el.tabindex is None or el.tabindex >= 0 else None
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
         # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
         if tag == "area":
             return "area-alt"
         return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
-    if tag == "button":
-        return "button-name"
     if role in ("button", "menuitem"):
         return "aria-command-name"
     if role == "heading":
@@ -540,9 +558,10 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select"):
         # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
-    if role in _INPUT_FIELD_ROLES:
+    # axe-core selects these by explicit role, on elements with no naming method of their own
+    if role in _INPUT_FIELD_ROLES and explicit == role:
         return "aria-input-field-name"
-    if role in _TOGGLE_ROLES:
+    if role in _TOGGLE_ROLES and explicit == role:
         return "aria-toggle-field-name"
     return None
 
