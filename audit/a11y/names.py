@@ -531,9 +531,9 @@ class StyleRules:
 
 
 def has_role_lang_or_aria(attrs: dict[str, str]) -> bool:
-    """A role, lang or aria-* attribute (a loop: elements have one or two attributes)."""
+    """A role, lang, xml:lang or aria-* attribute (a loop: elements have one or two attributes)."""
     for name in attrs:
-        if name[:5] == "aria-" or name == "role" or name == "lang":
+        if name[:5] == "aria-" or name == "role" or name == "lang" or name == "xml:lang":
             return True
     return False
 

@@ -154,6 +154,10 @@ _AC_FIELDS = frozenset(
     "cc-exp cc-exp-month cc-exp-year cc-csc cc-type transaction-currency transaction-amount language bday "
     "bday-day bday-month bday-year sex url photo".split()) | _AC_CONTACT
 _AC_CONTACT_KIND = frozenset(("home", "work", "mobile", "fax", "pager"))
+# axe-core's autocomplete-valid options: values browsers treat as "off" (stateTerms), and
+# purposes not in HTML that it leaves for review (ignoredValues).
+_AC_STATE_WORDS = frozenset("none false true disabled enabled undefined null xoff xon".split())
+_AC_REVIEW = frozenset("text pronouns gender message content".split())
 
 
 # ---- public API -------------------------------------------------------------------------
@@ -345,8 +349,10 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
         if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
             report("autocomplete-valid", el)
-    if "lang" in attrs and tag != "html" and el.ns == "html" and attrs["lang"]:
-        if not is_known_language(attrs["lang"]) and _has_own_language_text(el):
+    if tag != "html" and el.ns == "html":
+        # axe-core's valid-lang reads xml:lang as well as lang; a value of spaces is invalid
+        langs = [attrs[a] for a in ("lang", "xml:lang") if attrs.get(a)]
+        if langs and not all(is_known_language(v) for v in langs) and _has_own_language_text(el):
             report("valid-lang", el)
     if not el.in_tree:
         return
@@ -574,6 +580,8 @@ def _autocomplete_applies(el: El) -> bool:
         return False
     if el.disabled or el.get("aria-disabled", "").strip().lower() == "true":
         return False
+    if "readonly" in el.attrs or el.get("aria-readonly", "").strip().lower() == "true":
+        return False  # axe-core's autocomplete-matches: nothing will be filled in
     if el.get("autocomplete", "").strip().lower() in ("on", "off"):
         return False
     if not el.rendered and not el.in_tree:
@@ -591,7 +599,14 @@ def _superclasses(role: str) -> frozenset[str]:
 
 
 def _autocomplete_valid(value: str) -> bool:
+    """HTML's autofill detail tokens, as axe-core reads them: its extra state words (none,
+    false, xoff, ...) pass, and the purposes it leaves for review (text, gender, ...) are
+    not reported."""
     tokens = value.lower().split()
+    if len(tokens) == 1 and tokens[0] in _AC_STATE_WORDS:
+        return True
+    if tokens and tokens[-1] in _AC_REVIEW:
+        return True
     i = 0
     if i < len(tokens) and tokens[i].startswith("section-"):
         i += 1
