@@ -12,7 +12,9 @@ Three ARIA 1.3 additions are accepted because browsers and axe-core already do
 is also from ARIA 1.3, as the ACT rule "ARIA global properties not used where
 prohibited" uses it.
 
-``aria-required`` on radio and slider is accepted as axe-core does.
+``aria-required`` on radio and slider is accepted as axe-core does, and so are the other
+attributes axe-core's role table (lib/standards/aria-roles.js) still allows from ARIA 1.1:
+``aria-orientation`` on combobox, ``aria-level`` on grid, tablist (and treegrid, a grid).
 
 Deprecated-in-1.2 global attributes (``aria-disabled``, ``aria-errormessage``,
 ``aria-haspopup``, ``aria-invalid``) stay allowed on every role, as axe-core allows them.
@@ -81,7 +83,7 @@ ROLES: dict[str, Role] = {
     "columnheader": Role(("cell", "gridcell", "sectionhead"), _s("sort"), context=("row",),
                          name_from_content=True),
     "combobox": Role(("input",), _s("activedescendant autocomplete controls errormessage expanded haspopup "
-                                    "invalid readonly required"), _s("controls expanded")),
+                                    "invalid orientation readonly required"), _s("controls expanded")),
     "complementary": Role(("landmark",)),
     "contentinfo": Role(("landmark",)),
     "definition": Role(("section",)),
@@ -94,7 +96,7 @@ ROLES: dict[str, Role] = {
     "figure": Role(("section",)),
     "form": Role(("landmark",)),
     "generic": Role(("structure",), name_prohibited=True),
-    "grid": Role(("composite", "table"), _s("multiselectable readonly"), owned=("row", "rowgroup>row")),
+    "grid": Role(("composite", "table"), _s("level multiselectable readonly"), owned=("row", "rowgroup>row")),
     "gridcell": Role(("cell", "widget"), _s("disabled errormessage expanded haspopup invalid readonly required "
                                             "selected"), context=("row",), name_from_content=True),
     "group": Role(("section",), _s("activedescendant disabled")),
@@ -155,7 +157,7 @@ ROLES: dict[str, Role] = {
     "tab": Role(("sectionhead", "widget"), _s("disabled expanded haspopup posinset selected setsize"),
                 context=("tablist",), name_from_content=True, presentational_children=True),
     "table": Role(("section",), _s("colcount rowcount"), owned=("row", "rowgroup>row")),
-    "tablist": Role(("composite",), _s("multiselectable orientation"), owned=("tab",)),
+    "tablist": Role(("composite",), _s("level multiselectable orientation"), owned=("tab",)),
     "tabpanel": Role(("section",)),
     "term": Role(("section",)),
     "textbox": Role(("input",), _s("activedescendant autocomplete errormessage haspopup invalid multiline "

@@ -108,6 +108,7 @@ _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "bu
                        "input image": "input-image-alt",
                        "input button": "input-button-name", "input submit": "input-button-name",
                        "input reset": "input-button-name"}
+_CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-flowto", "aria-owns"))
 # Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
 # be nested in an element whose children are presentational.
 _WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
@@ -339,7 +340,8 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
                 break
         for name in aria:
             value = attrs[name]
-            if name in ATTRIBUTES and value.strip() and not is_valid_value(name, value):
+            if name in ATTRIBUTES and value.strip() and (not is_valid_value(name, value)
+                                                         or _dangling_reference(el, name, value)):
                 report("aria-valid-attr-value", el)
                 break
         if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
@@ -371,7 +373,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if explicit is not None and explicit == role:
         if ROLES[role].owned and _required_children_fail(el, role, owner):
             report("aria-required-children", el)
-        if ROLES[role].context and _context_role(el, owner) not in ROLES[role].context:
+        if ROLES[role].context and not _in_required_context(el, role, owner):
             report("aria-required-parent", el)
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
         if el.presentational_conflict:
@@ -417,9 +419,34 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
         if name in prohibited and el.attrs[name].strip():
             report("aria-prohibited-attr", el)
             return
-        if name in ATTRIBUTES and name not in supported and name not in prohibited:
+        if (name in ATTRIBUTES and name not in supported and name not in prohibited
+                and not _ignored_attr(el, name)):
             report("aria-allowed-attr", el)
             return
+
+
+def _dangling_reference(el: El, name: str, value: str) -> bool:
+    """axe-core's aria-valid-attr-value for ID references: aria-activedescendant must name an
+    element of the page, aria-controls, aria-flowto and aria-owns at least one. Not for a
+    collapsed control (aria-expanded/aria-selected=false, or a popup, whose target may load
+    later), nor aria-labelledby/describedby/details/errormessage, which axe-core reviews or
+    checks apart."""
+    if name not in _CHECKED_REFS:
+        return False
+    attrs = el.attrs
+    if name in ("aria-controls", "aria-owns") and attrs.get("aria-expanded") == "false":
+        return False
+    if name == "aria-controls" and (attrs.get("aria-selected") == "false"
+                                    or attrs.get("aria-haspopup", "false") != "false"):
+        return False
+    return not any(ref in el.doc.by_id for ref in value.split())
+
+
+def _ignored_attr(el: El, name: str) -> bool:
+    """Values axe-core lets pass on any role because screen readers ignore them:
+    aria-required=false, and aria-multiline=false on a contenteditable element."""
+    value = el.attrs[name]
+    return value == "false" and (name == "aria-required" or (name == "aria-multiline" and "contenteditable" in el.attrs))
 
 
 def _holds_focusable_widget(el: El) -> bool:
@@ -453,6 +480,8 @@ def _missing_required(el: El, role: str) -> bool:
     required = set(ROLES[role].required)
     if role == "separator" and el.focusable:
         required.add("aria-valuenow")
+    if role == "slider" and el.attrs.get("aria-valuetext", "").strip():
+        required.discard("aria-valuenow")  # axe-core: a seek slider may give its value as text
     if el.tag == "input" and el.get("type", "").lower() in ("checkbox", "radio"):
         required.discard("aria-checked")  # the native checked state provides it
     return any(not el.attrs.get(a, "").strip() for a in required)
@@ -514,14 +543,26 @@ def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]
     return True
 
 
-def _context_role(el: El, owner: dict[int, El]) -> str | None:
-    """Role of the nearest accessibility-tree ancestor that is not generic or presentational."""
+def _in_required_context(el: El, role: str, owner: dict[int, El]) -> bool:
+    """aria-required-parent as axe-core walks it: up the accessibility tree (aria-owns first),
+    past generic and presentational ancestors, to the first role. A group passes only where
+    the context allows one, and then the walk goes on to the rest of the context (a menuitem
+    in a group needs a menu above it); a listitem or treeitem may also sit in a group in one
+    of its own kind (tree > treeitem > group > treeitem)."""
+    context = set(ROLES[role].context)
     parent = owner.get(id(el)) or el.parent
     while parent is not None:
-        if parent.role not in _TRANSPARENT_ROLES:
-            return parent.role
+        parent_role = parent.role
+        if parent_role in _TRANSPARENT_ROLES:
+            pass
+        elif parent_role == "group" and "group" in context:
+            context.discard("group")
+            if role in ("listitem", "treeitem"):
+                context.add(role)
+        else:
+            return parent_role in context
         parent = owner.get(id(parent)) or parent.parent
-    return None
+    return False
 
 
 def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:

@@ -345,12 +345,16 @@ def test_br_and_wbr_take_only_aria_hidden():
 
 def test_owned_generic_with_global_aria_or_focus_is_in_the_tree():
     """ACT bc4a75 'owned by' = child in the accessibility tree: a live region or a focusable
-    div between a list and its items is such a child; a bare div is not; aria-busy exempts."""
+    div between a list and its items is such a child; a bare div is not. aria-busy on the
+    element excuses missing items but not a child of a wrong role (axe-core's check; ACT
+    exempts busy subtrees altogether, the engine follows axe-core here)."""
     html = page('<div role="list" id="live"><div aria-live="polite"><div role="listitem">1</div></div></div>'
                 '<div role="list" id="focus"><div tabindex="0"><div role="listitem">1</div></div></div>'
                 '<div role="list" id="bare"><div><div role="listitem">1</div></div></div>'
-                '<div aria-busy="true"><div role="list" id="busy"><p>loading</p></div></div>')
-    assert targets(html, "aria-required-children") == ["#live", "#focus"]
+                '<div role="list" id="busy" aria-busy="true"><p>loading</p></div>'
+                '<div role="list" id="loading" aria-busy="true"></div>'
+                '<div role="row" id="empty-row"></div>')
+    assert targets(html, "aria-required-children") == ["#live", "#focus", "#busy", "#empty-row"]
 
 
 def test_autocomplete_applies_to_what_is_seen_or_exposed():
@@ -398,10 +402,16 @@ def test_table_rules_report_the_table_as_axe_core_does():
     assert targets(html, "th-has-data-cells") == ["#t2", "#t4"]  # t4: its only data cell is hidden
 
 
-def test_object_media_type_from_a_data_url():
+def test_object_alt_applies_to_every_object_with_data():
+    """axe-core's object-alt (selector object[data]) whatever the resource's type (ACT 8fc3b6
+    only tests media; the engine follows axe-core); no data, no object to name; a role that
+    needs no name takes it out unless the object is focusable."""
     html = page('<object id="o" data="data:image/png;base64,iVBORw0KGgo="></object>'
-                '<object data="data:text/html,hello"></object><object data="clip.mpeg"></object>')
-    assert targets(html, "object-alt") == ["#o", "html > body > object:nth-of-type(3)"]
+                '<object id="h" data="data:text/html,hello"></object><object id="m" data="clip.mpeg"></object>'
+                '<object data="">fallback</object><object data="x.pdf" title="Annual report"></object>'
+                '<object data="x.pdf" role="separator"></object>'
+                '<object id="f" data="x.pdf" role="separator" tabindex="0"></object>')
+    assert targets(html, "object-alt") == ["#o", "#h", "#m", "#f"]
 
 
 def test_aria_integer_minimums_and_tristates():
