@@ -405,13 +405,16 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
     An HTML element with no role at all (kbd, cite, abbr, ...: HTML-AAM maps them to nothing,
     and Chromium exposes them as generic text) may not be named, as in axe-core, unless it
     sits inside a widget, which takes its text. Chromium gives a few of them a role of its
-    own (_CHROMIUM_ROLES), so a name is allowed there. ``br`` and ``wbr`` take no ARIA
+    own (_CHROMIUM_ROLES), so a name is allowed there; so it is on a generic div or span
+    inside a widget (axe-core gives them no role either). ``br`` and ``wbr`` take no ARIA
     attribute but aria-hidden (ARIA in HTML)."""
     if role is None and el.ns == "html" and explicit is None:
         if el.tag in _ONLY_ARIA_HIDDEN and any(a != "aria-hidden" and a in ATTRIBUTES for a in aria):
             report("aria-allowed-attr", el)
             return
         prohibited = () if el.tag in _CHROMIUM_ROLES or _in_widget(el) else NAME_ATTRS
+    elif role == "generic" and explicit is None and el.ns == "html" and _in_widget(el):
+        prohibited = ()  # a div or span inside a widget, as axe-core: the widget takes its name
     else:
         prohibited = PROHIBITED.get(role, ())
     supported = SUPPORTED.get(role, GLOBAL_ATTRS)
@@ -463,11 +466,12 @@ def _holds_focusable_widget(el: El) -> bool:
 
 
 def _in_widget(el: El) -> bool:
-    """The nearest ancestor with a role other than generic or none has a widget role."""
+    """The nearest ancestor with a role other than generic or none is a widget in axe-core's
+    sense (_WIDGET_TYPE: a control, not a composite such as grid or tablist)."""
     for anc in el.ancestors():
         role = anc.role
         if role not in _TRANSPARENT_ROLES and role in ROLES:
-            return "widget" in _superclasses(role)
+            return role in _WIDGET_TYPE
     return False
 
 
@@ -581,6 +585,8 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         if explicit not in (None, "none", "presentation") and explicit not in _NAME_REQUIRED and not el.focusable:
             return None
         return None if role == "none" else element_rule
+    if tag == "summary" and el.is_details_summary:
+        return "summary-name"  # axe-core's summary-name, whatever role the summary is given
     if tag in ("iframe", "frame"):
         # out of the tab order, a frame is not a control to name (ACT cae760, axe-core); a
         # presentational role exempts it unless it has a title (JAWS then announces a group)
@@ -600,8 +606,6 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         return "aria-command-name"
     if role == "heading":
         return "empty-heading"
-    if el.is_details_summary and explicit in (None, "none", "presentation"):
-        return "summary-name"
     if (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select"):
         # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
