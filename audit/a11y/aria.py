@@ -45,9 +45,10 @@ def _s(text: str = "") -> frozenset[str]:
 
 _RANGE = "valuemax valuemin valuenow valuetext"
 _CELL = "colindex colindextext colspan rowindex rowindextext rowspan"
-# Separators inside menus are common and allowed by axe-core and the APG menu pattern.
+# Separators inside menus are common and allowed by axe-core and the APG menu pattern, and
+# so is a submenu owned directly (axe-core's requiredOwned for menu and menubar).
 _MENU_OWNED = ("group>menuitem", "group>menuitemradio", "group>menuitemcheckbox", "group>separator",
-               "menuitem", "menuitemradio", "menuitemcheckbox", "separator")
+               "menuitem", "menuitemradio", "menuitemcheckbox", "separator", "menu")
 _MENU_CONTEXT = ("group", "menu", "menubar")
 
 ROLES: dict[str, Role] = {
@@ -174,7 +175,7 @@ ROLES: dict[str, Role] = {
     # (ARIA 1.3: comment adds level, posinset and setsize; mark and suggestion prohibit naming)
     "comment": Role(("article",), _s("level")),
     "mark": Role(("section",), name_prohibited=True),
-    "suggestion": Role(("section",), name_prohibited=True),
+    "suggestion": Role(("section",), owned=("insertion", "deletion"), name_prohibited=True),
     # Graphics-ARIA 1.0
     "graphics-document": Role(("document",)),
     "graphics-object": Role(("group",)),
@@ -290,6 +291,12 @@ _INT_MIN = {"aria-colcount": -1, "aria-colindex": 1, "aria-colspan": 1, "aria-le
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed", "undefined"),
                 "trifalse": ("true", "false", "undefined")}
+
+
+# Attributes whose value may be empty or blank (WAI-ARIA strings and ID references, and the
+# two tokens whose empty value means "false"; axe-core's allowEmpty).
+ALLOW_EMPTY = frozenset(a for a, (kind, _) in ATTRIBUTES.items() if kind in ("string", "idref", "idrefs")) | {
+    "aria-current", "aria-haspopup"}
 
 
 def is_valid_value(attr: str, value: str) -> bool:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from audit.a11y.aria import (ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED, allowed_owned,
-                             is_valid_value)
+from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED,
+                             allowed_owned, is_valid_value)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int, squash
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -108,7 +108,7 @@ _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "bu
                        "input image": "input-image-alt",
                        "input button": "input-button-name", "input submit": "input-button-name",
                        "input reset": "input-button-name"}
-_CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-flowto", "aria-owns"))
+_CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-details", "aria-flowto", "aria-owns"))
 # Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
 # be nested in an element whose children are presentational.
 _WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
@@ -340,8 +340,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
                 break
         for name in aria:
             value = attrs[name]
-            if name in ATTRIBUTES and value.strip() and (not is_valid_value(name, value)
-                                                         or _dangling_reference(el, name, value)):
+            if name in ATTRIBUTES and value and _invalid_value(el, name, value):
                 report("aria-valid-attr-value", el)
                 break
         if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
@@ -428,11 +427,21 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
             return
 
 
+def _invalid_value(el: El, name: str, value: str) -> bool:
+    """axe-core's aria-valid-attr-value on a non-empty value: spaces alone are a value, and
+    an invalid one, for the attributes that may not be left empty (not strings, ID
+    references, aria-current or aria-haspopup); an empty value is left for review."""
+    if not value.strip():
+        return name not in ALLOW_EMPTY
+    return not is_valid_value(name, value) or _dangling_reference(el, name, value)
+
+
 def _dangling_reference(el: El, name: str, value: str) -> bool:
-    """axe-core's aria-valid-attr-value for ID references: aria-activedescendant must name an
-    element of the page, aria-controls, aria-flowto and aria-owns at least one. Not for a
+    """axe-core's aria-valid-attr-value for ID references: aria-activedescendant and
+    aria-details must name an element of the page, aria-controls, aria-flowto and aria-owns
+    at least one. Not for a
     collapsed control (aria-expanded/aria-selected=false, or a popup, whose target may load
-    later), nor aria-labelledby/describedby/details/errormessage, which axe-core reviews or
+    later), nor aria-labelledby/describedby/errormessage, which axe-core reviews or
     checks apart."""
     if name not in _CHECKED_REFS:
         return False
