@@ -360,7 +360,8 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     role = el.role
     explicit = el.explicit_role
     if attrs.get("role", "").strip():
-        if explicit is None:
+        # axe-core: no usable token, or an abstract one anywhere in the list
+        if explicit is None or any(t in ROLES and ROLES[t].abstract for t in attrs["role"].lower().split()):
             report("aria-roles", el)
         elif ROLES[explicit].deprecated:
             report("aria-deprecated-role", el)

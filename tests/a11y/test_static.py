@@ -547,3 +547,15 @@ def test_rule_case_scorer_and_the_tuning_cases():
     assert held_out >= set(RULES) - {"meta-refresh-no-exceptions"}
     tuning = score_file(os.path.join(CASES, "tuning.txt"))
     assert {rule: misses for rule, (_, misses) in tuning.items() if misses} == {}
+
+
+def test_abstract_role_tokens_fail_anywhere_in_the_list():
+    html = page('<div id="a" role="button widget" tabindex="0">x</div><div id="u" role="foo bar">y</div>'
+                '<div role="foo link" tabindex="0">z</div>')
+    assert targets(html, "aria-roles") == ["#a", "#u"]
+
+
+def test_retired_but_registered_language_subtags_are_known():
+    """IANA keeps retired ISO 639-3 codes as deprecated subtags; ACT and axe-core accept them."""
+    assert is_known_language("aam") and is_known_language("cbe-Latn")
+    assert not is_known_language("xyzzy") and not is_known_language("zzq")
