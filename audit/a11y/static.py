@@ -350,7 +350,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
         if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
             report("autocomplete-valid", el)
-    if tag != "html" and el.ns == "html":
+    if ("lang" in attrs or "xml:lang" in attrs) and tag != "html" and el.ns == "html":
         # axe-core's valid-lang reads xml:lang as well as lang; a value of spaces is invalid
         langs = [attrs[a] for a in ("lang", "xml:lang") if attrs.get(a)]
         if langs and not all(is_known_language(v) for v in langs) and _has_own_language_text(el):
@@ -723,49 +723,50 @@ def _table_cells(table: El):
 
 
 def _headers_without_cells(table: El) -> list[El]:
-    """ACT d0f69e: header cells of this table that no other cell is assigned to."""
-    grid: dict[tuple[int, int], El] = {}
+    """ACT d0f69e: header cells of this table that no other cell is assigned to.
+
+    Cells are placed by HTML's table model (a cell skips the columns that a row span from
+    above still covers), counting as it goes the cells in the tree that occupy each column
+    and each row: a header whose columns (or rows) hold no cell but itself has none. One
+    pass over the cells, with no grid of positions: a long table of providers has
+    thousands of cells, and building and walking a grid was most of this check's cost."""
+    covered: dict[int, int] = {}  # column -> first row below the row spans that reach into it
     spans: dict[int, tuple[int, int, int, int]] = {}  # id(cell) -> row, col, rowspan, colspan
-    cells: list[El] = []
+    in_column: dict[int, int] = {}
+    in_row: dict[int, int] = {}
+    headers: list[El] = []
+    referenced: set[str] = set()
     rows = _table_rows(table)
     for r, row in enumerate(rows):
         c = 0
         for cell in row.elements:
             if cell.tag not in ("td", "th") and cell.role not in _CELL_ROLES:
                 continue
-            while (r, c) in grid:
+            while covered.get(c, 0) > r:
                 c += 1
             # HTML caps colspan at 1000; a rowspan never reaches past the last row
             colspan = min(1000, max(1, parse_int(cell.get("colspan") or cell.get("aria-colspan")) or 1))
             rowspan = min(len(rows) - r, max(1, parse_int(cell.get("rowspan") or cell.get("aria-rowspan")) or 1))
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = cell
-            spans[id(cell)] = (r, c, rowspan, colspan)
-            cells.append(cell)
+            for k in range(c, c + colspan):
+                covered[k] = r + rowspan
+            if cell.in_tree:
+                for k in range(c, c + colspan):
+                    in_column[k] = in_column.get(k, 0) + 1
+                for k in range(r, r + rowspan):
+                    in_row[k] = in_row.get(k, 0) + 1
+                if cell.role in _HEADER_ROLES:
+                    spans[id(cell)] = (r, c, rowspan, colspan)
+                    headers.append(cell)
+            if "headers" in cell.attrs:
+                referenced.update(cell.attrs["headers"].split())
             c += colspan
-    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree and _shows_something(cell)]
-    if not headers:
-        return []
-    referenced = set()
-    for cell in cells:
-        referenced.update(cell.attrs.get("headers", "").split())
-    # The cells in the tree that occupy each column and each row, gathered in one pass over
-    # the grid: asking the whole grid again for every header cost headers x cells, and a
-    # long table of providers has thousands of cells.
-    in_column: dict[int, set[int]] = {}
-    in_row: dict[int, set[int]] = {}
-    for (r, c), cell in grid.items():
-        if cell.in_tree:
-            in_column.setdefault(c, set()).add(id(cell))
-            in_row.setdefault(r, set()).add(id(cell))
     missing = []
     for header in headers:
-        if header.attrs.get("id") in referenced:
+        if header.attrs.get("id") in referenced or not _shows_something(header):
             continue
         r0, c0, rs, cs = spans[id(header)]
         lines, first, span = (in_column, c0, cs) if header.role == "columnheader" else (in_row, r0, rs)
-        if not any(lines.get(k, {id(header)}) - {id(header)} for k in range(first, first + span)):
+        if not any(lines.get(k, 0) > 1 for k in range(first, first + span)):
             missing.append(header)
     return missing
 
