@@ -130,9 +130,11 @@ _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-ow
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
 # they can only fail through a descendant or ancestor, so the per-element pass skips them.
+# Table cells are among them: their rules (td-headers-attr, th-has-data-cells) are the
+# table's, and a long table's thousands of cells were most of the pass on such a page.
 _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
-                        "tbody tfoot thead time tr u ul".split())
+                        "tbody td tfoot th thead time tr u ul".split())
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
