@@ -461,7 +461,8 @@ def _ignored_attr(el: El, name: str) -> bool:
     """Values axe-core lets pass on any role because screen readers ignore them:
     aria-required=false, and aria-multiline=false on a contenteditable element."""
     value = el.attrs[name]
-    return value == "false" and (name == "aria-required" or (name == "aria-multiline" and "contenteditable" in el.attrs))
+    return value == "false" and (name == "aria-required"
+                                 or (name == "aria-multiline" and "contenteditable" in el.attrs))
 
 
 def _holds_focusable_widget(el: El) -> bool:

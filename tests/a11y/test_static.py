@@ -473,15 +473,18 @@ def test_nested_interactive_counts_focusable_widgets_only():
     focusable span (no widget role) is looked into, not counted."""
     html = page('<button id="minus"><span role="link" tabindex="-1">x</span></button>'
                 '<button><span tabindex="0">pass</span></button>'
-                '<div id="radio" role="radio" aria-checked="false"><button tabindex="-1" aria-hidden="true">b</button></div>'
+                '<div id="radio" role="radio" aria-checked="false">'
+                '<button tabindex="-1" aria-hidden="true">b</button></div>'
                 '<button><a href="/z" hidden>z</a></button><div role="link" tabindex="0"><input aria-label="t"></div>')
     assert targets(html, "nested-interactive") == ["#minus", "#radio"]
 
 
 def test_required_parent_walks_past_groups_to_the_rest_of_the_context():
     html = page('<div role="menu"><div role="group"><div role="menuitem">in</div></div></div>'
-                '<div role="menu"><div role="menuitem">m<div role="group"><div id="m" role="menuitem">x</div></div></div></div>'
-                '<div role="tree"><div role="treeitem">a<div role="group"><div role="treeitem">b</div></div></div></div>'
+                '<div role="menu"><div role="menuitem">m'
+                '<div role="group"><div id="m" role="menuitem">x</div></div></div></div>'
+                '<div role="tree"><div role="treeitem">a'
+                '<div role="group"><div role="treeitem">b</div></div></div></div>'
                 '<div role="list" aria-owns="o"></div><div id="o" role="listitem">owned</div>')
     assert targets(html, "aria-required-parent") == ["#m"]
 
@@ -495,7 +498,8 @@ def test_required_children_text_is_content_not_an_owned_element():
 def test_id_references_that_resolve_nowhere():
     """axe-core: aria-activedescendant, aria-controls, aria-flowto, aria-owns must name an
     element (a collapsed control's aria-controls may not yet); labelledby/describedby are reviewed."""
-    html = page('<div id="ad" aria-activedescendant="nope">a</div><button id="c" aria-controls="nope">c</button>'
+    html = page('<div id="ad" aria-activedescendant="nope">a</div>'
+                '<button id="c" aria-controls="nope">c</button>'
                 '<button aria-controls="nope" aria-expanded="false">d</button><span id="here">h</span>'
                 '<div aria-flowto="nope here">e</div><div aria-describedby="nope">f</div>')
     assert targets(html, "aria-valid-attr-value") == ["#ad", "#c"]
@@ -503,8 +507,10 @@ def test_id_references_that_resolve_nowhere():
 
 def test_allowed_attribute_extras_from_axe_core():
     html = page('<div role="grid" aria-level="1"><div role="row"><div role="gridcell">x</div></div></div>'
-                '<button aria-required="false">b</button><div id="t" role="link" tabindex="0" aria-required="true">l</div>'
-                '<div role="combobox" aria-expanded="false" aria-multiline="false" contenteditable aria-label="c"></div>')
+                '<button aria-required="false">b</button>'
+                '<div id="t" role="link" tabindex="0" aria-required="true">l</div>'
+                '<div role="combobox" aria-expanded="false" aria-multiline="false" contenteditable '
+                'aria-label="c"></div>')
     assert targets(html, "aria-allowed-attr") == ["#t"]
 
 
@@ -523,7 +529,8 @@ def test_valid_lang_reads_xml_lang_and_fails_spaces():
 
 def test_summary_and_frame_names_as_axe_core_reads_them():
     html = page('<details><summary id="h" role="heading"></summary>x</details>'
-                '<iframe id="f" src="/a" role="presentation" title=""></iframe><iframe src="/b" role="presentation"></iframe>')
+                '<iframe id="f" src="/a" role="presentation" title=""></iframe>'
+                '<iframe src="/b" role="presentation"></iframe>')
     assert targets(html, "summary-name") == ["#h"]
     assert targets(html, "frame-title") == ["#f"]
 
