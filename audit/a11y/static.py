@@ -5,7 +5,9 @@ Every crawled page goes through it, so it has to be cheap: the HTML is parsed on
 Rules are those ACT rules (W3C ACT Rules CG) that a parser can decide without layout or
 scripts; each is reported under the axe-core rule id(s) that implement it, with axe-core's
 impact, so results line up with ``--engine axe`` runs.  Where ACT and axe-core disagree
-the ACT rule text is followed (e.g. a ``headers`` token must point at a header cell).
+axe-core's rule and check logic is followed, except where the ACT rule is explicit and its
+test cases hold it (valid-lang and autocomplete-valid on visible aria-hidden content,
+aria-prohibited-attr on elements with text): see benchmarks/act/README.md.
 
 Public API: ``check_html``, ``check_file`` (for the ACT scorer), ``violations_to_json``,
 ``Violation``, ``RULES``, ``ENGINE``.
@@ -108,6 +110,7 @@ _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "bu
                        "input image": "input-image-alt",
                        "input button": "input-button-name", "input submit": "input-button-name",
                        "input reset": "input-button-name"}
+# ID-reference attributes whose targets must exist (see _dangling_reference).
 _CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-details", "aria-flowto", "aria-owns"))
 # Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
 # be nested in an element whose children are presentational.
@@ -440,12 +443,11 @@ def _invalid_value(el: El, name: str, value: str) -> bool:
 
 
 def _dangling_reference(el: El, name: str, value: str) -> bool:
-    """axe-core's aria-valid-attr-value for ID references: aria-activedescendant and
-    aria-details must name an element of the page, aria-controls, aria-flowto and aria-owns
-    at least one. Not for a
-    collapsed control (aria-expanded/aria-selected=false, or a popup, whose target may load
-    later), nor aria-labelledby/describedby/errormessage, which axe-core reviews or
-    checks apart."""
+    """axe-core's aria-valid-attr-value for ID references (_CHECKED_REFS): aria-activedescendant
+    and aria-details must name an element of the page, aria-controls, aria-flowto and aria-owns
+    at least one. Not for a collapsed control (aria-expanded/aria-selected=false, or a popup,
+    whose target may load later), nor aria-labelledby/describedby/errormessage, which
+    axe-core reviews or checks apart."""
     if name not in _CHECKED_REFS:
         return False
     attrs = el.attrs
