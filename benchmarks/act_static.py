@@ -3,9 +3,11 @@
 
     .venv/bin/python benchmarks/act_static.py [benchmarks/act/dev.jsonl] [--all] [--show-misses]
 
-Two scores follow each other: the ACT cases (page level, and element level as far as the
+Three scores follow each other: the ACT cases (page level, and element level as far as the
 cases allow, see ``score``), then axe-core's own rule fixtures element by element, on a
-development split and a held-out split (``benchmarks/axe_fixtures_eval.py``).
+development split and a held-out split (``benchmarks/axe_fixtures_eval.py``), then the
+project's own rule cases, a tuning file and a held-out file written before the engine was
+changed on the tuning one (``benchmarks/static_cases_eval.py``), element and page level.
 
 A case is *flagged* when the engine reports any axe-core rule mapped to the case's ACT
 rule in benchmarks/act/axe_map.json (``axe_rules`` plus ``suggested_axe_rules``).  A
@@ -33,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from audit.a11y.static import check_html  # noqa: E402
 from benchmarks.axe_fixtures_eval import score_fixtures  # noqa: E402
+from benchmarks.static_cases_eval import CASES, score_file  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -143,6 +146,40 @@ def print_fixtures(show_misses: bool) -> None:
               f"precision {fmt(ratio(c['TP'], c['TP'] + c['FP']))}  recall {fmt(ratio(c['TP'], c['TP'] + c['FN']))}")
 
 
+def print_rule_cases(show_misses: bool) -> None:
+    """The project's own rule cases (benchmarks/static_cases), element and page level, per
+    rule, tuning and held-out apart (misses are listed for the tuning file only)."""
+    scores = {split: score_file(os.path.join(CASES, f"{split}.txt")) for split in ("tuning", "held_out")}
+    print()
+    print("own rule cases, element level (el) and page level (pg): tuning | held-out")
+    print(f"{'rule':27} {'el TP':>5} {'FN':>3} {'FP':>3} {'pg P':>5} {'pg R':>5} | "
+          f"{'el TP':>5} {'FN':>3} {'FP':>3} {'el P':>5} {'el R':>5} {'pg P':>5} {'pg R':>5}")
+    totals = {split: Counter() for split in scores}
+    for rule in sorted(set(scores["tuning"]) | set(scores["held_out"])):
+        cells = []
+        for split in ("tuning", "held_out"):
+            c = scores[split].get(rule, (Counter(), []))[0]
+            totals[split].update(c)
+            page = (fmt(ratio(c["page_TP"], c["page_TP"] + c["page_FP"])) + " "
+                    + fmt(ratio(c["page_TP"], c["page_TP"] + c["page_FN"])))
+            element = f"{c['TP']:5d} {c['FN']:3d} {c['FP']:3d}"
+            if split == "held_out":
+                element += (f" {fmt(ratio(c['TP'], c['TP'] + c['FP']))}"
+                            f" {fmt(ratio(c['TP'], c['TP'] + c['FN']))}")
+            cells.append(f"{element} {page}")
+        print(f"{rule:27} {cells[0]} | {cells[1]}")
+        if show_misses:
+            for miss in scores["tuning"].get(rule, (None, []))[1]:
+                print(f"        {miss}")
+    print("-" * 72)
+    for split, c in totals.items():
+        print(f"{split:8}: elements TP {c['TP']}  FN {c['FN']}  FP {c['FP']}  precision "
+              f"{fmt(ratio(c['TP'], c['TP'] + c['FP']))}  recall {fmt(ratio(c['TP'], c['TP'] + c['FN']))}; "
+              f"pages {sum(c[k] for k in ('page_TP', 'page_FN', 'page_FP', 'page_TN'))}  precision "
+              f"{fmt(ratio(c['page_TP'], c['page_TP'] + c['page_FP']))}  recall "
+              f"{fmt(ratio(c['page_TP'], c['page_TP'] + c['page_FN']))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="?", default=os.path.join(HERE, "act", "dev.jsonl"))
@@ -184,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"element level: {el_tp} elements reported on failed cases, {el_fp} on passed/inapplicable ones "
           f"(each a false positive): precision {fmt(ratio(el_tp, el_tp + el_fp))}")
     print_fixtures(args.show_misses)
+    print_rule_cases(args.show_misses)
 
     act_pages = [c["html"] for c in cases]
     per_act = time_pages(act_pages, 3)

@@ -12,7 +12,9 @@ Three ARIA 1.3 additions are accepted because browsers and axe-core already do
 is also from ARIA 1.3, as the ACT rule "ARIA global properties not used where
 prohibited" uses it.
 
-``aria-required`` on radio and slider is accepted as axe-core does.
+``aria-required`` on radio and slider is accepted as axe-core does, and so are the other
+attributes axe-core's role table (lib/standards/aria-roles.js) still allows from ARIA 1.1:
+``aria-orientation`` on combobox, ``aria-level`` on grid, tablist (and treegrid, a grid).
 
 Deprecated-in-1.2 global attributes (``aria-disabled``, ``aria-errormessage``,
 ``aria-haspopup``, ``aria-invalid``) stay allowed on every role, as axe-core allows them.
@@ -43,9 +45,10 @@ def _s(text: str = "") -> frozenset[str]:
 
 _RANGE = "valuemax valuemin valuenow valuetext"
 _CELL = "colindex colindextext colspan rowindex rowindextext rowspan"
-# Separators inside menus are common and allowed by axe-core and the APG menu pattern.
+# Separators inside menus are common and allowed by axe-core and the APG menu pattern, and
+# so is a submenu owned directly (axe-core's requiredOwned for menu and menubar).
 _MENU_OWNED = ("group>menuitem", "group>menuitemradio", "group>menuitemcheckbox", "group>separator",
-               "menuitem", "menuitemradio", "menuitemcheckbox", "separator")
+               "menuitem", "menuitemradio", "menuitemcheckbox", "separator", "menu")
 _MENU_CONTEXT = ("group", "menu", "menubar")
 
 ROLES: dict[str, Role] = {
@@ -81,7 +84,7 @@ ROLES: dict[str, Role] = {
     "columnheader": Role(("cell", "gridcell", "sectionhead"), _s("sort"), context=("row",),
                          name_from_content=True),
     "combobox": Role(("input",), _s("activedescendant autocomplete controls errormessage expanded haspopup "
-                                    "invalid readonly required"), _s("controls expanded")),
+                                    "invalid orientation readonly required"), _s("controls expanded")),
     "complementary": Role(("landmark",)),
     "contentinfo": Role(("landmark",)),
     "definition": Role(("section",)),
@@ -94,7 +97,7 @@ ROLES: dict[str, Role] = {
     "figure": Role(("section",)),
     "form": Role(("landmark",)),
     "generic": Role(("structure",), name_prohibited=True),
-    "grid": Role(("composite", "table"), _s("multiselectable readonly"), owned=("row", "rowgroup>row")),
+    "grid": Role(("composite", "table"), _s("level multiselectable readonly"), owned=("row", "rowgroup>row")),
     "gridcell": Role(("cell", "widget"), _s("disabled errormessage expanded haspopup invalid readonly required "
                                             "selected"), context=("row",), name_from_content=True),
     "group": Role(("section",), _s("activedescendant disabled")),
@@ -155,7 +158,7 @@ ROLES: dict[str, Role] = {
     "tab": Role(("sectionhead", "widget"), _s("disabled expanded haspopup posinset selected setsize"),
                 context=("tablist",), name_from_content=True, presentational_children=True),
     "table": Role(("section",), _s("colcount rowcount"), owned=("row", "rowgroup>row")),
-    "tablist": Role(("composite",), _s("multiselectable orientation"), owned=("tab",)),
+    "tablist": Role(("composite",), _s("level multiselectable orientation"), owned=("tab",)),
     "tabpanel": Role(("section",)),
     "term": Role(("section",)),
     "textbox": Role(("input",), _s("activedescendant autocomplete errormessage haspopup invalid multiline "
@@ -172,7 +175,7 @@ ROLES: dict[str, Role] = {
     # (ARIA 1.3: comment adds level, posinset and setsize; mark and suggestion prohibit naming)
     "comment": Role(("article",), _s("level")),
     "mark": Role(("section",), name_prohibited=True),
-    "suggestion": Role(("section",), name_prohibited=True),
+    "suggestion": Role(("section",), owned=("insertion", "deletion"), name_prohibited=True),
     # Graphics-ARIA 1.0
     "graphics-document": Role(("document",)),
     "graphics-object": Role(("group",)),
@@ -288,6 +291,12 @@ _INT_MIN = {"aria-colcount": -1, "aria-colindex": 1, "aria-colspan": 1, "aria-le
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed", "undefined"),
                 "trifalse": ("true", "false", "undefined")}
+
+
+# Attributes whose value may be empty or blank (WAI-ARIA strings and ID references, and the
+# two tokens whose empty value means "false"; axe-core's allowEmpty).
+ALLOW_EMPTY = frozenset(a for a, (kind, _) in ATTRIBUTES.items() if kind in ("string", "idref", "idrefs")) | {
+    "aria-current", "aria-haspopup"}
 
 
 def is_valid_value(attr: str, value: str) -> bool:

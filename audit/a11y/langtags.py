@@ -280,7 +280,20 @@ _THREE_LETTER_BLOB = (
     "zrpzrszsazskzslzsmzsrzsuzteztgztlztmztnztpztqztszttztuztxztyzuazuhzumzunzuyzwazxxzybzygzyjzynzyp"
     "zzazzj"
 )
-_THREE_LETTER = frozenset(_THREE_LETTER_BLOB[i:i + 3] for i in range(0, len(_THREE_LETTER_BLOB), 3))
+# Three-letter subtags retired from ISO 639-3 but still in the IANA registry (as deprecated):
+# still "known" to the ACT rules, and valid to axe-core (lib/core/utils/valid-langs.js lists them).
+_RETIRED_BLOB = (
+    "aamadpagpaisajtaohasdaueayxayybazbbzbgmbhkbicbijbjdbjqbkbblgbmybpbbtbbtlbxxbyycbecbhccaccqcdgcjr"
+    "ckaclscmkcoycqucugcumcxhdafdapdgudhaditdjldkldrhdrrdrwdskduddujdwldyrdzdekcelpemoeudgavgbcgfxggn"
+    "ggoggrgiogjigligtiguvhnmhrriapibiikhillilwimeisviziizmjarjegkbfkdvkgckgdkghkjfkojkoxkppkrmktrkvs"
+    "kwqkxekxlkxukzhkzjkztlaklbaleglgsliillolmmlmzlnolsgluhlvlmegmgxmhhmjamldmntmofmstmvmmwdmwjmwxmwy"
+    "mydmyimyqmytnadnbfnbxncpngonlnnlrnnsnnxnoontsnxunzroakomeounpatpbzpcrpgypiiplppmcpmupodppapprprb"
+    "prypukpuzpzeriermrrnarrmrsirswsapscasdmsglsgosjcskksmdsnbsnhsulsumsvrtbbtdutggthcthwthxtidtietkk"
+    "tlwtmptnetnftoetsftviulyunpuokuunvjkvkivsnwgwwitwiwwrawrdwtbwyaxbaxbxxiaxipxkhxrqxtzybdycrydsyen"
+    "yiyykhymaymtynbynhyosyriyuuzemzirzlu"
+)
+_THREE_LETTER = frozenset(_THREE_LETTER_BLOB[i:i + 3] for i in range(0, len(_THREE_LETTER_BLOB), 3)) | frozenset(
+    _RETIRED_BLOB[i:i + 3] for i in range(0, len(_RETIRED_BLOB), 3))
 _PRIVATE_USE = re.compile(r"q[a-t][a-z]\Z")
 
 

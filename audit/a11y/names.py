@@ -423,7 +423,11 @@ def _host_name(el: El, visited: set[int]) -> str:
     if tag == "input":
         kind = attrs.get("type", "").lower()
         if kind == "image":
-            return attrs.get("alt", "")
+            # alt, then an associated <label> (axe-core's input-image-alt accepts one)
+            alt = attrs.get("alt", "")
+            if alt.strip() or not el.labels:
+                return alt
+            return " ".join(_content(lab, visited, False) for lab in el.labels)
         if kind in ("button", "submit", "reset"):
             # value, then an associated <label> (browsers and axe-core use it), then the default
             if "value" in attrs:
@@ -527,9 +531,9 @@ class StyleRules:
 
 
 def has_role_lang_or_aria(attrs: dict[str, str]) -> bool:
-    """A role, lang or aria-* attribute (a loop: elements have one or two attributes)."""
+    """A role, lang, xml:lang or aria-* attribute (a loop: elements have one or two attributes)."""
     for name in attrs:
-        if name[:5] == "aria-" or name == "role" or name == "lang":
+        if name[:5] == "aria-" or name == "role" or name == "lang" or name == "xml:lang":
             return True
     return False
 

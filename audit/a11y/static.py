@@ -5,7 +5,9 @@ Every crawled page goes through it, so it has to be cheap: the HTML is parsed on
 Rules are those ACT rules (W3C ACT Rules CG) that a parser can decide without layout or
 scripts; each is reported under the axe-core rule id(s) that implement it, with axe-core's
 impact, so results line up with ``--engine axe`` runs.  Where ACT and axe-core disagree
-the ACT rule text is followed (e.g. a ``headers`` token must point at a header cell).
+axe-core's rule and check logic is followed, except where the ACT rule is explicit and its
+test cases hold it (valid-lang and autocomplete-valid on visible aria-hidden content,
+aria-prohibited-attr on elements with text): see benchmarks/act/README.md.
 
 Public API: ``check_html``, ``check_file`` (for the ACT scorer), ``violations_to_json``,
 ``Violation``, ``RULES``, ``ENGINE``.
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from audit.a11y.aria import (ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED, allowed_owned,
-                             is_valid_value)
+from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED,
+                             allowed_owned, is_valid_value)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int, squash
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -101,22 +103,41 @@ _FOREIGN_ROOT = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype[^
                            re.I | re.S)
 _FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image"))
 _INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
-_TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"))
+_TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio", "option"))
 _SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
+# Elements whose own axe rule asks for a name (by input type for <input>).
+_ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "button-name",
+                       "input image": "input-image-alt",
+                       "input button": "input-button-name", "input submit": "input-button-name",
+                       "input reset": "input-button-name"}
+# ID-reference attributes whose targets must exist (see _dangling_reference).
+_CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-details", "aria-flowto", "aria-owns"))
+# Roles axe-core types as "widget" (lib/standards/aria-roles.js): the controls that may not
+# be nested in an element whose children are presentational.
+_WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
+                         "option progressbar radio scrollbar searchbox slider spinbutton switch tab textbox "
+                         "treeitem".split())
+# Roles whose required children axe-core leaves for review, rather than failing, when the
+# element has no content at all (aria-required-children.json's reviewEmpty).
+_REVIEW_EMPTY = frozenset("doc-bibliography doc-endnotes grid list listbox menu menubar table tablist tree "
+                          "treegrid rowgroup".split())
+# Roles that require an accessible name (axe-core's accessibleNameRequired, WAI-ARIA 1.2).
+_NAME_REQUIRED = frozenset("alertdialog application button checkbox combobox dialog img link listbox menuitem "
+                           "menuitemcheckbox menuitemradio meter option progressbar radio searchbox slider "
+                           "spinbutton switch textbox toolbar treeitem".split())
 _HEADER_ROLES = frozenset(("columnheader", "rowheader"))
 _CELL_ROLES = frozenset(("cell", "gridcell", "columnheader", "rowheader"))
 _TABLE_ROLES = frozenset(("table", "grid", "treegrid"))
 _TRANSPARENT_ROLES = frozenset((None, "none", "generic"))
-_NON_TEXT_MEDIA = re.compile(r"^(?:data:)?(image|audio|video)/|x-shockwave-flash", re.I)
-_NON_TEXT_EXT = re.compile(r"\.(a?png|jpe?g|jfif|pjpeg|gif|svg|webp|bmp|ico|avif|tiff?|heic|mp3|wav|ogg|oga|opus|"
-                           r"m4a|aac|flac|weba|mid|midi|mp4|m4v|webm|ogv|mov|avi|mpe?g|mkv|3gp|swf)(?:[?#].*)?$", re.I)
 _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
 # they can only fail through a descendant or ancestor, so the per-element pass skips them.
+# Table cells are among them: their rules (td-headers-attr, th-has-data-cells) are the
+# table's, and a long table's thousands of cells were most of the pass on such a page.
 _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
-                        "tbody tfoot thead time tr u ul".split())
+                        "tbody td tfoot th thead time tr u ul".split())
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
@@ -139,6 +160,10 @@ _AC_FIELDS = frozenset(
     "cc-exp cc-exp-month cc-exp-year cc-csc cc-type transaction-currency transaction-amount language bday "
     "bday-day bday-month bday-year sex url photo".split()) | _AC_CONTACT
 _AC_CONTACT_KIND = frozenset(("home", "work", "mobile", "fax", "pager"))
+# axe-core's autocomplete-valid options: values browsers treat as "off" (stateTerms), and
+# purposes not in HTML that it leaves for review (ignoredValues).
+_AC_STATE_WORDS = frozenset("none false true disabled enabled undefined null xoff xon".split())
+_AC_REVIEW = frozenset("text pronouns gender message content".split())
 
 
 # ---- public API -------------------------------------------------------------------------
@@ -320,7 +345,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
                 break
         for name in aria:
             value = attrs[name]
-            if name in ATTRIBUTES and value.strip() and not is_valid_value(name, value):
+            if name in ATTRIBUTES and value and _invalid_value(el, name, value):
                 report("aria-valid-attr-value", el)
                 break
         if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
@@ -330,15 +355,18 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
         if _autocomplete_applies(el) and not _autocomplete_valid(attrs["autocomplete"]):
             report("autocomplete-valid", el)
-    if "lang" in attrs and tag != "html" and el.ns == "html" and attrs["lang"]:
-        if not is_known_language(attrs["lang"]) and _has_own_language_text(el):
+    if ("lang" in attrs or "xml:lang" in attrs) and tag != "html" and el.ns == "html":
+        # axe-core's valid-lang reads xml:lang as well as lang; a value of spaces is invalid
+        langs = [attrs[a] for a in ("lang", "xml:lang") if attrs.get(a)]
+        if langs and not all(is_known_language(v) for v in langs) and _has_own_language_text(el):
             report("valid-lang", el)
     if not el.in_tree:
         return
     role = el.role
     explicit = el.explicit_role
     if attrs.get("role", "").strip():
-        if explicit is None:
+        # axe-core: no usable token, or an abstract one anywhere in the list
+        if explicit is None or any(t in ROLES and ROLES[t].abstract for t in attrs["role"].lower().split()):
             report("aria-roles", el)
         elif ROLES[explicit].deprecated:
             report("aria-deprecated-role", el)
@@ -348,15 +376,14 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         if _missing_required(el, role):
             report("aria-required-attr", el)
     if explicit is not None and explicit == role:
-        if ROLES[role].owned and not _busy(el):
-            if not _owns_only_allowed(el, role, owner):
-                report("aria-required-children", el)
-        if ROLES[role].context and _context_role(el, owner) not in ROLES[role].context:
+        if ROLES[role].owned and _required_children_fail(el, role, owner):
+            report("aria-required-children", el)
+        if ROLES[role].context and not _in_required_context(el, role, owner):
             report("aria-required-parent", el)
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
         if el.presentational_conflict:
             report("presentation-role-conflict", el)
-    if role in ROLES and ROLES[role].presentational_children and any(d.tabbable for d in el.descendants()):
+    if role in ROLES and ROLES[role].presentational_children and _holds_focusable_widget(el):
         report("nested-interactive", el)
     name_rule = _name_rule(el, role, explicit)
     if name_rule and not el.name:
@@ -383,13 +410,16 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
     An HTML element with no role at all (kbd, cite, abbr, ...: HTML-AAM maps them to nothing,
     and Chromium exposes them as generic text) may not be named, as in axe-core, unless it
     sits inside a widget, which takes its text. Chromium gives a few of them a role of its
-    own (_CHROMIUM_ROLES), so a name is allowed there. ``br`` and ``wbr`` take no ARIA
+    own (_CHROMIUM_ROLES), so a name is allowed there; so it is on a generic div or span
+    inside a widget (axe-core gives them no role either). ``br`` and ``wbr`` take no ARIA
     attribute but aria-hidden (ARIA in HTML)."""
     if role is None and el.ns == "html" and explicit is None:
         if el.tag in _ONLY_ARIA_HIDDEN and any(a != "aria-hidden" and a in ATTRIBUTES for a in aria):
             report("aria-allowed-attr", el)
             return
         prohibited = () if el.tag in _CHROMIUM_ROLES or _in_widget(el) else NAME_ATTRS
+    elif role == "generic" and explicit is None and el.ns == "html" and _in_widget(el):
+        prohibited = ()  # a div or span inside a widget, as axe-core: the widget takes its name
     else:
         prohibited = PROHIBITED.get(role, ())
     supported = SUPPORTED.get(role, GLOBAL_ATTRS)
@@ -397,17 +427,66 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
         if name in prohibited and el.attrs[name].strip():
             report("aria-prohibited-attr", el)
             return
-        if name in ATTRIBUTES and name not in supported and name not in prohibited:
+        if (name in ATTRIBUTES and name not in supported and name not in prohibited
+                and not _ignored_attr(el, name)):
             report("aria-allowed-attr", el)
             return
 
 
+def _invalid_value(el: El, name: str, value: str) -> bool:
+    """axe-core's aria-valid-attr-value on a non-empty value: spaces alone are a value, and
+    an invalid one, for the attributes that may not be left empty (not strings, ID
+    references, aria-current or aria-haspopup); an empty value is left for review."""
+    if not value.strip():
+        return name not in ALLOW_EMPTY
+    return not is_valid_value(name, value) or _dangling_reference(el, name, value)
+
+
+def _dangling_reference(el: El, name: str, value: str) -> bool:
+    """axe-core's aria-valid-attr-value for ID references (_CHECKED_REFS): aria-activedescendant
+    and aria-details must name an element of the page, aria-controls, aria-flowto and aria-owns
+    at least one. Not for a collapsed control (aria-expanded/aria-selected=false, or a popup,
+    whose target may load later), nor aria-labelledby/describedby/errormessage, which
+    axe-core reviews or checks apart."""
+    if name not in _CHECKED_REFS:
+        return False
+    attrs = el.attrs
+    if name in ("aria-controls", "aria-owns") and attrs.get("aria-expanded") == "false":
+        return False
+    if name == "aria-controls" and (attrs.get("aria-selected") == "false"
+                                    or attrs.get("aria-haspopup", "false") != "false"):
+        return False
+    return not any(ref in el.doc.by_id for ref in value.split())
+
+
+def _ignored_attr(el: El, name: str) -> bool:
+    """Values axe-core lets pass on any role because screen readers ignore them:
+    aria-required=false, and aria-multiline=false on a contenteditable element."""
+    value = el.attrs[name]
+    return value == "false" and (name == "aria-required"
+                                 or (name == "aria-multiline" and "contenteditable" in el.attrs))
+
+
+def _holds_focusable_widget(el: El) -> bool:
+    """axe-core's no-focusable-content: a descendant with a widget role that can take focus
+    (tabindex=-1 included: it is still reachable by script and by assistive technology). A
+    focusable element without a widget role (a span with tabindex) is looked into, not counted."""
+    stack = list(el.elements)
+    while stack:
+        child = stack.pop()
+        if child.focusable and child.role in _WIDGET_TYPE:
+            return True
+        stack.extend(child.elements)
+    return False
+
+
 def _in_widget(el: El) -> bool:
-    """The nearest ancestor with a role other than generic or none has a widget role."""
+    """The nearest ancestor with a role other than generic or none is a widget in axe-core's
+    sense (_WIDGET_TYPE: a control, not a composite such as grid or tablist)."""
     for anc in el.ancestors():
         role = anc.role
         if role not in _TRANSPARENT_ROLES and role in ROLES:
-            return "widget" in _superclasses(role)
+            return role in _WIDGET_TYPE
     return False
 
 
@@ -420,6 +499,8 @@ def _missing_required(el: El, role: str) -> bool:
     required = set(ROLES[role].required)
     if role == "separator" and el.focusable:
         required.add("aria-valuenow")
+    if role == "slider" and el.attrs.get("aria-valuetext", "").strip():
+        required.discard("aria-valuenow")  # axe-core: a seek slider may give its value as text
     if el.tag == "input" and el.get("type", "").lower() in ("checkbox", "radio"):
         required.discard("aria-checked")  # the native checked state provides it
     return any(not el.attrs.get(a, "").strip() for a in required)
@@ -436,46 +517,71 @@ def _owned(el: El, owner: dict[int, El]):
             yield target
 
 
-def _owns_only_allowed(el: El, role: str, owner: dict[int, El]) -> bool:
-    """ACT bc4a75: every owned element (looking through generic and presentational ones) is allowed."""
+def _required_children_fail(el: El, role: str, owner: dict[int, El]) -> bool:
+    """aria-required-children as axe-core's check decides it (ACT bc4a75 agrees but for
+    aria-busy): an owned element with a role not allowed fails, even under aria-busy; no
+    owned element of a required role fails unless the element is busy, or it is one of the
+    roles axe-core leaves for review when it has no content at all (an empty list)."""
     direct, nested = allowed_owned(role)
-    return _owned_allowed(el, direct, nested, owner)
+    state = {"found": False, "content": False}
+    if not _owned_allowed(el, direct, nested, owner, state):
+        return True
+    if state["found"] or _busy(el):
+        return False
+    return role not in _REVIEW_EMPTY or state["content"]
 
 
-def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El]) -> bool:
-    """The recursion of ``_owns_only_allowed``: a module-level function, as a nested one that
-    calls itself is a reference cycle (function, closure cell) holding the page's elements
-    until the cyclic collector runs. A generic or presentational child is looked through
-    unless a global ARIA attribute or focusability puts it in the accessibility tree (as
-    browsers do, and axe-core), where it is an owned element with no allowed role."""
+def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]], owner: dict[int, El],
+                   state: dict[str, bool]) -> bool:
+    """Every element ``parent`` owns has an allowed role; ``state`` records whether one of a
+    required role was found and whether any text was. A module-level function, as a nested
+    one that calls itself is a reference cycle (function, closure cell) holding the page's
+    elements until the cyclic collector runs. A generic or presentational child is looked
+    through unless a global ARIA attribute or focusability puts it in the accessibility tree
+    (as browsers do, and axe-core), where it is an owned element with no allowed role. Text
+    is not an owned element (axe-core counts only elements) but is content."""
     for child in _owned(parent, owner):
         if isinstance(child, str):
             if child.strip() and parent.in_tree:
-                return False
+                state["content"] = True
             continue
         if not child.in_tree:
             continue
         child_role = child.role
         if child_role in _TRANSPARENT_ROLES and not (child.has_global_aria or child.focusable):
-            if not _owned_allowed(child, allowed, containers, owner):
+            if not _owned_allowed(child, allowed, containers, owner, state):
                 return False
         elif child_role not in allowed:
             return False
         elif child_role in containers:
             inner = containers[child_role] | {child_role}
-            if not _owned_allowed(child, inner, {child_role: containers[child_role]}, owner):
+            if not _owned_allowed(child, inner, {child_role: containers[child_role]}, owner, state):
                 return False
+        else:
+            state["found"] = state["content"] = True
     return True
 
 
-def _context_role(el: El, owner: dict[int, El]) -> str | None:
-    """Role of the nearest accessibility-tree ancestor that is not generic or presentational."""
+def _in_required_context(el: El, role: str, owner: dict[int, El]) -> bool:
+    """aria-required-parent as axe-core walks it: up the accessibility tree (aria-owns first),
+    past generic and presentational ancestors, to the first role. A group passes only where
+    the context allows one, and then the walk goes on to the rest of the context (a menuitem
+    in a group needs a menu above it); a listitem or treeitem may also sit in a group in one
+    of its own kind (tree > treeitem > group > treeitem)."""
+    context = set(ROLES[role].context)
     parent = owner.get(id(el)) or el.parent
     while parent is not None:
-        if parent.role not in _TRANSPARENT_ROLES:
-            return parent.role
+        parent_role = parent.role
+        if parent_role in _TRANSPARENT_ROLES:
+            pass
+        elif parent_role == "group" and "group" in context:
+            context.discard("group")
+            if role in ("listitem", "treeitem"):
+                context.add(role)
+        else:
+            return parent_role in context
         parent = owner.get(id(parent)) or parent.parent
-    return None
+    return False
 
 
 def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
@@ -486,46 +592,44 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if ns != "html":
         return None
     kind = el.get("type", "text").lower() if tag == "input" else ""
+    element_rule = _ELEMENT_NAME_RULES.get(f"input {kind}" if tag == "input" else tag)
+    if element_rule and (tag != "object" or el.get("data", "").strip()):
+        # axe-core's no-explicit-name-required-matches: the element's own rule holds under an
+        # explicit role that requires a name or on a focusable element; a role that needs no
+        # name (role=separator) takes it out, and role=none without a conflict passes.
+        if explicit not in (None, "none", "presentation") and explicit not in _NAME_REQUIRED and not el.focusable:
+            return None
+        return None if role == "none" else element_rule
+    if tag == "summary" and el.is_details_summary:
+        return "summary-name"  # axe-core's summary-name, whatever role the summary is given
+    if tag in ("iframe", "frame"):
+        # out of the tab order, a frame is not a control to name (ACT cae760, axe-core); a
+        # presentational role exempts it unless it has a title (JAWS then announces a group)
+        if (el.tabindex is not None and el.tabindex < 0) or (role == "none" and "title" not in el.attrs):
+            return None
+        return "frame-title"
     if role == "none":
         return None
-    if tag == "img":
-        return "image-alt" if role == "img" else None
     if role == "img":
         return "role-img-alt"
-    if tag == "input" and kind == "image":
-        return "input-image-alt" if role == "button" else None
-    if tag == "object":
-        return "object-alt" if explicit is None and _embeds_media(el) else None
-    if tag in ("iframe", "frame"):
-        # out of the tab order, a frame is not a control to name (ACT cae760, axe-core)
-        return "frame-title" if el.tabindex is None or el.tabindex >= 0 else None
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
-        return "area-alt" if tag == "area" else "link-name"
-    if tag == "button":
-        return "button-name"
-    if role == "button":
-        return "input-button-name" if tag == "input" else "aria-command-name"
-    if role == "menuitem":
+        # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
+        if tag == "area":
+            return "area-alt"
+        return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
+    if role in ("button", "menuitem"):
         return "aria-command-name"
     if role == "heading":
         return "empty-heading"
-    if el.is_details_summary and explicit in (None, "none", "presentation"):
-        return "summary-name"
-    native_field = (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select")
-    if native_field and role == el.implicit_role:
+    if (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select"):
+        # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
-    if role in _INPUT_FIELD_ROLES:
+    # axe-core selects these by explicit role, on elements with no naming method of their own
+    if role in _INPUT_FIELD_ROLES and explicit == role:
         return "aria-input-field-name"
-    if role in _TOGGLE_ROLES:
+    if role in _TOGGLE_ROLES and explicit == role:
         return "aria-toggle-field-name"
     return None
-
-
-def _embeds_media(el: El) -> bool:
-    """An <object> whose resource is an image, audio or video (its type or file extension says so)."""
-    data = el.get("data", "").strip()
-    return bool(_NON_TEXT_MEDIA.search(el.get("type", "").strip()) or _NON_TEXT_MEDIA.match(data)
-                or _NON_TEXT_EXT.search(data))
 
 
 def _autocomplete_applies(el: El) -> bool:
@@ -536,6 +640,8 @@ def _autocomplete_applies(el: El) -> bool:
         return False
     if el.disabled or el.get("aria-disabled", "").strip().lower() == "true":
         return False
+    if "readonly" in el.attrs or el.get("aria-readonly", "").strip().lower() == "true":
+        return False  # axe-core's autocomplete-matches: nothing will be filled in
     if el.get("autocomplete", "").strip().lower() in ("on", "off"):
         return False
     if not el.rendered and not el.in_tree:
@@ -553,7 +659,14 @@ def _superclasses(role: str) -> frozenset[str]:
 
 
 def _autocomplete_valid(value: str) -> bool:
+    """HTML's autofill detail tokens, as axe-core reads them: its extra state words (none,
+    false, xoff, ...) pass, and the purposes it leaves for review (text, gender, ...) are
+    not reported."""
     tokens = value.lower().split()
+    if len(tokens) == 1 and tokens[0] in _AC_STATE_WORDS:
+        return True
+    if tokens and tokens[-1] in _AC_REVIEW:
+        return True
     i = 0
     if i < len(tokens) and tokens[i].startswith("section-"):
         i += 1
@@ -615,49 +728,50 @@ def _table_cells(table: El):
 
 
 def _headers_without_cells(table: El) -> list[El]:
-    """ACT d0f69e: header cells of this table that no other cell is assigned to."""
-    grid: dict[tuple[int, int], El] = {}
+    """ACT d0f69e: header cells of this table that no other cell is assigned to.
+
+    Cells are placed by HTML's table model (a cell skips the columns that a row span from
+    above still covers), counting as it goes the cells in the tree that occupy each column
+    and each row: a header whose columns (or rows) hold no cell but itself has none. One
+    pass over the cells, with no grid of positions: a long table of providers has
+    thousands of cells, and building and walking a grid was most of this check's cost."""
+    covered: dict[int, int] = {}  # column -> first row below the row spans that reach into it
     spans: dict[int, tuple[int, int, int, int]] = {}  # id(cell) -> row, col, rowspan, colspan
-    cells: list[El] = []
+    in_column: dict[int, int] = {}
+    in_row: dict[int, int] = {}
+    headers: list[El] = []
+    referenced: set[str] = set()
     rows = _table_rows(table)
     for r, row in enumerate(rows):
         c = 0
         for cell in row.elements:
             if cell.tag not in ("td", "th") and cell.role not in _CELL_ROLES:
                 continue
-            while (r, c) in grid:
+            while covered.get(c, 0) > r:
                 c += 1
             # HTML caps colspan at 1000; a rowspan never reaches past the last row
             colspan = min(1000, max(1, parse_int(cell.get("colspan") or cell.get("aria-colspan")) or 1))
             rowspan = min(len(rows) - r, max(1, parse_int(cell.get("rowspan") or cell.get("aria-rowspan")) or 1))
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = cell
-            spans[id(cell)] = (r, c, rowspan, colspan)
-            cells.append(cell)
+            for k in range(c, c + colspan):
+                covered[k] = r + rowspan
+            if cell.in_tree:
+                for k in range(c, c + colspan):
+                    in_column[k] = in_column.get(k, 0) + 1
+                for k in range(r, r + rowspan):
+                    in_row[k] = in_row.get(k, 0) + 1
+                if cell.role in _HEADER_ROLES:
+                    spans[id(cell)] = (r, c, rowspan, colspan)
+                    headers.append(cell)
+            if "headers" in cell.attrs:
+                referenced.update(cell.attrs["headers"].split())
             c += colspan
-    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree and _shows_something(cell)]
-    if not headers:
-        return []
-    referenced = set()
-    for cell in cells:
-        referenced.update(cell.attrs.get("headers", "").split())
-    # The cells in the tree that occupy each column and each row, gathered in one pass over
-    # the grid: asking the whole grid again for every header cost headers x cells, and a
-    # long table of providers has thousands of cells.
-    in_column: dict[int, set[int]] = {}
-    in_row: dict[int, set[int]] = {}
-    for (r, c), cell in grid.items():
-        if cell.in_tree:
-            in_column.setdefault(c, set()).add(id(cell))
-            in_row.setdefault(r, set()).add(id(cell))
     missing = []
     for header in headers:
-        if header.attrs.get("id") in referenced:
+        if header.attrs.get("id") in referenced or not _shows_something(header):
             continue
         r0, c0, rs, cs = spans[id(header)]
         lines, first, span = (in_column, c0, cs) if header.role == "columnheader" else (in_row, r0, rs)
-        if not any(lines.get(k, {id(header)}) - {id(header)} for k in range(first, first + span)):
+        if not any(lines.get(k, 0) > 1 for k in range(first, first + span)):
             missing.append(header)
     return missing
 
