@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import ROOT, CrawlResult, Reply, cli_env, council, page, run_crawl, write_seeds
+from conftest import ROOT, CrawlResult, Reply, cli_env, council, page, query, run_crawl, write_seeds
 
 PAGES = 40
 
@@ -41,6 +42,13 @@ def page_set(result: CrawlResult, crawl_id: int) -> set[str]:
         "SELECT url FROM fetches WHERE crawl_id = ? AND kind = 'page' AND status = 200", [crawl_id])}
 
 
+def crawls_started(db) -> int:
+    try:
+        return query(db, "SELECT count(*) AS n FROM crawls")[0]["n"] if db.exists() else 0
+    except sqlite3.OperationalError:  # the schema is still being made
+        return 0
+
+
 def test_kill_9_at_random_points_then_a_clean_rerun(web, tmp_path):
     seed = slow_site(web)
     rows = [council("E1", seed)]
@@ -53,12 +61,18 @@ def test_kill_9_at_random_points_then_a_clean_rerun(web, tmp_path):
     seeds = write_seeds(work / "seeds.csv", rows)
     db = work / "crawl.db"
     rng = random.Random(20261123)
-    for _ in range(5):
+    for n in range(1, 6):
         proc = subprocess.Popen(
             [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(seeds), "--db", str(db),
              "--download-delay", "0", "--timeout", "5"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=cli_env(), cwd=ROOT)
-        time.sleep(rng.uniform(1.0, 5.0))
+        # Killed at a random moment of its crawl, not of its start-up (which a loaded machine
+        # can stretch past the whole window): from when its crawl row exists.
+        deadline = time.monotonic() + 120
+        while crawls_started(db) < n:
+            assert proc.poll() is None and time.monotonic() < deadline, "the crawl never started"
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.2, 4.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     final = run_crawl(work, rows)
