@@ -155,6 +155,17 @@ def test_aria_rules():
     assert "nested-interactive" in rules(page('<button>Save <a href="/help">help</a></button>'))
 
 
+def test_a_collapsed_combobox_needs_no_aria_controls():
+    """axe-core's aria-required-attr: a combobox with aria-expanded="false" may leave out
+    aria-controls (its popup need not exist yet); expanded, or with no aria-expanded, it may not."""
+    field = '<input role="combobox" aria-label="Search services" {}>'
+    assert "aria-required-attr" not in rules(page(field.format('aria-expanded="false"')))
+    assert "aria-required-attr" in rules(page(field.format('aria-expanded="true"')))
+    assert "aria-required-attr" in rules(page(field.format("")))
+    assert "aria-required-attr" not in rules(page(field.format('aria-expanded="true" aria-controls="list"')
+                                                  + '<ul id="list" role="listbox"></ul>'))
+
+
 def test_tables():
     assert "td-headers-attr" in rules(page('<table><tr><th>A</th></tr><tr><td headers="nope">1</td></tr></table>'))
     assert "th-has-data-cells" in rules(page('<table><tr><th>A</th><th>B</th></tr><tr><td>1</td></tr></table>'))
