@@ -114,9 +114,11 @@ _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-ow
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
 # they can only fail through a descendant or ancestor, so the per-element pass skips them.
+# Table cells are among them: the two table rules reach a table's cells from the table, and
+# a long table's thousands of cells each made an element and went through the element rules.
 _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
-                        "tbody tfoot thead time tr u ul".split())
+                        "tbody td tfoot th thead time tr u ul".split())
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
@@ -366,10 +368,11 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if role in _TABLE_ROLES and el.ns == "html":
         # axe-core reports both table rules on the table (the cells are in its message)
         # the headers attribute belongs to td and th in a <table> (ACT a25f45)
+        rows = _table_rows(el)
         if tag == "table" and any("headers" in cell.attrs and cell.tag in ("td", "th") and cell.in_tree and _bad_headers(cell, el)
-                                  for cell in _table_cells(el)):
+                                  for cell in _table_cells(rows)):
             report("td-headers-attr", el)
-        if _headers_without_cells(el):
+        if _headers_without_cells(rows):
             report("th-has-data-cells", el)
 
 
@@ -606,20 +609,20 @@ def _table_rows(table: El) -> list[El]:
     return rows
 
 
-def _table_cells(table: El):
-    """Cells of the table's own rows (not of tables nested in it)."""
-    for row in _table_rows(table):
+def _table_cells(rows: list[El]):
+    """Cells of a table's own rows (``_table_rows``; not of tables nested in it)."""
+    for row in rows:
         for cell in row.elements:
             if cell.tag in ("td", "th") or cell.role in _CELL_ROLES:
                 yield cell
 
 
-def _headers_without_cells(table: El) -> list[El]:
-    """ACT d0f69e: header cells of this table that no other cell is assigned to."""
+def _headers_without_cells(rows: list[El]) -> list[El]:
+    """ACT d0f69e: header cells of a table (its ``_table_rows``) that no other cell is assigned to."""
     grid: dict[tuple[int, int], El] = {}
     spans: dict[int, tuple[int, int, int, int]] = {}  # id(cell) -> row, col, rowspan, colspan
     cells: list[El] = []
-    rows = _table_rows(table)
+    width = 0
     for r, row in enumerate(rows):
         c = 0
         for cell in row.elements:
@@ -636,28 +639,29 @@ def _headers_without_cells(table: El) -> list[El]:
             spans[id(cell)] = (r, c, rowspan, colspan)
             cells.append(cell)
             c += colspan
-    headers = [cell for cell in cells if cell.role in _HEADER_ROLES and cell.in_tree and _shows_something(cell)]
+            width = max(width, c)
+    # A td's own role is cell or gridcell: only a th, or a cell with a role attribute, can be
+    # a header (working out every cell's role walked each one's ancestors to find its table).
+    headers = [cell for cell in cells if (cell.tag == "th" or "role" in cell.attrs) and cell.role in _HEADER_ROLES
+               and cell.in_tree and _shows_something(cell)]
     if not headers:
         return []
     referenced = set()
     for cell in cells:
         referenced.update(cell.attrs.get("headers", "").split())
-    # The cells in the tree that occupy each column and each row, gathered in one pass over
-    # the grid: asking the whole grid again for every header cost headers x cells, and a
-    # long table of providers has thousands of cells.
-    in_column: dict[int, set[int]] = {}
-    in_row: dict[int, set[int]] = {}
-    for (r, c), cell in grid.items():
-        if cell.in_tree:
-            in_column.setdefault(c, set()).add(id(cell))
-            in_row.setdefault(r, set()).add(id(cell))
+    # Each header looks along its own columns (rows) and stops at the first other cell in
+    # the tree: in a table that has data, that is the next row's (column's) cell, so the
+    # check costs a few lookups a header, not a pass over a long table's thousands of cells.
     missing = []
     for header in headers:
         if header.attrs.get("id") in referenced:
             continue
         r0, c0, rs, cs = spans[id(header)]
-        lines, first, span = (in_column, c0, cs) if header.role == "columnheader" else (in_row, r0, rs)
-        if not any(lines.get(k, {id(header)}) - {id(header)} for k in range(first, first + span)):
+        if header.role == "columnheader":
+            line = (grid.get((r, c)) for c in range(c0, c0 + cs) for r in range(len(rows)))
+        else:
+            line = (grid.get((r, c)) for r in range(r0, r0 + rs) for c in range(width))
+        if not any(cell is not None and cell is not header and cell.in_tree for cell in line):
             missing.append(header)
     return missing
 
