@@ -90,9 +90,12 @@ _CONTROL_LABEL = re.compile(
 _SHORT_LABEL = re.compile(r"^\s*(?:change\s+)?(?:the\s+)?(?:text|font)\s+size\s*:?\s*$", re.IGNORECASE)
 _A_BUTTON = re.compile(r"^\s*(?:a|a\+|a\+\+|a-|a\u2212|a\s*\+|a\s*-)\s*$", re.IGNORECASE)
 _INTERACTIVE = "button, a, input, select, [role=button]"
-# The interactive elements that can be a text-size control: one with a class, id, aria-label
-# or title to read, or a button (its text). Selecting only these skips most of a page's links.
-_NAMED_INTERACTIVE = f":is({_INTERACTIVE}):is([class], [id], [aria-label], [title], button)"
+# The interactive elements that can be a text-size control: a button (its text), or one whose
+# class, id, aria-label or title says "text" or "font", as every match of _CONTROL_TOKEN and
+# _CONTROL_LABEL does. Lexbor picks them, so the page's other links and buttons with a class
+# (a mega-menu's hundreds) are not split into tokens and matched one by one in Python.
+_NAMED_INTERACTIVE = (f":is({_INTERACTIVE}):is(button, " + ", ".join(
+    f"[{attr}*={word} i]" for attr in ("class", "id", "aria-label", "title") for word in ("text", "font")) + ")")
 # Markup a text-size control needs ("resize" contains "size"), each with one of its letters
 # to test first: a one-character test runs at memchr speed, a substring search of the whole
 # page at ~1 ns a character, and "z" or "+" is missing from many pages.

@@ -393,10 +393,11 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if role in _TABLE_ROLES and el.ns == "html":
         # axe-core reports both table rules on the table (the cells are in its message)
         # the headers attribute belongs to td and th in a <table> (ACT a25f45)
+        rows = _table_rows(el)
         if tag == "table" and any("headers" in cell.attrs and cell.tag in ("td", "th") and cell.in_tree and _bad_headers(cell, el)
-                                  for cell in _table_cells(el)):
+                                  for cell in _table_cells(rows)):
             report("td-headers-attr", el)
-        if _headers_without_cells(el):
+        if _headers_without_cells(rows):
             report("th-has-data-cells", el)
 
 
@@ -721,9 +722,9 @@ def _table_rows(table: El) -> list[El]:
     return rows
 
 
-def _table_cells(table: El):
-    """Cells of the table's own rows (not of tables nested in it)."""
-    for row in _table_rows(table):
+def _table_cells(rows: list[El]):
+    """Cells of a table's own rows (``_table_rows``; not of tables nested in it)."""
+    for row in rows:
         for cell in row.elements:
             if cell.tag in ("td", "th") or cell.role in _CELL_ROLES:
                 yield cell
@@ -761,7 +762,9 @@ def _headers_without_cells(table: El) -> list[El]:
                     in_column[k] = in_column.get(k, 0) + 1
                 for k in range(r, r + rowspan):
                     in_row[k] = in_row.get(k, 0) + 1
-                if cell.role in _HEADER_ROLES:
+                # A td's own role is cell or gridcell: only a th, or a cell with a role
+                # attribute, can be a header (and working out a cell's role walks its ancestors).
+                if (cell.tag == "th" or "role" in cell.attrs) and cell.role in _HEADER_ROLES:
                     spans[id(cell)] = (r, c, rowspan, colspan)
                     headers.append(cell)
             if "headers" in cell.attrs:
