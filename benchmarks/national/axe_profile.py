@@ -105,7 +105,7 @@ def folder_stylesheets(folder: Path):
 
 def pick_pages(folder: Path, base: str, n: int) -> list[tuple[str, str]]:
     """N pages spread evenly over the site's HTML files (all shapes of a varied site)."""
-    files = sorted(folder.rglob("*.html"))
+    files = sorted(f for f in folder.rglob("*.html") if f.stat().st_size > 5_000)  # not the stub pages
     step = max(1, len(files) // max(1, n))
     return [(base + str(f.relative_to(folder)), f.read_text("utf-8")) for f in files[::step][:n]]
 
