@@ -730,8 +730,8 @@ def _table_cells(rows: list[El]):
                 yield cell
 
 
-def _headers_without_cells(table: El) -> list[El]:
-    """ACT d0f69e: header cells of this table that no other cell is assigned to.
+def _headers_without_cells(rows: list[El]) -> list[El]:
+    """ACT d0f69e: header cells of a table (its ``_table_rows``) that no other cell is assigned to.
 
     Cells are placed by HTML's table model (a cell skips the columns that a row span from
     above still covers), counting as it goes the cells in the tree that occupy each column
@@ -744,7 +744,6 @@ def _headers_without_cells(table: El) -> list[El]:
     in_row: dict[int, int] = {}
     headers: list[El] = []
     referenced: set[str] = set()
-    rows = _table_rows(table)
     for r, row in enumerate(rows):
         c = 0
         for cell in row.elements:

@@ -225,11 +225,12 @@ def audit_help() -> str:
     return subprocess.run([*lo_audit(), "audit", "--help"], capture_output=True, text=True).stdout
 
 
-def audit_cmd(db: Path, axe_sample: int, workers: int | None = None) -> list[str]:
-    """``lo-audit audit``; ``--axe-sample`` and ``--workers`` only when this version has them."""
+def audit_cmd(db: Path, axe_sample, workers: int | None = None) -> list[str]:
+    """``lo-audit audit``; ``--axe-sample`` and ``--workers`` only when this version has them
+    (and neither when it is ``default``: the command as a user types it)."""
     cmd = [*lo_audit(), "audit", "--db", str(db), "--as-of", AS_OF]
     help_text = audit_help()
-    if "--axe-sample" in help_text:
+    if axe_sample != AS_TYPED and "--axe-sample" in help_text:
         cmd += ["--axe-sample", str(axe_sample)]
     if workers not in (None, AS_TYPED) and "--workers" in help_text:
         cmd += ["--workers", str(workers)]
@@ -482,24 +483,29 @@ def recrawl(n: int, work: Path, args, first: Run, first_sent: int, acmd: list[st
 
 
 def a11y_figures(db: Path, audit_id: int) -> dict | None:
-    """Contrast pages, distinct issues and how the accessibility points spread (a text
-    histogram): whether the score tells sites apart or piles them up at 0 or 20."""
+    """Contrast pages, distinct issues and how the accessibility points and the total scores
+    spread (text histograms): whether the score tells sites apart or piles them up at 0 or 20."""
     if not has_table(db, "a11y_issues"):
         return None
     rows = q(db, "SELECT score_accessibility, a11y_distinct_issues, a11y_contrast_pages, a11y_axe_pages_checked, "
-                 "a11y_pages_checked, a11y_pages_failing FROM council_scores WHERE audit_id = ? AND pages_crawled > 0",
-             [audit_id])
+                 "a11y_pages_checked, a11y_pages_failing, score FROM council_scores WHERE audit_id = ? "
+                 "AND pages_crawled > 0 AND score IS NOT NULL", [audit_id])
     if not rows:
         return None
     points = [r[0] or 0.0 for r in rows]
+    scores = [r[6] or 0.0 for r in rows]
     axe_pages = sum(r[3] or 0 for r in rows)
     contrast = sum(r[2] or 0 for r in rows)
+    contrast_sites = sum(1 for r in rows if r[2])
     failing_share = sum(r[5] or 0 for r in rows) / max(1, sum(r[4] or 0 for r in rows))
+    median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
     line = (f"{sum(r[1] or 0 for r in rows)} distinct issues over {len(rows)} sites (median "
-            f"{sorted(r[1] or 0 for r in rows)[len(rows) // 2]}); low-contrast text on {contrast} of {axe_pages} "
-            f"axe-checked pages; {failing_share:.0%} of pages fail some automated check; accessibility points "
-            f"min {min(points):.1f} median {sorted(points)[len(points) // 2]:.1f} max {max(points):.1f} of 20")
-    return {"line": line, "histogram": text_histogram(points, 20, 10)}
+            f"{median([r[1] or 0 for r in rows])}); low-contrast text on {contrast} of {axe_pages} axe-checked pages "
+            f"({contrast_sites} of {len(rows)} sites); {failing_share:.0%} of pages fail some automated check; "
+            f"accessibility points min {min(points):.1f} median {median(points):.1f} max {max(points):.1f} of 20; "
+            f"total score min {min(scores):.1f} median {median(scores):.1f} max {max(scores):.1f} of 100")
+    return {"line": line, "histogram": text_histogram(points, 20, 10),
+            "score_histogram": text_histogram(scores, 100, 10)}
 
 
 def text_histogram(values: list[float], top: float, bins: int) -> str:
@@ -743,7 +749,8 @@ def a11y_timing(web: Path, pages: int) -> dict:
     m = json.loads((web / "manifest.json").read_text())
     site = m["site_list"][0]
     folder = web / "sites" / site["host"]
-    r = measure([sys.executable, str(HERE / "a11y_timing.py"), str(folder), "--pages", str(pages),
+    r = measure([sys.executable, str(HERE / "a11y_timing.py"), str(folder), "--pages", str(pages), "--pools", "1",
+                 str(CORES), str(CORES + 1),
                  "--base", site["seed_url"].split("/", 3)[0] + "//" + site["host"] + "/"], env=clean_env(None), cwd=REPO,
                 timeout=120 + 30 * pages)
     try:
@@ -808,14 +815,17 @@ def print_national(points: list[Point], args) -> None:
 
 
 def print_axe_speed(a: dict) -> None:
-    if "pool_pages_per_s" not in a:
+    if not a.get("pools"):
         print(f"\n== axe-core speed: not measured ({a.get('axe_error') or a.get('error')}) ==")
         return
-    print(f"\n== axe-core on {a['pages']} archived pages ({a['kb_per_page']} KB each), {CORES} cores ==\n"
-          f"one page at a time, a new context each (before the pool): {a['single_pages_per_s']:.2f} pages/s\n"
-          f"pool of {a['pool_size']} pages (reused, axe injected once a context): {a['pool_pages_per_s']:.2f} pages/s "
-          f"(x{a['pool_pages_per_s'] / max(1e-9, a['single_pages_per_s']):.1f}); same results: {a['same_results']}; "
-          f"browser start {a['axe_startup_s']} s")
+    print(f"\n== axe-core on {a['pages']} archived pages ({a['kb_per_page']} KB each, with their stylesheets), "
+          f"{CORES} cores, load {' '.join(str(x) for x in a.get('load', []))} ==")
+    for size, p in a["pools"].items():
+        print(f"pool of {size} page(s): {p['pages_per_s']:.2f} pages/s, {p['cpu_ms_per_page']:.0f} CPU ms/page (all "
+              f"processes), {p['failed']} failed, same results as the pool of 1: {p['same_results']}; "
+              f"browser start {p['startup_s']} s")
+    best = min(p["cpu_ms_per_page"] for p in a["pools"].values())
+    print(f"  on {CORES} idle cores at {best:.0f} CPU ms/page axe could judge at most {1000 * CORES / best:.1f} pages/s")
 
 
 def print_peers(results: list[dict], a11y: dict | None) -> None:
@@ -843,9 +853,11 @@ def print_peers(results: list[dict], a11y: dict | None) -> None:
     if a11y:
         print("\n== Accessibility engines, per page (same generated pages) ==")
         print(json.dumps(a11y))
-        if "axe_ms_per_page" in a11y:
-            print(f"static engine {a11y['static_ms_per_page']} ms/page vs axe-core in Chromium {a11y['axe_ms_per_page']} ms/page "
-                  f"(x{a11y['axe_ms_per_page'] / max(0.01, a11y['static_ms_per_page']):.0f}; browser start {a11y['axe_startup_s']} s)")
+        one = a11y.get("pools", {}).get("1")
+        if one:
+            axe_ms = 1000 / one["pages_per_s"]
+            print(f"static engine {a11y['static_ms_per_page']} ms/page vs axe-core in Chromium {axe_ms:.0f} ms/page one at a "
+                  f"time (x{axe_ms / max(0.01, a11y['static_ms_per_page']):.0f}; browser start {one['startup_s']} s)")
 
 
 def print_projection(p: Point, polite: dict | None, args, window: dict | None = None,
@@ -916,6 +928,11 @@ def print_projection(p: Point, polite: dict | None, args, window: dict | None = 
 
 # ---- main ----------------------------------------------------------------------------------------
 
+def _sample_or_default(value: str):
+    """``--axe-sample``: a number (0: no axe), or ``default``."""
+    return AS_TYPED if value.strip().lower() == AS_TYPED else max(0, int(value))
+
+
 def _count_or_default(value: str):
     """A positive number, or ``default``: leave the option out of the command."""
     if value.strip().lower() == AS_TYPED:
@@ -977,8 +994,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--server", choices=("nginx", "python"), default="nginx")
     ap.add_argument("--server-workers", type=int, default=1, help="nginx worker processes (default 1)")
     ap.add_argument("--download-delay", type=float, default=0.0, help="crawl delay for the national run (default 0)")
-    ap.add_argument("--axe-sample", type=int, default=0,
-                    help="audit --axe-sample for the national run (default 0: static engine only)")
+    ap.add_argument("--axe-sample", type=_sample_or_default, default=0,
+                    help="audit --axe-sample for the national run (default 0: static engine only); "
+                         f"'{AS_TYPED}' leaves the option out: lo-audit's own axe sample, the audit as typed")
     ap.add_argument("--audit-repeats", type=int, default=3,
                     help="run the same audit this many times on each crawl and print every run's CPU ms/page with "
                          "the machine speed before it, and the median and best (default 3; the first run's rows "
@@ -1030,7 +1048,8 @@ def main(argv: list[str] | None = None) -> None:
     polite = polite_check(min(args.pages), args.work, args) if args.polite_delay != 0 else None
     window = polite_window(max(args.pages), args.work, args) if args.polite_window > 0 else None
     demo = demo_spread(args.work) if args.demo else None
-    axe_speed = a11y_timing(args.work, min(args.pages), args.axe_pages) if args.axe_pages else None
+    axe_speed = (a11y_timing(generate.web_folder(args.work, min(args.pages), args.corpus), args.axe_pages)
+                 if args.axe_pages else None)
     peer_results, a11y = [], None
     if args.peers:
         tools = peers_tools(args.work)
@@ -1059,10 +1078,11 @@ def main(argv: list[str] | None = None) -> None:
     for p in points:
         if p.extra.get("a11y"):
             print(f"\n== Accessibility on the {p.pages_target}-page web: {p.extra['a11y']['line']} ==\n"
-                  f"accessibility points (of 20), councils per band:\n{p.extra['a11y']['histogram']}")
+                  f"accessibility points (of 20), councils per band:\n{p.extra['a11y']['histogram']}\n"
+                  f"total score (of 100), councils per band:\n{p.extra['a11y']['score_histogram']}")
     if demo:
         print(f"\n== Accessibility on the demo: {demo['line']} ==\naccessibility points (of 20), councils per band:\n"
-              f"{demo['histogram']}")
+              f"{demo['histogram']}\ntotal score (of 100), councils per band:\n{demo['score_histogram']}")
     if axe_speed:
         print_axe_speed(axe_speed)
     print_peers(peer_results, a11y)

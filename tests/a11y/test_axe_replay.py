@@ -100,6 +100,22 @@ def test_replay_makes_no_network_request(browser, listener):
     assert hits == []
 
 
+def test_frames_the_replay_did_not_serve_are_judged_from_outside_and_frames_with_content_from_inside(browser):
+    # An embedded video and a map: their addresses are not archived, so their frames hold
+    # Chromium's error page; axe-core still judges the iframe elements (frame-title).
+    embeds = ('<!doctype html><html lang="en"><title>Video</title><main><h1>Video</h1>'
+              '<iframe src="https://www.youtube.example/embed/x" title="A video about short breaks"></iframe>'
+              '<iframe src="https://maps.example/embed"></iframe></main>')
+    found = browser.check_archived(SITE + "/video", embeds)
+    assert [(v.rule, v.targets) for v in found["violations"]] == [("frame-title", ('iframe[src$="embed"]',))]
+    assert "frame-tested" in found["incomplete_rules"]  # axe says the frames' content was not tested
+    # A frame whose content is in the page itself (srcdoc) is still tested from inside.
+    inline = embeds.replace('<iframe src="https://maps.example/embed"></iframe>',
+                            '<iframe title="Form" srcdoc="<!doctype html><html lang=en><title>f</title>'
+                            '<img src=x.png></html>"></iframe>')
+    assert "image-alt" in {v.rule for v in browser.check_archived(SITE + "/video", inline)["violations"]}
+
+
 def test_both_engines_write_the_same_template(browser):
     from audit.a11y.static import check_html
 
