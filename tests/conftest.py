@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -317,6 +318,35 @@ def cli_env(extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
     env.update(extra or {})
     return env
+
+
+def plain(text: str) -> str:
+    """Terminal output without its control codes (colours, cursor moves, line clearing)."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def on_terminal(args: list[str], timeout: float = 300) -> tuple[list[tuple[float, str]], str, int]:
+    """Run a command with a real pseudo-terminal (``pty.openpty``) as its stdout: the
+    (arrival time, text) chunks it wrote, its stderr, its exit code. ``plain`` removes the
+    terminal's codes (from joined text: a code may be split across chunks)."""
+    import pty
+    import time
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(args, stdout=child, stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append((time.monotonic(), chunk.decode("utf-8", "replace")))
+    code = proc.wait(timeout=timeout)
+    os.close(main)
+    return chunks, proc.stderr.read().decode(), code
 
 
 def lo_audit(*args, env: dict | None = None, timeout: float = 120, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -5,35 +5,18 @@ the test stays quick); the terminal is a real pseudo-terminal from ``pty.openpty
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import subprocess
 import sys
 
-from conftest import ROOT, cli_env, copy_demo
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
+from conftest import ROOT, cli_env, copy_demo, on_terminal, plain
 
 def test_progress_on_a_terminal(demo_db, tmp_path):
     db = copy_demo(demo_db, tmp_path)
-    main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "audit.cli", "audit", "--db", str(db), "--as-of", "2026-11-23",
-                             "--axe-sample", "0"], stdout=child, stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
-    os.close(child)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    assert proc.wait(timeout=300) == 0, proc.stderr.read()
-    os.close(main)
-    text = ANSI.sub("", out.decode("utf-8", "replace"))
+    chunks, stderr, code = on_terminal([sys.executable, "-m", "audit.cli", "audit", "--db", str(db), "--as-of",
+                                        "2026-11-23", "--axe-sample", "0"])
+    assert code == 0, stderr
+    text = plain("".join(chunk for _, chunk in chunks))
     # one line per council as it finishes, with its pages and distinct issues
     assert re.search(r"E99000001 Northmoor: \d+ pages, \d+ distinct accessibility issues?", text), text[-2000:]
     assert re.search(r"E99000004 Westmarsh: \d+ pages", text)

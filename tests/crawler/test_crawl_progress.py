@@ -8,8 +8,6 @@ crawled, and its crawl_sites row is finished first), never a speed."""
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import subprocess
 import sys
@@ -17,9 +15,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, Reply, Web, cli_env, council, page, query, write_seeds
+from conftest import ROOT, Reply, Web, cli_env, council, on_terminal, page, plain, query, write_seeds
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 SLOW_SECONDS = 0.6
 SLOW_PAGES = 6
 
@@ -54,30 +51,11 @@ def crawl_args(tmp_path, quick, slow, *extra):
             "--download-delay", "0", "--timeout", "10", *extra]
 
 
-def read_terminal(args) -> tuple[list[tuple[float, str]], str, int]:
-    """Run ``args`` on a pseudo-terminal: (arrival time, text) chunks, stderr, exit code."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen(args, stdout=child, stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append((time.monotonic(), ANSI.sub("", chunk.decode("utf-8", "replace"))))
-    code = proc.wait(timeout=120)
-    os.close(main)
-    return chunks, proc.stderr.read().decode(), code
-
-
 def arrival(chunks, pattern: str) -> float:
     text = ""
     for when, chunk in chunks:
         text += chunk
-        if re.search(pattern, text):
+        if re.search(pattern, plain(text)):
             return when
     raise AssertionError(f"{pattern!r} never shown in:\n{text[-3000:]}")
 
@@ -85,10 +63,10 @@ def arrival(chunks, pattern: str) -> float:
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_each_council_shown_as_it_finishes(tmp_path, two_speeds, workers):
     quick, slow = two_speeds
-    chunks, stderr, code = read_terminal(crawl_args(tmp_path, quick, slow, "--workers", workers))
+    chunks, stderr, code = on_terminal(crawl_args(tmp_path, quick, slow, "--workers", workers))
     assert code == 0, stderr
     assert stderr == ""  # no error logged (a site's request bookkeeping going wrong is logged as one)
-    text = "".join(chunk for _, chunk in chunks)
+    text = plain("".join(chunk for _, chunk in chunks))
     quick_line = arrival(chunks, r"E99900001 Quickford: ok, 2 pages")
     slow_line = arrival(chunks, rf"E99900002 Slowbury: ok, {SLOW_PAGES} pages")
     summary = arrival(chunks, r"crawl 1: 2 councils")
