@@ -47,6 +47,8 @@ def site_line(row: dict) -> str:
     line = f"{row['council_code']} {row['name']}: {row['status']}, {row['pages_fetched'] or 0} pages"
     if row["pages_rendered"]:
         line += f" ({row['pages_rendered']} rendered)"
+    if row.get("not_modified"):
+        line += f", {row['not_modified']} unchanged since the last crawl (304, read from its archive)"
     if row["seed_source"] in ("discovered", "moved"):
         line += f", Local Offer {row['seed_source']}: {row['seed_url']}"
     if row["reason"]:

@@ -278,7 +278,9 @@ def _run_process(target, *args) -> bool:
 def crawl_summary(db, crawl_id: int) -> list[str]:
     """One line per council: how its crawl went, and where its Local Offer was found."""
     return [site_line(row) for row in db.query(
-        f"SELECT {SITE_COLUMNS} FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? "
+        f"SELECT {SITE_COLUMNS}, (SELECT count(*) FROM fetches f WHERE f.crawl_id = s.crawl_id "
+        "AND f.council_code = s.council_code AND f.not_modified = 1) AS not_modified "
+        "FROM crawl_sites s JOIN councils c ON c.code = s.council_code WHERE s.crawl_id = ? "
         "ORDER BY s.council_code", [crawl_id])]
 
 

@@ -174,6 +174,9 @@ def test_a_conditional_recrawl_killed_mid_write_resumes_to_the_same_end(sites, t
     resumed = lo_audit("crawl", "--resume", "--db", db, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert query(db, "select status, resumed from crawls where crawl_id = 2") == [{"status": "complete", "resumed": 1}]
+    unchanged = query(db, "select count(*) as n from fetches where crawl_id = 2 and not_modified = 1")[0]["n"]
+    assert f"{CODE} Council {CODE}: ok, 12 pages, {unchanged} unchanged since the last crawl (304" in resumed.stdout, \
+        resumed.stdout  # the summary says how much was only confirmed, not downloaded
     proc = lo_audit("audit", "--db", db, "--as-of", AS_OF, "--axe-sample", "0", timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert compare(str(db), str(db), audit_1, audit_1 + 1, ignore=set()), "every audit table the same"
