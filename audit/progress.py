@@ -70,7 +70,6 @@ class AuditProgress:
         self.pages_total = sum(site.get("pages_fetched") or 0 for site in sites)
         self.done = self.pages = self.axe_pages = 0
         self.live = LiveLines(self.pages_total, ("councils", "pages", "axe", "rate"), stream)
-        self.enabled = self.live.enabled
 
     def __enter__(self) -> "AuditProgress":
         self.live.__enter__()
