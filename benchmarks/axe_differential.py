@@ -155,13 +155,16 @@ class AxeReference:
         self._context = self._browser.new_context(service_workers="block", viewport={"width": 1280, "height": 720})
         self._context.add_init_script(axe_script())
         self._page = self._context.new_page()
-        self._html = b""
+        self._html, self._served = b"", False
         self._page.route("**/*", self._serve)
         self.rules = sorted(RULES)
 
     def _serve(self, route):
         request = route.request
         if request.is_navigation_request() and request.frame == self._page.main_frame:
+            if self._served:  # a meta refresh: 204 No Content keeps the page where it is
+                return route.fulfill(status=204, body=b"")
+            self._served = True
             return route.fulfill(status=200, body=self._html, content_type="text/html; charset=utf-8",
                                  headers={"Content-Security-Policy": _CSP})
         if request.url.startswith("data:"):
@@ -171,7 +174,7 @@ class AxeReference:
     def judge(self, html: str) -> tuple[dict[str, dict[str, str]], dict[str, set[str]]]:
         """(violations, incomplete): per rule, element index -> excerpt, and the incomplete indices.
         An element inside a frame has the index 'frame:<the frame's index>'."""
-        self._html = html.encode("utf-8")
+        self._html, self._served = html.encode("utf-8"), False
         self._page.goto(PAGE_URL, wait_until="load", timeout=30_000)
         result = self._page.evaluate(_AXE_RUN, self.rules)
         violations = {v["id"]: {n: h for n, h in v["nodes"] if n is not None} for v in result["violations"]}

@@ -252,11 +252,18 @@ class El:
     # ---- roles -------------------------------------------------------------------------
     @cached_property
     def explicit_role(self) -> str | None:
-        """First token of ``role`` that is a non-abstract ARIA role."""
-        for token in self.attrs.get("role", "").lower().split():
-            if token in CONCRETE_ROLES:
-                return token
-        return None
+        """The ``role`` attribute when it is one non-abstract ARIA role. axe-core reads the whole
+        value as one role (getExplicitRole without ``fallback``), so ``role="tab menuitem"`` gives
+        no explicit role and the element keeps its implicit one."""
+        value = self.attrs.get("role", "").strip().lower()
+        return value if value in CONCRETE_ROLES else None
+
+    @cached_property
+    def fallback_role(self) -> str | None:
+        """The first token of ``role`` that is a non-abstract ARIA role: what a browser uses, and
+        what axe-core's checks that allow fallback roles read (aria-prohibited-attr, the
+        deprecated and unsupported role checks)."""
+        return next((t for t in self.attrs.get("role", "").lower().split() if t in CONCRETE_ROLES), None)
 
     @cached_property
     def has_global_aria(self) -> bool:
@@ -287,10 +294,12 @@ class El:
                 return "none"
             return "img"
         if tag == "input":
+            # axe-core's implicit roles: a list attribute makes a combobox only when it names a
+            # <datalist>, and every type not listed (date, time, file, color, ...) is a textbox
             kind = attrs.get("type", "text").lower()
-            if "list" in attrs and kind in ("text", "search", "email", "tel", "url", ""):
+            if kind in ("text", "search", "email", "tel", "url", "") and self._suggestions():
                 return "combobox"
-            return _INPUT_ROLES.get(kind, "textbox" if kind == "" else None)
+            return _INPUT_ROLES.get(kind, "textbox")
         if tag in ("a", "area"):
             return "link" if "href" in attrs else ("generic" if tag == "a" else None)
         if tag == "select":
@@ -314,6 +323,12 @@ class El:
                 return "columnheader"
             return "rowheader" if self._auto_row_header else "columnheader"
         return _SIMPLE_ROLES.get(tag)
+
+    def _suggestions(self) -> bool:
+        """The input's ``list`` attribute names a ``<datalist>`` (HTML's suggestions source)."""
+        ref = self.attrs.get("list", "").split()
+        target = self.doc.by_id.get(ref[0]) if ref else None
+        return target is not None and target.tag == "datalist"
 
     @property
     def author_named(self) -> bool:

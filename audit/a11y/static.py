@@ -142,6 +142,8 @@ _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
 _CHROMIUM_ROLES = frozenset("audio canvas dl embed iframe label object video".split())
+# Elements HTML-AAM gives a role that axe-core's implicit-role table does not (lib/commons/standards).
+_NO_AXE_ROLE = frozenset("address blockquote caption code del em hgroup html ins p s strong sub sup time".split())
 _ONLY_ARIA_HIDDEN = frozenset(("br", "wbr"))
 # Elements that paint something even without text (ACT "visible", approximated without layout).
 _PAINTED = frozenset("img svg input button select textarea canvas video object embed iframe meter progress".split())
@@ -366,9 +368,10 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     explicit = el.explicit_role
     if attrs.get("role", "").strip():
         # axe-core: no usable token, or an abstract one anywhere in the list
-        if explicit is None or any(t in ROLES and ROLES[t].abstract for t in attrs["role"].lower().split()):
+        fallback = el.fallback_role
+        if fallback is None or any(t in ROLES and ROLES[t].abstract for t in attrs["role"].lower().split()):
             report("aria-roles", el)
-        elif ROLES[explicit].deprecated:
+        elif ROLES[fallback].deprecated:
             report("aria-deprecated-role", el)
     if aria:
         _check_attrs_for_role(el, role, explicit, aria, report)
@@ -381,7 +384,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         if ROLES[role].context and not _in_required_context(el, role, owner):
             report("aria-required-parent", el)
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
-        if el.presentational_conflict:
+        if el.presentational_conflict and _has_axe_implicit_role(el):
             report("presentation-role-conflict", el)
     if role in ROLES and ROLES[role].presentational_children and _holds_focusable_widget(el):
         report("nested-interactive", el)
@@ -401,6 +404,12 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             report("th-has-data-cells", el)
 
 
+def _has_axe_implicit_role(el: El) -> bool:
+    """axe-core's has-implicit-chromium-role-matches: presentation-role-conflict applies only to
+    an element with an implicit role in axe-core's table, or one Chromium gives a role of its own."""
+    return el.tag in _CHROMIUM_ROLES or (el.implicit_role not in _TRANSPARENT_ROLES and el.tag not in _NO_AXE_ROLE)
+
+
 def _has_tabbable(el: El) -> bool:
     return el.tabbable or any(d.tabbable for d in el.descendants())
 
@@ -414,7 +423,10 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
     own (_CHROMIUM_ROLES), so a name is allowed there; so it is on a generic div or span
     inside a widget (axe-core gives them no role either). ``br`` and ``wbr`` take no ARIA
     attribute but aria-hidden (ARIA in HTML)."""
-    if role is None and el.ns == "html" and explicit is None:
+    fallback = el.fallback_role if explicit is None else None
+    if fallback not in (None, "none", "presentation"):
+        prohibited = PROHIBITED.get(fallback, ())  # aria-prohibited-attr reads fallback roles
+    elif role is None and el.ns == "html" and explicit is None:
         if el.tag in _ONLY_ARIA_HIDDEN and any(a != "aria-hidden" and a in ATTRIBUTES for a in aria):
             report("aria-allowed-attr", el)
             return
@@ -567,17 +579,18 @@ def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]
 
 def _in_required_context(el: El, role: str, owner: dict[int, El]) -> bool:
     """aria-required-parent as axe-core walks it: up the accessibility tree (aria-owns first),
-    past generic and presentational ancestors, to the first role. A group passes only where
-    the context allows one, and then the walk goes on to the rest of the context (a menuitem
-    in a group needs a menu above it); a listitem or treeitem may also sit in a group in one
-    of its own kind (tree > treeitem > group > treeitem)."""
+    past generic and presentational ancestors, to the first role. Groups (any number of them,
+    as axe-core) pass only where the context allows one, and then the walk goes on to the rest
+    of the context (a menuitem in a group needs a menu above it); a listitem or treeitem may
+    also sit in a group in one of its own kind (tree > treeitem > group > treeitem)."""
     context = set(ROLES[role].context)
+    allows_group = "group" in context
     parent = owner.get(id(el)) or el.parent
     while parent is not None:
         parent_role = parent.role
         if parent_role in _TRANSPARENT_ROLES:
             pass
-        elif parent_role == "group" and "group" in context:
+        elif parent_role == "group" and allows_group:
             context.discard("group")
             if role in ("listitem", "treeitem"):
                 context.add(role)
@@ -617,8 +630,8 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         return "role-img-alt"
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
         # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
-        if tag == "area":
-            return "area-alt"
+        if tag == "area":  # axe-core's selector is `map area[href]`
+            return "area-alt" if any(a.tag == "map" for a in el.ancestors()) else None
         return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
     if role in ("button", "menuitem"):
         return "aria-command-name"
@@ -628,11 +641,29 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
     # axe-core selects these by explicit role, on elements with no naming method of their own
-    if role in _INPUT_FIELD_ROLES and explicit == role:
+    if role in _INPUT_FIELD_ROLES and explicit == role and not _named_by_combobox(el, role):
         return "aria-input-field-name"
     if role in _TOGGLE_ROLES and explicit == role:
         return "aria-toggle-field-name"
     return None
+
+
+def _named_by_combobox(el: El, role: str) -> bool:
+    """axe-core's no-naming-method-matches: a combobox holding an input (which is named
+    instead) and a listbox that is a combobox's popup (inside it, or owned or controlled by
+    it) are left out of aria-input-field-name."""
+    if role == "combobox":
+        return any(d.tag == "input" and d.get("type", "").lower() != "hidden" for d in el.descendants())
+    if role != "listbox":
+        return False
+    parent = next((a for a in el.ancestors() if a.role not in _TRANSPARENT_ROLES), None)
+    if parent is not None and parent.role == "combobox":
+        return True
+    el_id = el.get("id")
+    return bool(el_id) and any(
+        c.role == "combobox" and c.tag != "select" and "combobox" in c.get("role", "").lower().split()
+        and any(el_id in c.get(a, "").split() for a in ("aria-owns", "aria-controls"))
+        for c in el.doc.candidates)
 
 
 def _autocomplete_applies(el: El) -> bool:

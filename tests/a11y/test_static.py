@@ -577,3 +577,56 @@ def test_retired_but_registered_language_subtags_are_known():
     """IANA keeps retired ISO 639-3 codes as deprecated subtags; ACT and axe-core accept them."""
     assert is_known_language("aam") and is_known_language("cbe-Latn")
     assert not is_known_language("xyzzy") and not is_known_language("zzq")
+
+
+# ---- from the axe-core differential's tuning split (benchmarks/axe_differential.py) -------------
+
+def test_inputs_of_other_types_are_textboxes_and_a_list_needs_a_datalist():
+    """axe-core's implicit roles: date, time, file, ... inputs are textboxes (aria-required and a
+    label allowed); ``list`` makes a combobox only when it names a <datalist>, so an explicit
+    combobox on an input whose list names nothing needs the combobox's required attributes."""
+    html = page('<input type="date" aria-required="true" aria-label="Day">'
+                '<input type="file" aria-label="Upload">'
+                '<input id="c" type="text" list="nothing" role="combobox">'
+                '<input type="text" list="d" role="combobox"><datalist id="d"></datalist>')
+    assert targets(html, "aria-allowed-attr") == []
+    assert targets(html, "aria-prohibited-attr") == []
+    assert targets(html, "aria-required-attr") == ["#c"]
+
+
+def test_area_alt_applies_inside_a_map_only():
+    html = page('<area id="loose" href="a.htm"><map name="m"><area id="in" href="b.htm"></map>'
+                '<img src="m.png" usemap="#m" alt="map">')
+    assert targets(html, "area-alt") == ["#in"]
+
+
+def test_a_combobox_popup_listbox_and_a_combobox_holding_an_input_need_no_name_of_their_own():
+    html = page('<div role="combobox"><input type="text" aria-label="Town"><ul role="listbox"><li role="option">A'
+                '</li></ul></div><input role="combobox" aria-controls="pop" aria-expanded="true" aria-label="x">'
+                '<ul role="listbox" id="pop"><li role="option">B</li></ul>'
+                '<ul role="listbox" id="alone"><li role="option">C</li></ul>')
+    assert targets(html, "aria-input-field-name") == ["#alone"]
+
+
+def test_presentation_conflict_only_where_axe_core_knows_an_implicit_role():
+    html = page('<div role="presentation" tabindex="0">x</div><p role="none" aria-live="polite">y</p>'
+                '<ul id="u" role="none" tabindex="0"><li>z</li></ul>')
+    assert targets(html, "presentation-role-conflict") == ["#u"]
+
+
+def test_several_role_tokens_give_no_explicit_role_except_where_axe_core_allows_fallbacks():
+    """axe-core reads ``role="tab menuitemradio"`` as one (invalid) role: the element keeps its
+    implicit role for the context, children and attribute rules; aria-prohibited-attr and the
+    deprecated-role check read the first valid token."""
+    html = page('<a href="/" role="tab menuitemradio">x</a><span id="p" role="presentation img" '
+                'aria-label="y"></span><div id="s" role="foo generic" aria-label="n">t</div>'
+                '<div id="b" role="button img" aria-label="ok" tabindex="0"></div>')
+    assert targets(html, "aria-required-parent") == []
+    # a named presentational span is a span again (no role), and generic prohibits a name
+    assert targets(html, "aria-prohibited-attr") == ["#p", "#s"]
+
+
+def test_required_parent_walks_past_any_number_of_groups():
+    html = page('<div role="menu"><div role="group"><div role="group"><span role="menuitem">a</span>'
+                '</div></div></div><div role="group"><span id="m" role="menuitem">b</span></div>')
+    assert targets(html, "aria-required-parent") == ["#m"]
