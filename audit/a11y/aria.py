@@ -281,7 +281,9 @@ def _inherited(role: str) -> frozenset[str]:
 SUPPORTED: dict[str, frozenset[str]] = {r: _inherited(r) | GLOBAL_ATTRS for r in ROLES}
 PROHIBITED: dict[str, frozenset[str]] = {
     r: (_GENERIC_PROHIBITED if r == "generic" else NAME_ATTRS) for r, e in ROLES.items() if e.name_prohibited}
-CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract)
+# Roles an author may give. ARIA 1.2's generic is the implicit role of div and span only: axe-core's
+# standards do not list it, so role="generic" is no valid role (aria-roles) and is read as absent.
+CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract and r != "generic")
 
 _INT = re.compile(r"[+-]?\d+\Z")
 # Smallest valid value of the integer attributes that have one (WAI-ARIA 1.2 value

@@ -227,7 +227,8 @@ def _check_page(doc: Document, report) -> None:
         lang = html.get("lang", "").strip()
         if not lang:
             report("html-has-lang", html)
-        elif not is_known_language(lang):
+        # axe-core's html-lang-valid reads lang and xml:lang; a value of spaces is invalid
+        if any(v and not is_known_language(v) for v in (html.get("lang", ""), html.get("xml:lang", ""))):
             report("html-lang-valid", html)
         xml_lang = html.get("xml:lang", "").strip()
         if (lang and xml_lang and is_known_language(lang) and is_known_language(xml_lang)
@@ -609,7 +610,7 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         return None
     kind = el.get("type", "text").lower() if tag == "input" else ""
     element_rule = _ELEMENT_NAME_RULES.get(f"input {kind}" if tag == "input" else tag)
-    if element_rule and (tag != "object" or el.get("data", "").strip()):
+    if element_rule and (tag != "object" or (el.get("data", "").strip() and not _shows_fallback(el))):
         # axe-core's no-explicit-name-required-matches: the element's own rule holds under an
         # explicit role that requires a name or on a focusable element; a role that needs no
         # name (role=separator) takes it out, and role=none without a conflict passes.
@@ -646,6 +647,16 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if role in _TOGGLE_ROLES and explicit == role:
         return "aria-toggle-field-name"
     return None
+
+
+def _shows_fallback(el: El) -> bool:
+    """axe-core's object-is-loaded-matches: an <object> whose fallback content is rendered did
+    not load, and object-alt does not apply (its content is what is shown, and is tested).
+    The audit replays archived pages fetching nothing but ``data:`` URLs, so an object loads
+    there only from a ``data:`` URL: this is what axe-core sees in the replay."""
+    if el.get("data", "").strip().lower().startswith("data:"):
+        return False
+    return any(c.strip() if isinstance(c, str) else c.rendered for c in el.children)
 
 
 def _named_by_combobox(el: El, role: str) -> bool:

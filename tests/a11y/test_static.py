@@ -630,3 +630,25 @@ def test_required_parent_walks_past_any_number_of_groups():
     html = page('<div role="menu"><div role="group"><div role="group"><span role="menuitem">a</span>'
                 '</div></div></div><div role="group"><span id="m" role="menuitem">b</span></div>')
     assert targets(html, "aria-required-parent") == ["#m"]
+
+
+def test_role_generic_is_no_role_an_author_may_give():
+    """axe-core's standards have no generic role: aria-roles fails it, and the div stays a div."""
+    html = page('<div id="g" role="generic">x</div><span role="button generic" tabindex="0">y</span>')
+    assert targets(html, "aria-roles") == ["#g"]
+
+
+def test_html_lang_valid_reads_xml_lang_and_fails_spaces():
+    assert targets('<html lang=" "><head><title>t</title></head><body>x</body></html>', "html-lang-valid") == ["html"]
+    assert targets('<html lang="fr" xml:lang="fr+fr"><head><title>t</title></head><body>x</body></html>',
+                   "html-lang-valid") == ["html"]
+    assert targets('<html lang="fr" xml:lang="fr"><head><title>t</title></head><body>x</body></html>',
+                   "html-lang-valid") == []
+
+
+def test_object_showing_its_fallback_did_not_load_and_needs_no_name():
+    """axe-core's object-is-loaded-matches; the replay loads objects from data: URLs only."""
+    html = page('<object data="logo.png"><img src="logo.png" alt="Logo"></object>'
+                '<object id="empty" data="logo.png"></object>'
+                '<object id="loaded" data="data:text/html,x">fallback text</object>')
+    assert targets(html, "object-alt") == ["#empty", "#loaded"]
