@@ -222,6 +222,27 @@ def compare(page_path: str, ours: dict[str, set[str]], theirs: dict[str, dict[st
             score.counts["pFP"] += 1
 
 
+def score_page(axe: AxeReference, page: Page, scores: dict[str, RuleScore], tally: Counter) -> None:
+    """Judge one page with both engines and add its outcomes to ``scores``."""
+    numbered = number(page.html)
+    if static_verdicts(numbered) != static_verdicts(page.html):
+        tally["numbering changed the static verdicts"] += 1
+    try:
+        theirs, review = axe.judge(numbered)
+    except Exception as e:  # a page axe-core cannot judge is counted, not scored
+        tally["axe failed"] += 1
+        print(f"axe failed on {page.path}: {str(e).splitlines()[0][:200]}", file=sys.stderr)
+        return
+    tree = LexborHTMLParser(numbered)
+
+    def excerpt(n: str) -> str:
+        node = tree.css_first(f"[{INDEX}='{n}']")
+        return node.html[:160] if node is not None else n
+
+    compare(page.path, static_elements(numbered), theirs, review, excerpt, scores)
+    tally[f"{page.corpus} pages"] += 1
+
+
 def run(corpora: list[str], split: str, limit: int | None = None) -> tuple[dict[str, RuleScore], Counter]:
     """Scores per rule over the chosen pages, and page tallies (pages, numbering changed verdicts, failed)."""
     scores: dict[str, RuleScore] = {}
@@ -231,23 +252,7 @@ def run(corpora: list[str], split: str, limit: int | None = None) -> tuple[dict[
         for corpus in corpora:
             chosen = [p for p in pages(corpus) if split == "all" or (split == "held-out") == held_out(corpus, p.group)]
             for page in chosen[:limit]:
-                numbered = number(page.html)
-                if static_verdicts(numbered) != static_verdicts(page.html):
-                    tally["numbering changed the static verdicts"] += 1
-                try:
-                    theirs, review = axe.judge(numbered)
-                except Exception as e:  # a page axe-core cannot judge is counted, not scored
-                    tally["axe failed"] += 1
-                    print(f"axe failed on {page.path}: {str(e).splitlines()[0][:200]}", file=sys.stderr)
-                    continue
-                tree = LexborHTMLParser(numbered)
-
-                def excerpt(n: str) -> str:
-                    node = tree.css_first(f"[{INDEX}='{n}']")
-                    return node.html[:160] if node is not None else n
-
-                compare(page.path, static_elements(numbered), theirs, review, excerpt, scores)
-                tally[f"{corpus} pages"] += 1
+                score_page(axe, page, scores, tally)
     finally:
         axe.close()
     return scores, tally
