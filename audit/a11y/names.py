@@ -139,7 +139,15 @@ class El:
         if tag in _NOT_RENDERED or (parent is not None and parent.tag == "details" and "open" not in parent.attrs
                                     and not self.is_details_summary):
             hidden |= _NONE
+        if tag == "area" and not self._in_used_map():
+            hidden |= _ARIA  # out of the tree, still focusable (axe-core's isFocusable ignores maps)
         return hidden
+
+    def _in_used_map(self) -> bool:
+        """An <area> is exposed only through an image: its <map> has a name an ``img usemap``
+        names (axe-core's areaHidden in isVisibleToScreenReaders)."""
+        name = next((a.attrs.get("name", "") for a in self.ancestors() if a.tag == "map"), "")
+        return bool(name) and name in self.doc.usemaps
 
     def __repr__(self) -> str:
         return f"<{self.tag} {self.attrs}>"
@@ -674,12 +682,19 @@ class Document:
             el.ns = "html" if tag != "svg" and tag != "math" else tag
         else:
             el.ns = "html" if parent.tag == "foreignobject" else parent_ns
-        if self.styles.rules or tag in _NOT_RENDERED or (parent.tag == "details" and "open" not in parent.attrs) or (
+        if self.styles.rules or tag in _NOT_RENDERED or tag == "area" or (
+                parent.tag == "details" and "open" not in parent.attrs) or (
                 attrs and (tag == "input" or not _HIDING_ATTRS.isdisjoint(attrs))):
             el.hidden = el._own_hidden(parent.hidden)
         else:
             el.hidden = parent.hidden
         return el
+
+    @cached_property
+    def usemaps(self) -> frozenset[str]:
+        """The map names the page's images use (``usemap="#name"``)."""
+        return frozenset(n.attributes["usemap"].strip().removeprefix("#") for n in self._nodes
+                         if n.tag == "img" and n.attributes.get("usemap"))
 
     def children_of(self, el: El) -> list:
         """The El and text children of ``el``, in order (see El.children)."""

@@ -342,6 +342,9 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     tag = el.tag
     aria = [a for a in attrs if a.startswith("aria-")]
     if aria and el.ns != "math":
+        if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
+            report("aria-hidden-focus", el)
+    if aria and el.ns != "math" and el.in_tree:  # axe-core checks values on what is in the tree only
         for name in aria:
             if name not in ATTRIBUTES:
                 report("aria-valid-attr", el)
@@ -351,8 +354,6 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             if name in ATTRIBUTES and value and _invalid_value(el, name, value):
                 report("aria-valid-attr-value", el)
                 break
-        if attrs.get("aria-hidden", "").strip().lower() == "true" and _has_tabbable(el):
-            report("aria-hidden-focus", el)
     # Two rules apply to what is visible *or* in the accessibility tree (ACT 73f2c2, de46e4):
     # an aria-hidden field or passage is still seen, so they run before the tree check.
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
@@ -363,6 +364,10 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         langs = [attrs[a] for a in ("lang", "xml:lang") if attrs.get(a)]
         if langs and not all(is_known_language(v) for v in langs) and _has_own_language_text(el):
             report("valid-lang", el)
+    if tag == "area" and el.ns == "html" and "href" in attrs:
+        # area-alt runs on hidden areas too (axe-core: excludeHidden false), in a map only
+        if any(a.tag == "map" for a in el.ancestors()) and not el.name:
+            report("area-alt", el)
     if not el.in_tree:
         return
     role = el.role
@@ -631,8 +636,8 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         return "role-img-alt"
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
         # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
-        if tag == "area":  # axe-core's selector is `map area[href]`
-            return "area-alt" if any(a.tag == "map" for a in el.ancestors()) else None
+        if tag == "area":
+            return None  # area-alt is checked before the tree check, hidden or not
         return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
     if role in ("button", "menuitem"):
         return "aria-command-name"

@@ -652,3 +652,23 @@ def test_object_showing_its_fallback_did_not_load_and_needs_no_name():
                 '<object id="empty" data="logo.png"></object>'
                 '<object id="loaded" data="data:text/html,x">fallback text</object>')
     assert targets(html, "object-alt") == ["#empty", "#loaded"]
+
+
+def test_attribute_values_are_checked_on_what_is_in_the_tree_only():
+    """axe-core's aria-valid-attr-value skips hidden elements (a datalist is never rendered);
+    aria-hidden-focus is about hidden content and still runs."""
+    html = page('<datalist id="d" aria-activedescendant="nothing"><option value="a"></datalist>'
+                '<div id="v" aria-activedescendant="nothing" tabindex="0">x</div>'
+                '<div id="h" aria-hidden="true" aria-activedescendant="nothing"><a href="/">y</a></div>')
+    assert targets(html, "aria-valid-attr-value") == ["#v"]
+    assert targets(html, "aria-hidden-focus") == ["#h"]
+
+
+def test_areas_outside_a_used_map_are_out_of_the_tree_and_area_alt_checks_hidden_ones():
+    """axe-core's areaHidden: an area counts only in a map an image uses; area-alt runs on
+    hidden areas too (excludeHidden false)."""
+    html = page('<img src="m.png" usemap="#m" alt="map"><map name="m"><area id="a" href="a.htm" aria-hidden="true">'
+                '<area id="p" href="b.htm" alt="B" aria-pressed="true"></map>'
+                '<map name="unused"><area id="u" href="c.htm" alt="C" aria-pressed="true"></map>')
+    assert targets(html, "area-alt") == ["#a"]
+    assert targets(html, "aria-allowed-attr") == ["#p"]
