@@ -145,6 +145,11 @@ _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 _CHROMIUM_ROLES = frozenset("audio canvas dl embed iframe label object video".split())
 # Elements HTML-AAM gives a role that axe-core's implicit-role table does not (lib/commons/standards).
 _NO_AXE_ROLE = frozenset("address blockquote caption code del em hgroup html ins p s strong sub sup time".split())
+_IMPLICIT_ATTRS = {**{f"h{i}": frozenset(("aria-level",)) for i in range(1, 7)},
+                   "datalist": frozenset(("aria-multiselectable",)), "li": frozenset(("aria-setsize", "aria-posinset")),
+                   "option": frozenset(("aria-selected",)), "select": frozenset(("aria-valuenow",)),
+                   "progress": frozenset(("aria-valuemax", "aria-valuemin", "aria-valuenow")),
+                   "textarea": frozenset(("aria-valuenow", "aria-multiline"))}
 _ONLY_ARIA_HIDDEN = frozenset(("br", "wbr"))
 # Elements that paint something even without text (ACT "visible", approximated without layout).
 _PAINTED = frozenset("img svg input button select textarea canvas video object embed iframe meter progress".split())
@@ -523,11 +528,22 @@ def _missing_required(el: El, role: str) -> bool:
         required.add("aria-valuenow")
     if role == "slider" and el.attrs.get("aria-valuetext", "").strip():
         required.discard("aria-valuenow")  # axe-core: a seek slider may give its value as text
-    if el.tag == "input" and el.get("type", "").lower() in ("checkbox", "radio"):
-        required.discard("aria-checked")  # the native checked state provides it
+    required -= _implicit_attrs(el)
     if role == "combobox" and el.attrs.get("aria-expanded", "").strip().lower() == "false":
         required.discard("aria-controls")  # axe-core: a collapsed combobox's popup may not exist yet
     return any(not el.attrs.get(a, "").strip() for a in required)
+
+
+def _implicit_attrs(el: El) -> frozenset[str]:
+    """The states an HTML element provides itself, never missing (axe-core's ``implicitAttrs``
+    in lib/standards/html-elms.js): a checkbox's or radio's checked state, every other input's
+    value, a heading's level, ..."""
+    if el.ns != "html":
+        return frozenset()
+    if el.tag == "input":
+        toggle = el.get("type", "").lower() in ("checkbox", "radio")
+        return frozenset(("aria-checked",)) if toggle else frozenset(("aria-valuenow",))
+    return _IMPLICIT_ATTRS.get(el.tag, frozenset())
 
 
 def _owned(el: El, owner: dict[int, El]):

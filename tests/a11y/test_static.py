@@ -675,3 +675,11 @@ def test_areas_outside_a_used_map_are_out_of_the_tree_and_area_alt_checks_hidden
                 '<map name="unused"><area id="u" href="c.htm" alt="C" aria-pressed="true"></map>')
     assert targets(html, "area-alt") == ["#a"]
     assert targets(html, "aria-allowed-attr") == ["#p"]
+
+
+def test_states_an_element_provides_itself_are_not_required():
+    """axe-core's implicitAttrs: an input has a value (a slider on it needs no aria-valuenow), a
+    checkbox its checked state; a div has neither."""
+    html = page('<input type="email" role="slider"><input type="checkbox" role="switch">'
+                '<div id="d" role="slider" tabindex="0"></div>')
+    assert targets(html, "aria-required-attr") == ["#d"]
