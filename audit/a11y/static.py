@@ -418,6 +418,13 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             report("th-has-data-cells", el)
 
 
+def _axe_role(el: El) -> str | None:
+    """The element's role as axe-core's getRole has it: none for an element whose HTML-AAM role
+    axe-core's table lacks (a caption or paragraph is looked through on the way to an owned
+    child or a required parent)."""
+    return None if el.tag in _NO_AXE_ROLE and el.explicit_role is None and el.ns == "html" else el.role
+
+
 def _has_axe_implicit_role(el: El) -> bool:
     """axe-core's has-implicit-chromium-role-matches: presentation-role-conflict applies only to
     an element with an implicit role in axe-core's table, or one Chromium gives a role of its own."""
@@ -587,7 +594,7 @@ def _owned_allowed(parent: El, allowed: set[str], containers: dict[str, set[str]
             continue
         if not child.in_tree:
             continue
-        child_role = child.role
+        child_role = _axe_role(child)
         if child_role in _TRANSPARENT_ROLES and not (child.has_global_aria or child.focusable):
             if not _owned_allowed(child, allowed, containers, owner, state):
                 return False
@@ -612,7 +619,7 @@ def _in_required_context(el: El, role: str, owner: dict[int, El]) -> bool:
     allows_group = "group" in context
     parent = owner.get(id(el)) or el.parent
     while parent is not None:
-        parent_role = parent.role
+        parent_role = _axe_role(parent)
         if parent_role in _TRANSPARENT_ROLES:
             pass
         elif parent_role == "group" and allows_group:

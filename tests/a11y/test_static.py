@@ -365,7 +365,7 @@ def test_owned_generic_with_global_aria_or_focus_is_in_the_tree():
     html = page('<div role="list" id="live"><div aria-live="polite"><div role="listitem">1</div></div></div>'
                 '<div role="list" id="focus"><div tabindex="0"><div role="listitem">1</div></div></div>'
                 '<div role="list" id="bare"><div><div role="listitem">1</div></div></div>'
-                '<div role="list" id="busy" aria-busy="true"><p>loading</p></div>'
+                '<div role="list" id="busy" aria-busy="true"><h2>loading</h2></div>'
                 '<div role="list" id="loading" aria-busy="true"></div>'
                 '<div role="row" id="empty-row"></div>')
     assert targets(html, "aria-required-children") == ["#live", "#focus", "#busy", "#empty-row"]
@@ -683,3 +683,13 @@ def test_states_an_element_provides_itself_are_not_required():
     html = page('<input type="email" role="slider"><input type="checkbox" role="switch">'
                 '<div id="d" role="slider" tabindex="0"></div>')
     assert targets(html, "aria-required-attr") == ["#d"]
+
+
+def test_elements_axe_core_gives_no_role_are_looked_through_for_owned_children_and_parents():
+    """axe-core's implicit-role table has no caption, p, ins or del: a table's caption is no
+    owned element of a wrong role, a list item in a <p> in a list has its list."""
+    html = page('<table role="table"><caption>c</caption><tr><td>x</td></tr></table>'
+                '<div role="list"><p><span role="listitem">a</span></p></div>'
+                '<div id="s" role="suggestion"><ins>new</ins></div>')
+    assert targets(html, "aria-required-children") == ["#s"]
+    assert targets(html, "aria-required-parent") == []
