@@ -693,3 +693,10 @@ def test_elements_axe_core_gives_no_role_are_looked_through_for_owned_children_a
                 '<div id="s" role="suggestion"><ins>new</ins></div>')
     assert targets(html, "aria-required-children") == ["#s"]
     assert targets(html, "aria-required-parent") == []
+
+
+def test_aria_expanded_only_where_axe_core_allows_it():
+    html = page('<div id="d" aria-expanded="true">x</div><nav aria-expanded="false"><a href="/">a</a></nav>'
+                '<button aria-expanded="false">b</button><input id="t" aria-label="q" aria-expanded="true">'
+                '<p id="p" aria-expanded="true">y</p><section aria-label="s" aria-expanded="true">z</section>')
+    assert targets(html, "aria-allowed-attr") == ["#d", "#t", "#p"]
