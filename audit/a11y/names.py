@@ -418,7 +418,7 @@ def _name(el: El, visited: set[int], root: bool = False, in_content: bool = Fals
     if title.strip():
         return title
     if el.tag in ("input", "textarea"):
-        return attrs.get("placeholder", "") or attrs.get("aria-placeholder", "")
+        return attrs.get("placeholder", "")  # not aria-placeholder: axe-core's names ignore it
     return ""
 
 
@@ -450,18 +450,18 @@ def _host_name(el: El, visited: set[int]) -> str:
             alt = attrs.get("alt", "")
             if alt.strip() or not el.labels:
                 return alt
-            return " ".join(_content(lab, visited, False) for lab in el.labels)
+            return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
         if kind in ("button", "submit", "reset"):
             # value, then an associated <label> (browsers and axe-core use it), then the default
             if "value" in attrs:
                 return attrs["value"]
             if el.labels:
-                return " ".join(_content(lab, visited, False) for lab in el.labels)
+                return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
             return {"submit": "Submit", "reset": "Reset"}.get(kind, "")
     if tag in ("img", "area"):
         return attrs.get("alt", "")
     if tag in _LABELABLE and el.labels:
-        return " ".join(_content(lab, visited, False) for lab in el.labels)
+        return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
     first_child = _NAMING_CHILD.get(tag)
     if first_child:
         child = next((c for c in el.elements if c.tag == first_child), None)

@@ -700,3 +700,13 @@ def test_aria_expanded_only_where_axe_core_allows_it():
                 '<button aria-expanded="false">b</button><input id="t" aria-label="q" aria-expanded="true">'
                 '<p id="p" aria-expanded="true">y</p><section aria-label="s" aria-expanded="true">z</section>')
     assert targets(html, "aria-allowed-attr") == ["#d", "#t", "#p"]
+
+
+def test_a_label_names_its_field_by_its_own_name_and_aria_placeholder_names_nothing():
+    """axe-core's explicit-label reads the label's aria-label, then its content, but not its
+    aria-labelledby (checked in Chromium); its names ignore aria-placeholder."""
+    html = page('<label for="a" aria-label="Town"></label><input id="a">'
+                '<span id="t">Street</span><label for="b" aria-labelledby="t"></label><input id="b">'
+                '<label for="c" aria-label=""></label><input id="c"><input id="d" aria-placeholder="Postcode">'
+                '<input id="e" placeholder="Postcode">')
+    assert targets(html, "label") == ["#b", "#c", "#d"]
