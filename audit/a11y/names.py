@@ -60,7 +60,8 @@ _SIMPLE_ROLES = {
     "strong": "strong", "sub": "subscript", "sup": "superscript", "svg": "graphics-document",
     "table": "table", "tbody": "rowgroup", "textarea": "textbox", "tfoot": "rowgroup", "thead": "rowgroup",
     "time": "time", "tr": "row", "ul": "list", "address": "group",
-    "b": "generic", "bdi": "generic", "bdo": "generic", "body": "generic", "data": "generic",
+    "b": "generic", "bdi": "generic", "bdo": "generic", "data": "generic",
+    "body": "document",  # axe-core's implicit role (HTML-AAM's generic would prohibit a name on it)
     "div": "generic", "i": "generic", "pre": "generic", "q": "generic", "samp": "generic",
     "small": "generic", "span": "generic", "u": "generic",
 }

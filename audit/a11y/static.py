@@ -661,10 +661,13 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
     if role == "img":
         return "role-img-alt"
     if role == "link" or (role in ROLES and "link" in _superclasses(role)):
-        # axe-core's link-name is a[href]'s; an ARIA link on another element is a command
+        # axe-core's link-name is a[href]'s; an ARIA link on another element is a command,
+        # but a DPUB link role (doc-backlink, ...) is not among aria-command-name's roles
         if tag == "area":
             return None  # area-alt is checked before the tree check, hidden or not
-        return "link-name" if tag == "a" and "href" in el.attrs else "aria-command-name"
+        if tag == "a" and "href" in el.attrs:
+            return "link-name"
+        return "aria-command-name" if role == "link" else None
     if role in ("button", "menuitem"):
         return "aria-command-name"
     if role == "heading":

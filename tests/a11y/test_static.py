@@ -710,3 +710,12 @@ def test_a_label_names_its_field_by_its_own_name_and_aria_placeholder_names_noth
                 '<label for="c" aria-label=""></label><input id="c"><input id="d" aria-placeholder="Postcode">'
                 '<input id="e" placeholder="Postcode">')
     assert targets(html, "label") == ["#b", "#c", "#d"]
+
+
+def test_body_may_be_named_and_dpub_link_roles_are_no_commands():
+    """axe-core gives <body> the document role (a name is allowed); aria-command-name selects
+    role link, button and menuitem, not DPUB roles that inherit from link."""
+    html = ('<html lang="en"><head><title>t</title></head><body aria-label="Local Offer">'
+            '<div role="doc-backlink"></div><div id="l" role="link" tabindex="0"></div></body></html>')
+    assert targets(html, "aria-prohibited-attr") == []
+    assert targets(html, "aria-command-name") == ["#l"]
