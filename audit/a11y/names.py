@@ -60,7 +60,8 @@ _SIMPLE_ROLES = {
     "strong": "strong", "sub": "subscript", "sup": "superscript", "svg": "graphics-document",
     "table": "table", "tbody": "rowgroup", "textarea": "textbox", "tfoot": "rowgroup", "thead": "rowgroup",
     "time": "time", "tr": "row", "ul": "list", "address": "group",
-    "b": "generic", "bdi": "generic", "bdo": "generic", "body": "generic", "data": "generic",
+    "b": "generic", "bdi": "generic", "bdo": "generic", "data": "generic",
+    "body": "document",  # axe-core's implicit role (HTML-AAM's generic would prohibit a name on it)
     "div": "generic", "i": "generic", "pre": "generic", "q": "generic", "samp": "generic",
     "small": "generic", "span": "generic", "u": "generic",
 }
@@ -139,7 +140,15 @@ class El:
         if tag in _NOT_RENDERED or (parent is not None and parent.tag == "details" and "open" not in parent.attrs
                                     and not self.is_details_summary):
             hidden |= _NONE
+        if tag == "area" and not self._in_used_map():
+            hidden |= _ARIA  # out of the tree, still focusable (axe-core's isFocusable ignores maps)
         return hidden
+
+    def _in_used_map(self) -> bool:
+        """An <area> is exposed only through an image: its <map> has a name an ``img usemap``
+        names (axe-core's areaHidden in isVisibleToScreenReaders)."""
+        name = next((a.attrs.get("name", "") for a in self.ancestors() if a.tag == "map"), "")
+        return bool(name) and name in self.doc.usemaps
 
     def __repr__(self) -> str:
         return f"<{self.tag} {self.attrs}>"
@@ -252,11 +261,18 @@ class El:
     # ---- roles -------------------------------------------------------------------------
     @cached_property
     def explicit_role(self) -> str | None:
-        """First token of ``role`` that is a non-abstract ARIA role."""
-        for token in self.attrs.get("role", "").lower().split():
-            if token in CONCRETE_ROLES:
-                return token
-        return None
+        """The ``role`` attribute when it is one non-abstract ARIA role. axe-core reads the whole
+        value as one role (getExplicitRole without ``fallback``), so ``role="tab menuitem"`` gives
+        no explicit role and the element keeps its implicit one."""
+        value = self.attrs.get("role", "").strip().lower()
+        return value if value in CONCRETE_ROLES else None
+
+    @cached_property
+    def fallback_role(self) -> str | None:
+        """The first token of ``role`` that is a non-abstract ARIA role: what a browser uses, and
+        what axe-core's checks that allow fallback roles read (aria-prohibited-attr, the
+        deprecated and unsupported role checks)."""
+        return next((t for t in self.attrs.get("role", "").lower().split() if t in CONCRETE_ROLES), None)
 
     @cached_property
     def has_global_aria(self) -> bool:
@@ -287,10 +303,12 @@ class El:
                 return "none"
             return "img"
         if tag == "input":
+            # axe-core's implicit roles: a list attribute makes a combobox only when it names a
+            # <datalist>, and every type not listed (date, time, file, color, ...) is a textbox
             kind = attrs.get("type", "text").lower()
-            if "list" in attrs and kind in ("text", "search", "email", "tel", "url", ""):
+            if kind in ("text", "search", "email", "tel", "url", "") and self._suggestions():
                 return "combobox"
-            return _INPUT_ROLES.get(kind, "textbox" if kind == "" else None)
+            return _INPUT_ROLES.get(kind, "textbox")
         if tag in ("a", "area"):
             return "link" if "href" in attrs else ("generic" if tag == "a" else None)
         if tag == "select":
@@ -314,6 +332,12 @@ class El:
                 return "columnheader"
             return "rowheader" if self._auto_row_header else "columnheader"
         return _SIMPLE_ROLES.get(tag)
+
+    def _suggestions(self) -> bool:
+        """The input's ``list`` attribute names a ``<datalist>`` (HTML's suggestions source)."""
+        ref = self.attrs.get("list", "").split()
+        target = self.doc.by_id.get(ref[0]) if ref else None
+        return target is not None and target.tag == "datalist"
 
     @property
     def author_named(self) -> bool:
@@ -395,7 +419,7 @@ def _name(el: El, visited: set[int], root: bool = False, in_content: bool = Fals
     if title.strip():
         return title
     if el.tag in ("input", "textarea"):
-        return attrs.get("placeholder", "") or attrs.get("aria-placeholder", "")
+        return attrs.get("placeholder", "")  # not aria-placeholder: axe-core's names ignore it
     return ""
 
 
@@ -427,18 +451,18 @@ def _host_name(el: El, visited: set[int]) -> str:
             alt = attrs.get("alt", "")
             if alt.strip() or not el.labels:
                 return alt
-            return " ".join(_content(lab, visited, False) for lab in el.labels)
+            return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
         if kind in ("button", "submit", "reset"):
             # value, then an associated <label> (browsers and axe-core use it), then the default
             if "value" in attrs:
                 return attrs["value"]
             if el.labels:
-                return " ".join(_content(lab, visited, False) for lab in el.labels)
+                return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
             return {"submit": "Submit", "reset": "Reset"}.get(kind, "")
     if tag in ("img", "area"):
         return attrs.get("alt", "")
     if tag in _LABELABLE and el.labels:
-        return " ".join(_content(lab, visited, False) for lab in el.labels)
+        return " ".join(_name(lab, visited, from_ref=True) for lab in el.labels)
     first_child = _NAMING_CHILD.get(tag)
     if first_child:
         child = next((c for c in el.elements if c.tag == first_child), None)
@@ -659,12 +683,19 @@ class Document:
             el.ns = "html" if tag != "svg" and tag != "math" else tag
         else:
             el.ns = "html" if parent.tag == "foreignobject" else parent_ns
-        if self.styles.rules or tag in _NOT_RENDERED or (parent.tag == "details" and "open" not in parent.attrs) or (
+        if self.styles.rules or tag in _NOT_RENDERED or tag == "area" or (
+                parent.tag == "details" and "open" not in parent.attrs) or (
                 attrs and (tag == "input" or not _HIDING_ATTRS.isdisjoint(attrs))):
             el.hidden = el._own_hidden(parent.hidden)
         else:
             el.hidden = parent.hidden
         return el
+
+    @cached_property
+    def usemaps(self) -> frozenset[str]:
+        """The map names the page's images use (``usemap="#name"``)."""
+        return frozenset(n.attributes["usemap"].strip().removeprefix("#") for n in self._nodes
+                         if n.tag == "img" and n.attributes.get("usemap"))
 
     def children_of(self, el: El) -> list:
         """The El and text children of ``el``, in order (see El.children)."""

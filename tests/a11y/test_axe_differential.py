@@ -1,0 +1,65 @@
+"""The static engine agrees with real axe-core (in Chromium) element by element on a handful of
+committed pages of the differential's corpora (benchmarks/axe_differential.py): pages of its
+tuning split on which the engine was changed, one rule behaviour each, so a regression fails."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+from benchmarks.axe_differential import CORPORA, AxeReference, Page, compare, held_out, number, score_page
+
+PAGES = [  # (corpus, group, file): what each holds
+    ("ibm", "aria_child_valid_ruleunit", "aria-with-group-pass.html"),  # menu > group > group > menuitem
+    ("ibm", "combobox_haspopup_valid_ruleunit", "combobox.html"),  # listbox popups of comboboxes
+    ("ibm", "aria_role_valid_ruleunit", "aria_required.html"),  # date/time/file inputs are textboxes
+    ("ibm", "aria_role_valid_ruleunit", "div_generic.html"),  # role=generic is no valid role
+    ("ibm", "html_lang_exists_ruleunit", "Html-invalidXmlLang.html"),  # xml:lang read by html-lang-valid
+    ("ibm", "object_text_exists_ruleunit", "act_fail_5.html"),  # an object showing its fallback
+    ("ibm", "aria_attribute_valid_ruleunit", "ValidRoleSpecifiedMultiple.html"),  # several role tokens
+]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    reference = AxeReference()
+    yield reference
+    reference.close()
+
+
+def load(corpus: str, group: str, name: str) -> Page:
+    path = os.path.join(corpus, group, name)
+    with open(os.path.join(CORPORA, path), encoding="utf-8") as fh:
+        return Page(corpus, group, path, fh.read())
+
+
+@pytest.mark.parametrize("corpus,group,name", PAGES)
+def test_the_engine_agrees_with_axe_core_on_the_page(axe, corpus, group, name):
+    assert not held_out(corpus, group), "a held-out page must not be a test of what the engine was changed on"
+    scores, tally = {}, Counter()
+    score_page(axe, load(corpus, group, name), scores, tally)
+    assert tally == Counter({f"{corpus} pages": 1})
+    disagreements = {rule: s.disagreements for rule, s in scores.items() if s.disagreements}
+    assert disagreements == {}
+
+
+def test_the_engines_find_the_same_elements_on_a_small_page(axe):
+    page = Page("test", "test", "test.html", '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+                '<img src="a.png"><a href="/x"></a><input type="date" aria-required="true" aria-label="Day"></body></html>')
+    scores, tally = {}, Counter()
+    score_page(axe, page, scores, tally)
+    assert {rule: dict(+s.counts) for rule, s in scores.items()} == {
+        "image-alt": {"TP": 1, "pTP": 1}, "link-name": {"TP": 1, "pTP": 1}}
+    theirs, _ = axe.judge(number(page.html))
+    assert {rule: sorted(found) for rule, found in theirs.items()} == {"image-alt": ["4"], "link-name": ["5"]}
+
+
+def test_compare_counts_misses_extra_reports_and_review_items():
+    scores = {}
+    compare("p.html", {"label": {"3", "4", "7"}}, {"label": {"3": "<input>", "5": "<input id=b>"}},
+            {"label": {"7"}}, lambda n: f"<el {n}>", scores)
+    counts = scores["label"].counts
+    assert (counts["TP"], counts["FN"], counts["FP"], counts["review"], counts["pTP"]) == (1, 1, 1, 1, 1)
+    assert sorted(scores["label"].disagreements) == [("FN", "p.html", "<input id=b>"), ("FP", "p.html", "<el 4>")]
