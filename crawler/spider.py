@@ -359,24 +359,25 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             target = link.url
             scope_ok = followed.get(target)
             if scope_ok is None:
-                scope_ok = int(in_scope(target, site.scope))
-                yield from self.follow_link(site, target, scope_ok, depth + 1, page.url)
+                web = target[:8].lower().startswith(("http://", "https://"))
+                scope_ok = int(web and in_scope(target, site.scope))  # never for tel: and the like
+                yield from self.follow_link(site, target, web, scope_ok, depth + 1, page.url)
             found.append((target, link.tag, link.text[:300], scope_ok))
         self.store.add_links(site.council.code, page.url, found)
         yield from self.directory_extras(site, page, depth)
         for url in page_stylesheets(page):
             yield from self.stylesheet_request(site, url, page.url, depth, ())
 
-    def follow_link(self, site: SiteState, target: str, scope_ok: int, depth: int, referrer: str):
+    def follow_link(self, site: SiteState, target: str, web: bool, scope_ok: int, depth: int, referrer: str):
         """Crawl, skip or check a link target not yet settled on ``site``; remember it in
         ``site.followed`` once nothing a later link to it could do remains: it is crawled or
         skipped (its key is in ``site.seen``) or its check is made or handed over (the check
         is once per crawl). Not remembered: a trap family's URL held for the idle wave (a later
         link may still lower its depth or referrer), and the schemes never checked (mailto:,
-        tel: ...; tables of providers give each row its own, and skipping them costs nothing)."""
-        lower = target.lower()
-        if not lower.startswith(("http://", "https://")):
-            if lower.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:")):
+        tel: ...; tables of providers give each row its own, and skipping them costs nothing).
+        ``web``: an http(s) target."""
+        if not web:
+            if target.lower().startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:")):
                 return
             yield from self.check_link(site, target)  # malformed or odd schemes are checked (and fail)
         elif not scope_ok:
