@@ -74,6 +74,10 @@ class SiteState:
     allow_private: tuple[str, ...]  # see audit.core.urls.private_allowance
     scheduled: int = 0  # pages + documents requested
     seen: set[str] = field(default_factory=set)
+    # Link targets (as on the page) whose crawl, skip or check is settled -> their in_scope
+    # flag (LocalOfferSpider.follow_link). The scope is final before the first page's links
+    # are followed: the seed's answer or discovery sets it.
+    followed: dict[str, int] = field(default_factory=dict)
     trap_spent: Counter = field(default_factory=Counter)
     # Trap-family URLs found since the crawl last went idle: canonical URL -> (depth, referrer, url).
     trap_held: dict[str, tuple[int, str, str]] = field(default_factory=dict)
@@ -346,27 +350,45 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         return "ok", ""
 
     def follow_links(self, site: SiteState, page: Page, depth: int):
+        """Record the page's links and request what they lead to. A target already settled on
+        this site (``site.followed``) needs only its row: a site's menus repeat the same ~200
+        links on every page, and working each out again cost ~10% of a crawl's CPU."""
         found = []
+        followed = site.followed
         for link in page.links:
             target = link.url
-            scope_ok = in_scope(target, site.scope)
-            found.append((target, link.tag, link.text[:300], int(scope_ok)))
-            lower = target.lower()
-            if not lower.startswith(("http://", "https://")):
-                if lower.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:")):
-                    continue
-                yield from self.check_link(site, target)  # malformed or odd schemes are checked (and fail)
-                continue
-            if not scope_ok:
-                yield from self.check_link(site, target)
-                continue
-            key = canonical_url(target)
-            if key not in site.seen:
-                yield from self.crawl_or_skip(site, key, target, depth + 1, page.url, check_skipped=True)
+            scope_ok = followed.get(target)
+            if scope_ok is None:
+                web = target[:8].lower().startswith(("http://", "https://"))
+                scope_ok = int(web and in_scope(target, site.scope))  # never for tel: and the like
+                yield from self.follow_link(site, target, web, scope_ok, depth + 1, page.url)
+            found.append((target, link.tag, link.text[:300], scope_ok))
         self.store.add_links(site.council.code, page.url, found)
         yield from self.directory_extras(site, page, depth)
         for url in page_stylesheets(page):
             yield from self.stylesheet_request(site, url, page.url, depth, ())
+
+    def follow_link(self, site: SiteState, target: str, web: bool, scope_ok: int, depth: int, referrer: str):
+        """Crawl, skip or check a link target not yet settled on ``site``; remember it in
+        ``site.followed`` once nothing a later link to it could do remains: it is crawled or
+        skipped (its key is in ``site.seen``) or its check is made or handed over (the check
+        is once per crawl). Not remembered: a trap family's URL held for the idle wave (a later
+        link may still lower its depth or referrer), and the schemes never checked (mailto:,
+        tel: ...; tables of providers give each row its own, and skipping them costs nothing).
+        ``web``: an http(s) target."""
+        if not web:
+            if target.lower().startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:")):
+                return
+            yield from self.check_link(site, target)  # malformed or odd schemes are checked (and fail)
+        elif not scope_ok:
+            yield from self.check_link(site, target)
+        else:
+            key = canonical_url(target)
+            if key not in site.seen:
+                yield from self.crawl_or_skip(site, key, target, depth, referrer, check_skipped=True)
+            if key not in site.seen:
+                return  # held: a trap family's URL
+        site.followed[target] = scope_ok
 
     # -- stylesheets ----------------------------------------------------------
     def stylesheet_request(self, site: SiteState, url: str, referrer: str, depth: int, chain: tuple[str, ...]):

@@ -200,3 +200,15 @@ def test_report_card_shows_the_records_and_the_search_answers(crawl, tmp_path):
         incomplete = json.load(no_proxy_get(
             f"{base}/{stem}/incomplete_directory_records.json?council_code=&_shape=array", timeout=10))
         assert {r["missing"] for r in incomplete if r["council_code"] == "E1"} == {"how to get it; cost"}
+
+
+def test_a_feed_link_is_judged_by_its_path_and_a_json_link_by_its_text_each_time():
+    """The path's judgement is cached per URL; the text's never is: the same JSON file linked
+    twice, once as open data and once not, is a feed link only where its text says so."""
+    from crawler.directory import is_feed_link
+
+    assert is_feed_link("https://fis.example/api/v1/services?page=2", "")
+    assert is_feed_link("https://fis.example/services.json", "anything")
+    assert is_feed_link("https://fis.example/data/all.json", "Open data (Open Referral UK)")
+    assert not is_feed_link("https://fis.example/data/all.json", "Download the list")
+    assert not is_feed_link("https://fis.example/services/autism", "Open data")
