@@ -413,6 +413,23 @@ def test_table_rules_report_the_table_as_axe_core_does():
     assert targets(html, "th-has-data-cells") == ["#t2", "#t4"]  # t4: its only data cell is hidden
 
 
+def test_header_cells_look_past_hidden_cells_and_spans():
+    """th-has-data-cells searches a header's column (a row header: its row) past cells out of
+    the tree to the first one in it; row spans push later cells right; rows inside row
+    groups and ARIA rows inside a table count, a nested table's rows do not."""
+    html = page('<table id="a"><tr><th>A</th><th>B</th></tr>'
+                '<tr><td hidden>1</td><td aria-hidden="true">2</td></tr><tr><td>3</td><td hidden>4</td></tr></table>'
+                '<table id="b"><tbody><tr><th rowspan="2">R</th><th>C</th><th>D</th></tr>'
+                '<tr><td>1</td><td>2</td></tr></tbody></table>'
+                '<table id="c"><tr><th scope="row">R</th><td hidden>1</td></tr>'
+                '<tr><th scope="row">S</th><td>2</td></tr></table>'
+                '<table id="d"><tr><th>A</th></tr><tr><td><table><tr><td>x</td></tr></table></td></tr>'
+                '<tr><div role="row"><span role="cell">y</span></div></tr></table>')
+    # a: B's column holds only hidden cells; b: the row span moves 1 and 2 under C and D,
+    # R's own column has nothing below it; c: R's row only a hidden cell
+    assert targets(html, "th-has-data-cells") == ["#a", "#b", "#c"]
+
+
 def test_object_alt_applies_to_every_object_with_data():
     """axe-core's object-alt (selector object[data]) whatever the resource's type (ACT 8fc3b6
     only tests media; the engine follows axe-core); no data, no object to name; a role that
