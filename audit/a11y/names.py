@@ -569,11 +569,12 @@ class Document:
     rules reach (see ``__init__``)."""
 
     def __init__(self, html: str, tree: LexborHTMLParser | None = None, plain_tags: frozenset[str] = frozenset(),
-                 plain_text_links: bool = False):
+                 plain_when_text: frozenset[str] = frozenset()):
         """``tree``: the page already parsed (the audit's Page.tree); it is only read.
         ``plain_tags``: tags the caller's rules never look at for themselves (see
-        ``candidates``). ``plain_text_links``: an ``<a>`` whose content is text alone, with a
-        non-space character and no role, lang or aria-* attribute, counts as plain too.
+        ``candidates``). ``plain_when_text``: tags that count as plain too when the element's
+        content is text alone, with a non-space character, and it has no role, lang or aria-*
+        attribute (the caller's text links and list options).
 
         Lexbor's elements are read once, in document order (one query), and an El is made
         only for a candidate, an element with an id, a ``<label for>``, and their ancestors;
@@ -587,16 +588,16 @@ class Document:
         self.by_id: dict[str, El] = {}  # first element with each id (the root is not indexed)
         self.with_id: list[El] = []  # every element with an id attribute, in document order
         self.labels_for: dict[str, list[El]] = {}
-        # Elements in document order whose tag is not in plain_tags (nor a plain text link),
+        # Elements in document order whose tag is not in plain_tags (nor plain_when_text with text alone),
         # or that have a role, lang or aria-* attribute: gathered in the one pass over the
         # page's elements, so the rules need not look at every element to find them.
         self.candidates: list[El] = []
         self._nodes = tree.css("*")  # every element, in document order (the root first)
         self._by_node: dict[int, El] = {}  # Lexbor node address -> its El, once made
         self._all: list[El] | None = None
-        self.root = self._index(plain_tags, plain_text_links)
+        self.root = self._index(plain_tags, plain_when_text)
 
-    def _index(self, plain_tags: frozenset[str], plain_text_links: bool) -> El:
+    def _index(self, plain_tags: frozenset[str], plain_when_text: frozenset[str]) -> El:
         nodes = self._nodes
         root = self._new(nodes[0], None)
         by_id, with_id, labels_for, candidates = self.by_id, self.with_id, self.labels_for, self.candidates
@@ -609,8 +610,7 @@ class Document:
             tag = node.tag.lower()  # SVG keeps camelCase (foreignObject); rules compare lower
             attrs = node.attributes
             special = bool(attrs) and has_role_lang_or_aria(attrs)
-            if special or tag not in plain_tags and not (
-                    plain_text_links and tag == "a" and _text_only(node)):
+            if special or tag not in plain_tags and not (tag in plain_when_text and _text_only(node)):
                 candidates.append(element(node))
             if attrs:
                 el_id = attrs.get("id")

@@ -139,6 +139,8 @@ _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-ow
 _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
                         "tbody td tfoot th thead time tr u ul".split())
+# Tags plain when the element holds text alone (Document's plain_when_text): see _check_document.
+_PLAIN_WHEN_TEXT = frozenset(("a", "option"))
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
@@ -175,7 +177,7 @@ def check_html(html: str, url: str | None = None, tree=None) -> list[Violation]:
     ``url`` is accepted for symmetry with the browser engine; no rule needs it. ``tree``:
     the page's parsed DOM when the caller has it (read only), so it is not parsed twice.
     """
-    doc = Document(html, tree, plain_tags=_PLAIN_TAGS, plain_text_links=True)
+    doc = Document(html, tree, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
     try:
         return _check_document(doc, html)
     finally:
@@ -189,11 +191,14 @@ def _check_document(doc: Document, html: str) -> list[Violation]:
         _check_page(doc, report)
     _check_duplicate_ids(doc, report)
     # The document gathered every element that is not a plain tag or has a role, lang or
-    # aria-* attribute. Text links are plain (plain_text_links): an <a> whose content is text
-    # alone, without such attributes, has the role link (or generic, without href), and the
-    # one element rule that applies, link-name, is met by its text. Most of a page's links
-    # are like this (menus, lists of services), and working out each one's role and name
-    # cost ~0.35 ms of a synthetic page's ~1.5 ms in this engine.
+    # aria-* attribute. Text links and options are plain (_PLAIN_WHEN_TEXT): an <a> whose
+    # content is text alone, without such attributes, has the role link (or generic, without
+    # href), and the one element rule that applies, link-name, is met by its text. Most of a
+    # page's links are like this (menus, lists of services), and working out each one's role
+    # and name cost ~0.35 ms of a synthetic page's ~1.5 ms in this engine. Such an <option>
+    # has the implicit role option, which no rule checks (a name is required of it only under
+    # an explicit role, and nested-interactive needs an element inside it): the options of a
+    # form's selects were most of its candidates.
     checked = doc.candidates
     owner = _aria_owners(checked)
     for el in checked:
@@ -335,7 +340,7 @@ def _aria_owners(elements: list[El]) -> dict[int, El]:
 
 def _check_element(el: El, owner: dict[int, El], report) -> None:
     """Element rules for one element; check_html skips _PLAIN_TAGS and text links (Document's
-    plain_text_links) without role, lang or aria-*."""
+    _PLAIN_WHEN_TEXT) without role, lang or aria-*."""
     attrs = el.attrs
     tag = el.tag
     aria = [a for a in attrs if a.startswith("aria-")]

@@ -52,7 +52,7 @@ def test_icon_only_links():
 
 def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found():
     """Links holding only text are not checked element by element (Document's
-    plain_text_links): each of these looks like one but must still be caught."""
+    plain_when_text): each of these looks like one but must still be caught."""
     plain = '<a href="/a" class="nav-link" data-track="menu" rel="next" target="_blank">Short breaks</a>'
     assert check_html(page(plain * 3)) == []
     assert "link-name" in rules(page('<a href="/a">   </a>'))  # whitespace only
@@ -67,6 +67,23 @@ def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found()
                                               '<div role="button">Open <a href="/c">Short breaks</a></div>'))
     # a link whose text is in a child element goes the long way
     assert "link-name" in rules(page('<a href="/a"><span aria-hidden="true">Short breaks</span></a>'))
+
+
+def test_text_options_skip_the_element_pass_but_their_faults_are_still_found():
+    """An <option> holding text alone is plain (no rule checks an option's implicit role);
+    one with a role, lang or aria-* attribute, or an element inside, is still checked."""
+    from audit.a11y.names import Document
+    from audit.a11y.static import _PLAIN_TAGS, _PLAIN_WHEN_TEXT
+
+    options = "".join(f'<option value="{i}">Choice {i}</option>' for i in range(50))
+    html = page(f'<label for="s">Pick</label><select id="s">{options}</select>')
+    assert check_html(html) == []
+    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
+    assert "option" not in [el.tag for el in doc.candidates]
+    assert "aria-valid-attr" in rules(page('<label for="t">Pick</label><select id="t">'
+                                           '<option aria-selectd="true">A</option></select>'))
+    assert "nested-interactive" in rules(page('<div role="listbox" aria-label="Pick">'
+                                              '<option><a href="/x">y</a></option></div>'))
 
 
 def test_search_form_label():
@@ -259,17 +276,17 @@ def test_document_gathers_the_elements_the_rules_look_at():
 
 
 def test_document_makes_elements_only_where_the_rules_reach_them():
-    """A menu of text links is never copied into El objects (plain_text_links); an element
+    """A menu of text links is never copied into El objects (plain_when_text); an element
     first reached through its parent's children, or the document's ``elements``, is made
     then, with the namespace and hidden state it has when made in document order."""
     from audit.a11y.names import Document
-    from audit.a11y.static import _PLAIN_TAGS
+    from audit.a11y.static import _PLAIN_TAGS, _PLAIN_WHEN_TEXT
 
     menu = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(200))
     html = page(f'<nav><ul>{menu}</ul></nav><div style="display:none"><p><a href="/h">Hidden</a></p></div>'
                 '<details><p>closed</p><summary>More</summary></details>'
                 '<svg><foreignObject><p id="fo">in svg</p></foreignObject></svg><img src="i.png" alt="">')
-    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_text_links=True)
+    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
     made = len(doc._by_node)
     assert made < 20  # html, head, title, body, details, summary, svg, foreignObject, p#fo, img
     assert [el.tag for el in doc.candidates] == ["html", "head", "title", "body", "details", "summary", "svg",
