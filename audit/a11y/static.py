@@ -204,8 +204,9 @@ def _check_document(doc: Document, html: str) -> list[Violation]:
     for el in checked:
         _check_element(el, owner, report)
     out = []
+    places: dict[int, dict[int, tuple[int, int]]] = {}  # shared by the selectors (see _selector)
     for rule in sorted(found):
-        targets = tuple(_selector(el, doc) for el in found[rule])
+        targets = tuple(_selector(el, doc, places) for el in found[rule])
         out.append(Violation(rule, RULES[rule].impact, targets, len(targets), RULES[rule].wcag,
                              tuple(template(el) for el in found[rule])))
     return out
@@ -868,8 +869,11 @@ def _has_own_language_text(el: El) -> bool:
     return False
 
 
-def _selector(el: El, doc: Document) -> str:
-    """A CSS selector for ``el``: the nearest unique #id, then tag:nth-of-type steps."""
+def _selector(el: El, doc: Document, places: dict[int, dict[int, tuple[int, int]]]) -> str:
+    """A CSS selector for ``el``: the nearest unique #id, then tag:nth-of-type steps.
+    ``places``: each parent's ``_places_of_type``, worked out once for all of a page's
+    selectors (their steps near the root are the same, and listing a parent's same-tag
+    children again at each step of each selector was most of this function's cost)."""
     counts = getattr(doc, "id_counts", {})
     parts = []
     while el is not None:
@@ -878,7 +882,27 @@ def _selector(el: El, doc: Document) -> str:
             parts.append("#" + el_id)
             break
         parent = el.parent
-        same = [s for s in parent.elements if s.tag == el.tag] if parent is not None else [el]
-        parts.append(el.tag if len(same) == 1 else f"{el.tag}:nth-of-type({same.index(el) + 1})")
+        if parent is None:
+            parts.append(el.tag)
+        else:
+            of_parent = places.get(id(parent))
+            if of_parent is None:
+                of_parent = places[id(parent)] = _places_of_type(parent)
+            place, same = of_parent[id(el)]
+            parts.append(el.tag if same == 1 else f"{el.tag}:nth-of-type({place})")
         el = parent
     return " > ".join(reversed(parts))
+
+
+def _places_of_type(parent: El) -> dict[int, tuple[int, int]]:
+    """id(child) -> (its place among the children of its tag, from 1; how many there are)."""
+    children = list(parent.elements)
+    of_tag: dict[str, int] = defaultdict(int)
+    for child in children:
+        of_tag[child.tag] += 1
+    seen: dict[str, int] = defaultdict(int)
+    out = {}
+    for child in children:
+        seen[child.tag] += 1
+        out[id(child)] = (seen[child.tag], of_tag[child.tag])
+    return out
