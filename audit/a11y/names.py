@@ -26,10 +26,12 @@ and defaults), name from content, then ``title`` and ``placeholder``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from selectolax.lexbor import LexborHTMLParser
 
 from audit.a11y.aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
+from audit.core.dates import fold
 
 # Never rendered, whatever the CSS says.
 _NOT_RENDERED = frozenset(("head", "script", "style", "template", "noscript", "title", "meta", "link",
@@ -477,6 +479,8 @@ _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\
                          re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _BRACE = re.compile(r"[{}]")
+# What every declaration _DISPLAY_NONE or _VISIBILITY matches holds (see StyleRules._add).
+_HIDING_DECLARATION = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse|visible)", re.I)
 _COMPOUND = re.compile(r"([a-zA-Z][\w-]*)?((?:[#.][\w-]+)*)\Z")
 
 
@@ -491,7 +495,13 @@ class StyleRules:
     def _add(self, css: str) -> None:
         """Each top-level rule's selector and body, found by the braces alone (``_BRACE``
         steps from one to the next: a heavy page's 15-45 KB of inline CSS, read a character
-        at a time in Python, was most of the engine's cost on such a page)."""
+        at a time in Python, was most of the engine's cost on such a page). Only a body
+        holding a declaration ``_rule`` reads (``_hiding_declarations``, found in the whole
+        text at once: no match crosses a brace) is handed to it: such pages have hundreds of
+        rules and seldom one that hides anything."""
+        hiding = _hiding_declarations(css)
+        if not hiding:
+            return
         depth, start, selector = 0, 0, ""
         for brace in _BRACE.finditer(css):
             i, ch = brace.start(), brace.group()
@@ -503,7 +513,8 @@ class StyleRules:
             elif ch == "}":
                 depth -= 1
                 if depth == 0:
-                    if not selector.startswith("@"):
+                    k = bisect_left(hiding, (body_start,))
+                    if not selector.startswith("@") and k < len(hiding) and hiding[k][1] <= i:
                         self._rule(selector, css[body_start:i])
                     start = i + 1
                 depth = max(depth, 0)
@@ -533,6 +544,24 @@ class StyleRules:
                 none = none or is_none
                 vis = visibility or vis
         return none, vis
+
+
+def _hiding_declarations(css: str) -> list[tuple[int, int]]:
+    """(start, end) of every match of ``_HIDING_DECLARATION`` in ``css``, in order. The
+    case-insensitive pattern is tried only where ``fold`` finds "display" or "visibility"
+    (it folds exactly as re.IGNORECASE does, one byte a character, so offsets carry over):
+    run over a heavy page's 15-45 KB of CSS it cost ~0.8 ms a page, the byte searches ~0.05."""
+    folded = fold(css)
+    spans = []
+    for word in (b"display", b"visibility"):
+        at = folded.find(word)
+        while at >= 0:
+            m = _HIDING_DECLARATION.match(css, at)
+            if m:
+                spans.append(m.span())
+            at = folded.find(word, at + 1)
+    spans.sort()
+    return spans
 
 
 def has_role_lang_or_aria(attrs: dict[str, str]) -> bool:

@@ -4,6 +4,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.a11y.static import ENGINE, RULES, Violation, check_html, violations_to_json
 from audit.a11y.langtags import is_known_language
@@ -193,6 +195,27 @@ def test_style_element_hides_content():
     assert "link-name" not in rules(html)
     media = page('<style>@media print { .gone { display: none } }</style><div class="gone"><a href="/"></a></div>')
     assert "link-name" in rules(media)
+
+
+@given(st.lists(st.sampled_from(["{", "}", ".a", " ", ";", ":", "\u00a0", "/**/", "display", "DiSPLAY", "diſplay",
+                                  "none", "NONE", "visibility", "vısıbılıty", "hidden", "collapse", "visible",
+                                  "@media x"]), max_size=30))
+def test_hiding_declarations_are_the_case_insensitive_pattern_s_matches(parts):
+    """StyleRules tries its case-insensitive pattern only where fold finds its words: the
+    same matches as a search of the whole text, whatever the case, long s or dotless i."""
+    from audit.a11y.names import _HIDING_DECLARATION, _hiding_declarations
+
+    css = "".join(parts)
+    assert _hiding_declarations(css) == [m.span() for m in _HIDING_DECLARATION.finditer(css)]
+
+
+def test_style_rules_read_only_rules_that_hide():
+    from audit.a11y.names import StyleRules
+
+    rules = StyleRules([".a{color:red}.b{ DISPLAY : none !important}@media x{.c{display:none}}"
+                        "#d.e{visibility:hidden;}.f{display:/* x */none}"]).rules
+    assert rules == [(None, None, frozenset({"b"}), True, None), (None, "d", frozenset({"e"}), False, "hidden"),
+                     (None, None, frozenset({"f"}), True, None)]
 
 
 def test_svg_document_gets_no_page_rules():
