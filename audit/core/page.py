@@ -55,16 +55,9 @@ def origin_of(url: str) -> str:
 @dataclass(frozen=True)
 class Link:
     url: str  # absolute, fragment removed
-    raw_text: str  # visible text (or img alt / aria-label) of the link as the page has it; see text
+    text: str  # visible text (or img alt / aria-label) of the link
     tag: str  # a, area, iframe, embed, video, source, link
     rel: str = ""
-
-    @cached_property
-    def text(self) -> str:
-        """The link's text, whitespace collapsed: worked out when first read, as few links'
-        text is (a broken link's finding, a candidate record page's A-Z letters), while
-        collapsing every link's text was a fifth of ``Page.links`` on a page of ~1,000 links."""
-        return squash(self.raw_text)
 
 
 def _resolution_base(base: str, origin: str, raw: str) -> str:
@@ -227,11 +220,11 @@ class Page:
             raw = raw.strip() if raw else ""
             if not raw or raw[0] == "#":
                 continue
-            text = node.text_lexbor() or "" if tag == "a" else ""
-            if not text or text.isspace():  # what squash would make empty
+            text = squash(node.text_lexbor()) if tag == "a" else ""
+            if not text:
                 label = attrs.get("aria-label") or attrs.get("title") or ""
                 img = node.css_first("img[alt]") if tag == "a" else None
-                text = label or (img.attributes.get("alt") if img is not None else "") or ""
+                text = squash(label or (img.attributes.get("alt") if img is not None else "") or "")
             rel = attrs.get("rel")
             out.append(_link(_resolution_base(base, origin, raw), raw, text, tag, rel.lower() if rel else ""))
         return out
