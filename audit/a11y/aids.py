@@ -115,12 +115,6 @@ def _in_prose(node) -> bool:
     return False
 
 
-def _has_z(tree) -> bool:
-    """A "z" or "Z" anywhere in the document's text (one C call, no element visited)."""
-    text = tree.root.text_lexbor() if tree.root is not None else ""
-    return "z" in text or "Z" in text
-
-
 def _text_resize(page: Page, low: str) -> str | None:
     if not any(rare in low and cue in low for rare, cue in _RESIZE_CUES):
         return None
@@ -142,9 +136,8 @@ def _text_resize(page: Page, low: str) -> str | None:
         tokens = _tokens(node.attributes)
         if any(_CONTROL_TOKEN.match(t) for t in tokens) and node.css_first(_INTERACTIVE):
             return f"{node.tag}.{next(t for t in tokens if _CONTROL_TOKEN.match(t))} with buttons"
-    # A short visible label ("Text size:") beside buttons/links. Its own text holds "size",
-    # so the page's text has a "z": without one, no element's text needs reading.
-    if "size" in low and _has_z(tree):
+    # A short visible label ("Text size:") beside buttons/links: its own text holds "size".
+    if "size" in low:
         for node in tree.css("span, label, legend, strong, p, div, li, dt"):
             own = node.text(deep=False) or ""
             if "size" not in own.lower() or not _SHORT_LABEL.match(own):

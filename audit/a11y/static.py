@@ -130,6 +130,7 @@ _HEADER_ROLES = frozenset(("columnheader", "rowheader"))
 _CELL_ROLES = frozenset(("cell", "gridcell", "columnheader", "rowheader"))
 _TABLE_ROLES = frozenset(("table", "grid", "treegrid"))
 _TRANSPARENT_ROLES = frozenset((None, "none", "generic"))
+_ROW_TAGS = frozenset(("tr", "tbody", "thead", "tfoot"))  # see _table_rows
 _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
                 "aria-flowto", "aria-details", "aria-errormessage")
 # Elements whose implicit role no rule checks: without role, aria-* or lang attributes
@@ -139,6 +140,8 @@ _IDREF_ATTRS = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-ow
 _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del div dl dt em fieldset footer form "
                         "header hr i ins label legend li main nav ol p pre section small span strong sub sup "
                         "tbody td tfoot th thead time tr u ul".split())
+# Tags plain when the element holds text alone (Document's plain_when_text): see _check_document.
+_PLAIN_WHEN_TEXT = frozenset(("a", "option"))
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
@@ -182,7 +185,7 @@ def check_html(html: str, url: str | None = None, tree=None) -> list[Violation]:
     ``url`` is accepted for symmetry with the browser engine; no rule needs it. ``tree``:
     the page's parsed DOM when the caller has it (read only), so it is not parsed twice.
     """
-    doc = Document(html, tree, plain_tags=_PLAIN_TAGS, plain_text_links=True)
+    doc = Document(html, tree, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
     try:
         return _check_document(doc, html)
     finally:
@@ -196,18 +199,22 @@ def _check_document(doc: Document, html: str) -> list[Violation]:
         _check_page(doc, report)
     _check_duplicate_ids(doc, report)
     # The document gathered every element that is not a plain tag or has a role, lang or
-    # aria-* attribute. Text links are plain (plain_text_links): an <a> whose content is text
-    # alone, without such attributes, has the role link (or generic, without href), and the
-    # one element rule that applies, link-name, is met by its text. Most of a page's links
-    # are like this (menus, lists of services), and working out each one's role and name
-    # cost ~0.35 ms of a synthetic page's ~1.5 ms in this engine.
+    # aria-* attribute. Text links and options are plain (_PLAIN_WHEN_TEXT): an <a> whose
+    # content is text alone, without such attributes, has the role link (or generic, without
+    # href), and the one element rule that applies, link-name, is met by its text. Most of a
+    # page's links are like this (menus, lists of services), and working out each one's role
+    # and name cost ~0.35 ms of a synthetic page's ~1.5 ms in this engine. Such an <option>
+    # has the implicit role option, which no rule checks (a name is required of it only under
+    # an explicit role, and nested-interactive needs an element inside it): the options of a
+    # form's selects were most of its candidates.
     checked = doc.candidates
     owner = _aria_owners(checked)
     for el in checked:
         _check_element(el, owner, report)
     out = []
+    places: dict[int, dict[int, tuple[int, int]]] = {}  # shared by the selectors (see _selector)
     for rule in sorted(found):
-        targets = tuple(_selector(el, doc) for el in found[rule])
+        targets = tuple(_selector(el, doc, places) for el in found[rule])
         out.append(Violation(rule, RULES[rule].impact, targets, len(targets), RULES[rule].wcag,
                              tuple(template(el) for el in found[rule])))
     return out
@@ -345,7 +352,7 @@ def _aria_owners(elements: list[El]) -> dict[int, El]:
 
 def _check_element(el: El, owner: dict[int, El], report) -> None:
     """Element rules for one element; check_html skips _PLAIN_TAGS and text links (Document's
-    plain_text_links) without role, lang or aria-*."""
+    _PLAIN_WHEN_TEXT) without role, lang or aria-*."""
     attrs = el.attrs
     tag = el.tag
     aria = [a for a in attrs if a.startswith("aria-")]
@@ -410,11 +417,10 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if role in _TABLE_ROLES and el.ns == "html":
         # axe-core reports both table rules on the table (the cells are in its message)
         # the headers attribute belongs to td and th in a <table> (ACT a25f45)
-        rows = _table_rows(el)
-        if tag == "table" and any("headers" in cell.attrs and cell.tag in ("td", "th") and cell.in_tree and _bad_headers(cell, el)
-                                  for cell in _table_cells(rows)):
+        cells = _Cells(el.doc, _table_rows(el))
+        if tag == "table" and _bad_headers_attr(cells, el):
             report("td-headers-attr", el)
-        if _headers_without_cells(rows):
+        if _headers_without_cells(cells):
             report("th-has-data-cells", el)
 
 
@@ -784,74 +790,124 @@ def _iframe_hides_focusable(el: El) -> bool:
         inner.dismantle()
 
 
-def _table_rows(table: El) -> list[El]:
-    """Rows of a table: elements with role row whose nearest table-like ancestor is ``table``."""
-    rows, stack = [], list(reversed(list(table.elements)))
+def _element_children(node) -> list:
+    """The element children of Lexbor node ``node``, in order."""
+    out = []
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            out.append(child)
+        child = child.next
+    return out
+
+
+def _table_rows(table: El) -> list:
+    """Rows of a table, as Lexbor nodes: elements with role row whose nearest table-like
+    ancestor is ``table``. A tr, tbody, thead or tfoot without a role attribute reached
+    through such elements from the (HTML) table is an HTML row or row group, read from its
+    node; any other element is made an El, its role read, and its subtree walked as Els
+    (where namespaces and roles can change what a tag means)."""
+    doc = table.doc
+    rows, stack = [], _element_children(table.node)[::-1]
     while stack:
-        el = stack.pop()
-        if el.role in _TABLE_ROLES or el.tag == "table":
+        item = stack.pop()
+        if not isinstance(item, El):
+            tag = item.tag
+            if tag in _ROW_TAGS and "role" not in item.attributes:
+                if tag == "tr":
+                    rows.append(item)
+                else:
+                    stack.extend(reversed(_element_children(item)))
+                continue
+            item = doc.element(item)
+        if item.role in _TABLE_ROLES or item.tag == "table":
             continue
-        if el.role == "row":
-            rows.append(el)
+        if item.role == "row":
+            rows.append(item.node)
             continue
-        stack.extend(reversed(list(el.elements)))
+        stack.extend(reversed(list(item.elements)))
     return rows
 
 
-def _table_cells(rows: list[El]):
-    """Cells of a table's own rows (``_table_rows``; not of tables nested in it)."""
-    for row in rows:
-        for cell in row.elements:
-            if cell.tag in ("td", "th") or cell.role in _CELL_ROLES:
-                yield cell
+class _Cells:
+    """A table's cells (of its ``_table_rows``) placed by HTML's table model, read once for
+    both table rules: a cell skips the columns that a row span from above still covers.
 
+    Cells are Lexbor nodes: a long table of providers has thousands, and the rules read few
+    of them as elements. An El is made for a child of a row with a role attribute (to read
+    its role: without one, only a td or th is a cell), for a cell that can be a header (a th,
+    or one with a role attribute: a td's own role is cell or gridcell) and for a td or th
+    with a ``headers`` attribute."""
 
-def _headers_without_cells(rows: list[El]) -> list[El]:
-    """ACT d0f69e: header cells of a table (its ``_table_rows``) that no other cell is assigned to.
-
-    Cells are placed by HTML's table model (a cell skips the columns that a row span from
-    above still covers), counting as it goes the cells in the tree that occupy each column
-    and each row: a header whose columns (or rows) hold no cell but itself has none. One
-    pass over the cells, with no grid of positions: a long table of providers has
-    thousands of cells, and building and walking a grid was most of this check's cost."""
-    covered: dict[int, int] = {}  # column -> first row below the row spans that reach into it
-    spans: dict[int, tuple[int, int, int, int]] = {}  # id(cell) -> row, col, rowspan, colspan
-    in_column: dict[int, int] = {}
-    in_row: dict[int, int] = {}
-    headers: list[El] = []
-    referenced: set[str] = set()
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row.elements:
-            if cell.tag not in ("td", "th") and cell.role not in _CELL_ROLES:
-                continue
-            while covered.get(c, 0) > r:
-                c += 1
-            # HTML caps colspan at 1000; a rowspan never reaches past the last row
-            colspan = min(1000, max(1, parse_int(cell.get("colspan") or cell.get("aria-colspan")) or 1))
-            rowspan = min(len(rows) - r, max(1, parse_int(cell.get("rowspan") or cell.get("aria-rowspan")) or 1))
-            for k in range(c, c + colspan):
-                covered[k] = r + rowspan
-            if cell.in_tree:
+    def __init__(self, doc: Document, rows: list):
+        self.doc = doc
+        self.in_column: dict[int, list] = defaultdict(list)  # column -> the cells placed in it
+        self.in_row: dict[int, list] = defaultdict(list)
+        self.headers: list[tuple[El, int, int, int, int]] = []  # header in the tree, row, column, rowspan, colspan
+        self.with_headers: list[El] = []  # td and th with a headers attribute
+        self.referenced: set[str] = set()  # ids the headers attributes name
+        covered: dict[int, int] = {}  # column -> first row below the row spans that reach into it
+        for r, row in enumerate(rows):
+            c = 0
+            child = row.child
+            while child is not None:
+                node, child = child, child.next
+                if not node.is_element_node:
+                    continue
+                tag = node.tag.lower()
+                attrs = node.attributes
+                el = doc.element(node) if "role" in attrs else None
+                if not (tag == "td" or tag == "th" or (el is not None and el.role in _CELL_ROLES)):
+                    continue
+                while covered.get(c, 0) > r:
+                    c += 1
+                colspan = rowspan = 1
+                if attrs:
+                    # HTML caps colspan at 1000; a rowspan never reaches past the last row
+                    colspan = min(1000, max(1, parse_int(attrs.get("colspan") or attrs.get("aria-colspan")) or 1))
+                    rowspan = min(len(rows) - r,
+                                  max(1, parse_int(attrs.get("rowspan") or attrs.get("aria-rowspan")) or 1))
                 for k in range(c, c + colspan):
-                    in_column[k] = in_column.get(k, 0) + 1
+                    covered[k] = r + rowspan
+                    self.in_column[k].append(node)
                 for k in range(r, r + rowspan):
-                    in_row[k] = in_row.get(k, 0) + 1
-                # A td's own role is cell or gridcell: only a th, or a cell with a role
-                # attribute, can be a header (and working out a cell's role walks its ancestors).
-                if (cell.tag == "th" or "role" in cell.attrs) and cell.role in _HEADER_ROLES:
-                    spans[id(cell)] = (r, c, rowspan, colspan)
-                    headers.append(cell)
-            if "headers" in cell.attrs:
-                referenced.update(cell.attrs["headers"].split())
-            c += colspan
+                    self.in_row[k].append(node)
+                if tag == "th" or el is not None:
+                    el = el or doc.element(node)
+                    if el.in_tree and el.role in _HEADER_ROLES:
+                        self.headers.append((el, r, c, rowspan, colspan))
+                if "headers" in attrs:
+                    self.referenced.update((attrs["headers"] or "").split())
+                    if tag == "td" or tag == "th":
+                        self.with_headers.append(el or doc.element(node))
+                c += colspan
+
+    def others_in_tree(self, header: El, lines: dict[int, list], first: int, span: int) -> bool:
+        """Some cell other than ``header`` in the tree occupies one of ``lines`` (columns or
+        rows) ``first`` to ``first + span - 1``; the search stops at the first."""
+        own, element = header.node.mem_id, self.doc.element
+        return any(node.mem_id != own and element(node).in_tree
+                   for k in range(first, first + span) for node in lines.get(k, ()))
+
+
+def _bad_headers_attr(cells: _Cells, table: El) -> bool:
+    """ACT a25f45 on a table's own td and th in the tree: one has a ``headers`` token that
+    names no header cell of the table (``_bad_headers``)."""
+    return any(cell.in_tree and _bad_headers(cell, table) for cell in cells.with_headers)
+
+
+def _headers_without_cells(cells: _Cells) -> list[El]:
+    """ACT d0f69e: header cells of a table that no other cell is assigned to: a header in
+    the tree whose columns (a row header: rows) hold no other cell in the tree."""
     missing = []
-    for header in headers:
-        if header.attrs.get("id") in referenced or not _shows_something(header):
+    for header, r0, c0, rowspan, colspan in cells.headers:
+        if header.attrs.get("id") in cells.referenced or not _shows_something(header):
             continue
-        r0, c0, rs, cs = spans[id(header)]
-        lines, first, span = (in_column, c0, cs) if header.role == "columnheader" else (in_row, r0, rs)
-        if not any(lines.get(k, 0) > 1 for k in range(first, first + span)):
+        if header.role == "columnheader":
+            found = cells.others_in_tree(header, cells.in_column, c0, colspan)
+        else:
+            found = cells.others_in_tree(header, cells.in_row, r0, rowspan)
+        if not found:
             missing.append(header)
     return missing
 
@@ -889,8 +945,11 @@ def _has_own_language_text(el: El) -> bool:
     return False
 
 
-def _selector(el: El, doc: Document) -> str:
-    """A CSS selector for ``el``: the nearest unique #id, then tag:nth-of-type steps."""
+def _selector(el: El, doc: Document, places: dict[int, dict[int, tuple[int, int]]]) -> str:
+    """A CSS selector for ``el``: the nearest unique #id, then tag:nth-of-type steps.
+    ``places``: each parent's ``_places_of_type``, worked out once for all of a page's
+    selectors (their steps near the root are the same, and listing a parent's same-tag
+    children again at each step of each selector was most of this function's cost)."""
     counts = getattr(doc, "id_counts", {})
     parts = []
     while el is not None:
@@ -899,7 +958,27 @@ def _selector(el: El, doc: Document) -> str:
             parts.append("#" + el_id)
             break
         parent = el.parent
-        same = [s for s in parent.elements if s.tag == el.tag] if parent is not None else [el]
-        parts.append(el.tag if len(same) == 1 else f"{el.tag}:nth-of-type({same.index(el) + 1})")
+        if parent is None:
+            parts.append(el.tag)
+        else:
+            of_parent = places.get(id(parent))
+            if of_parent is None:
+                of_parent = places[id(parent)] = _places_of_type(parent)
+            place, same = of_parent[id(el)]
+            parts.append(el.tag if same == 1 else f"{el.tag}:nth-of-type({place})")
         el = parent
     return " > ".join(reversed(parts))
+
+
+def _places_of_type(parent: El) -> dict[int, tuple[int, int]]:
+    """id(child) -> (its place among the children of its tag, from 1; how many there are)."""
+    children = list(parent.elements)
+    of_tag: dict[str, int] = defaultdict(int)
+    for child in children:
+        of_tag[child.tag] += 1
+    seen: dict[str, int] = defaultdict(int)
+    out = {}
+    for child in children:
+        seen[child.tag] += 1
+        out[id(child)] = (seen[child.tag], of_tag[child.tag])
+    return out

@@ -138,23 +138,34 @@ def _deepest_cue_nodes(root) -> list:
     An element's text is the concatenation of its children's texts, so each child's text is a
     known slice of ``root``'s: the cue words are found once in ``root``'s text, and a child
     contains a cue when one of those spans lies inside its slice. Searching every child's
-    text again at every level costs the page's text once per level."""
-    spans = _cue_spans(root.text_lexbor())
+    text again at every level costs the page's text once per level. For the same reason the
+    last element child's length is what its siblings leave of its parent's: a page builder's
+    30-45 levels of nested wrappers, each holding the page, are not read again at each level."""
+    text = root.text_lexbor()
+    spans = _cue_spans(text)
     if not spans:
         return []
     starts = [s for s, _ in spans]
     out = []
-    stack = [(root, 0)]
+    stack = [(root, 0, len(text))]
     while stack:
-        node, offset = stack.pop()
-        matching = []
+        node, offset, length = stack.pop()
+        children = []
         child = node.child
         while child is not None:
             tag = child.tag
-            element = bool(tag) and not tag.startswith("-")
-            # text_lexbor(): an element's text() at about half the cost; for a comment it
-            # gives the comment's own text, which is not part of its parent's.
-            start, offset = offset, offset + len(child.text_lexbor() if element else child.text())
+            children.append((child, tag, bool(tag) and not tag.startswith("-")))
+            child = child.next
+        last = max((i for i, (_, _, element) in enumerate(children) if element), default=-1)
+        # text_lexbor(): an element's text() at about half the cost; for a comment it
+        # gives the comment's own text, which is not part of its parent's.
+        lengths = [0 if i == last else len(child.text_lexbor() if element else child.text())
+                   for i, (child, _, element) in enumerate(children)]
+        if last >= 0:
+            lengths[last] = length - sum(lengths)
+        matching = []
+        for (child, tag, element), size in zip(children, lengths):
+            start, offset = offset, offset + size
             if element and tag not in _SKIP_TAGS:
                 i = bisect_left(starts, start)
                 while i < len(spans) and starts[i] < offset and spans[i][1] > offset:
@@ -163,8 +174,7 @@ def _deepest_cue_nodes(root) -> list:
                     attrs = child.attributes
                     if ((attrs.get("role") or "") != "navigation" and attrs.get("hidden") is None
                             and attrs.get("aria-hidden") != "true"):
-                        matching.append((child, start))
-            child = child.next
+                        matching.append((child, start, size))
         if matching:
             stack.extend(reversed(matching))
         elif node is not root:

@@ -41,8 +41,8 @@ from audit.core import db as dbmod
 OTHER = "other"
 
 
-def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cProfile.Profile] | None
-               ) -> tuple[dict[str, list[float]], float]:
+def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cProfile.Profile] | None,
+               councils: list[str] | None = None) -> tuple[dict[str, list[float]], float]:
     """({shape: [CPU seconds of each page]}, total CPU seconds) of one in-process audit."""
     times: dict[str, list[float]] = defaultdict(list)
     load_pages = runner.load_pages
@@ -65,7 +65,8 @@ def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cPro
 
     db = dbmod.connect(db_path)
     crawl_id = runner.latest_complete_crawl(db)
-    sites = list(db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id]))
+    sites = [site for site in db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id])
+             if not councils or site["council_code"] in councils]
     runner.load_pages = timed_pages
     start = time.thread_time()
     try:
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shapes", type=Path, required=True, help="shapes.json of the crawled web")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="print each shape's N largest own-time entries")
+    ap.add_argument("--councils", nargs="+", metavar="CODE",
+                    help="audit only these councils: a profile of a few councils' pages in minutes, not the whole crawl")
     ap.add_argument("--json", action="store_true", help="print the table as one JSON line too")
     args = ap.parse_args(argv)
     if not args.db.exists() or not args.shapes.exists():
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     runs = []
     profiles: dict[str, cProfile.Profile] | None = {} if args.profile else None
     for k in range(args.repeats):
-        runs.append(audit_once(args.db, shape_of, profiles if k == 0 else None))
+        runs.append(audit_once(args.db, shape_of, profiles if k == 0 else None, args.councils))
     shapes = sorted({s for times, _ in runs for s in times}, key=lambda s: (s == OTHER, s))
     pages = sum(len(v) for v in runs[0][0].values())
     rows = {}

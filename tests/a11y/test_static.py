@@ -4,6 +4,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.a11y.static import ENGINE, RULES, Violation, check_html, violations_to_json
 from audit.a11y.langtags import is_known_language
@@ -52,7 +54,7 @@ def test_icon_only_links():
 
 def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found():
     """Links holding only text are not checked element by element (Document's
-    plain_text_links): each of these looks like one but must still be caught."""
+    plain_when_text): each of these looks like one but must still be caught."""
     plain = '<a href="/a" class="nav-link" data-track="menu" rel="next" target="_blank">Short breaks</a>'
     assert check_html(page(plain * 3)) == []
     assert "link-name" in rules(page('<a href="/a">   </a>'))  # whitespace only
@@ -67,6 +69,23 @@ def test_plain_text_links_skip_the_element_pass_but_every_fault_is_still_found()
                                               '<div role="button">Open <a href="/c">Short breaks</a></div>'))
     # a link whose text is in a child element goes the long way
     assert "link-name" in rules(page('<a href="/a"><span aria-hidden="true">Short breaks</span></a>'))
+
+
+def test_text_options_skip_the_element_pass_but_their_faults_are_still_found():
+    """An <option> holding text alone is plain (no rule checks an option's implicit role);
+    one with a role, lang or aria-* attribute, or an element inside, is still checked."""
+    from audit.a11y.names import Document
+    from audit.a11y.static import _PLAIN_TAGS, _PLAIN_WHEN_TEXT
+
+    options = "".join(f'<option value="{i}">Choice {i}</option>' for i in range(50))
+    html = page(f'<label for="s">Pick</label><select id="s">{options}</select>')
+    assert check_html(html) == []
+    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
+    assert "option" not in [el.tag for el in doc.candidates]
+    assert "aria-valid-attr" in rules(page('<label for="t">Pick</label><select id="t">'
+                                           '<option aria-selectd="true">A</option></select>'))
+    assert "nested-interactive" in rules(page('<div role="listbox" aria-label="Pick">'
+                                              '<option><a href="/x">y</a></option></div>'))
 
 
 def test_search_form_label():
@@ -181,6 +200,27 @@ def test_style_element_hides_content():
     assert "link-name" in rules(media)
 
 
+@given(st.lists(st.sampled_from(["{", "}", ".a", " ", ";", ":", "\u00a0", "/**/", "display", "DiSPLAY", "diſplay",
+                                  "none", "NONE", "visibility", "vısıbılıty", "hidden", "collapse", "visible",
+                                  "@media x"]), max_size=30))
+def test_hiding_declarations_are_the_case_insensitive_pattern_s_matches(parts):
+    """StyleRules tries its case-insensitive pattern only where fold finds its words: the
+    same matches as a search of the whole text, whatever the case, long s or dotless i."""
+    from audit.a11y.names import _HIDING_DECLARATION, _hiding_declarations
+
+    css = "".join(parts)
+    assert _hiding_declarations(css) == [m.span() for m in _HIDING_DECLARATION.finditer(css)]
+
+
+def test_style_rules_read_only_rules_that_hide():
+    from audit.a11y.names import StyleRules
+
+    rules = StyleRules([".a{color:red}.b{ DISPLAY : none !important}@media x{.c{display:none}}"
+                        "#d.e{visibility:hidden;}.f{display:/* x */none}"]).rules
+    assert rules == [(None, None, frozenset({"b"}), True, None), (None, "d", frozenset({"e"}), False, "hidden"),
+                     (None, None, frozenset({"f"}), True, None)]
+
+
 def test_svg_document_gets_no_page_rules():
     assert check_html('<svg xmlns="http://www.w3.org/2000/svg" lang="en"><text>x</text></svg>') == []
 
@@ -262,17 +302,17 @@ def test_document_gathers_the_elements_the_rules_look_at():
 
 
 def test_document_makes_elements_only_where_the_rules_reach_them():
-    """A menu of text links is never copied into El objects (plain_text_links); an element
+    """A menu of text links is never copied into El objects (plain_when_text); an element
     first reached through its parent's children, or the document's ``elements``, is made
     then, with the namespace and hidden state it has when made in document order."""
     from audit.a11y.names import Document
-    from audit.a11y.static import _PLAIN_TAGS
+    from audit.a11y.static import _PLAIN_TAGS, _PLAIN_WHEN_TEXT
 
     menu = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(200))
     html = page(f'<nav><ul>{menu}</ul></nav><div style="display:none"><p><a href="/h">Hidden</a></p></div>'
                 '<details><p>closed</p><summary>More</summary></details>'
                 '<svg><foreignObject><p id="fo">in svg</p></foreignObject></svg><img src="i.png" alt="">')
-    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_text_links=True)
+    doc = Document(html, plain_tags=_PLAIN_TAGS, plain_when_text=_PLAIN_WHEN_TEXT)
     made = len(doc._by_node)
     assert made < 20  # html, head, title, body, details, summary, svg, foreignObject, p#fo, img
     assert [el.tag for el in doc.candidates] == ["html", "head", "title", "body", "details", "summary", "svg",
@@ -414,6 +454,23 @@ def test_table_rules_report_the_table_as_axe_core_does():
                 '<div role="row"><div role="cell" headers="zzz">1</div></div></div>')
     assert targets(html, "td-headers-attr") == ["#t1"]
     assert targets(html, "th-has-data-cells") == ["#t2", "#t4"]  # t4: its only data cell is hidden
+
+
+def test_header_cells_look_past_hidden_cells_and_spans():
+    """th-has-data-cells searches a header's column (a row header: its row) past cells out of
+    the tree to the first one in it; row spans push later cells right; rows inside row
+    groups and ARIA rows inside a table count, a nested table's rows do not."""
+    html = page('<table id="a"><tr><th>A</th><th>B</th></tr>'
+                '<tr><td hidden>1</td><td aria-hidden="true">2</td></tr><tr><td>3</td><td hidden>4</td></tr></table>'
+                '<table id="b"><tbody><tr><th rowspan="2">R</th><th>C</th><th>D</th></tr>'
+                '<tr><td>1</td><td>2</td></tr></tbody></table>'
+                '<table id="c"><tr><th scope="row">R</th><td hidden>1</td></tr>'
+                '<tr><th scope="row">S</th><td>2</td></tr></table>'
+                '<table id="d"><tr><th>A</th></tr><tr><td><table><tr><td>x</td></tr></table></td></tr>'
+                '<tr><div role="row"><span role="cell">y</span></div></tr></table>')
+    # a: B's column holds only hidden cells; b: the row span moves 1 and 2 under C and D,
+    # R's own column has nothing below it; c: R's row only a hidden cell
+    assert targets(html, "th-has-data-cells") == ["#a", "#b", "#c"]
 
 
 def test_object_alt_applies_to_every_object_with_data():
