@@ -26,6 +26,7 @@ from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, 
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int, squash
 from audit.a11y.langtags import is_known_language, primary_subtag
+from audit.core.page import element_children
 
 ENGINE = "static"
 
@@ -790,17 +791,6 @@ def _iframe_hides_focusable(el: El) -> bool:
         inner.dismantle()
 
 
-def _element_children(node) -> list:
-    """The element children of Lexbor node ``node``, in order."""
-    out = []
-    child = node.child
-    while child is not None:
-        if child.is_element_node:
-            out.append(child)
-        child = child.next
-    return out
-
-
 def _table_rows(table: El) -> list:
     """Rows of a table, as Lexbor nodes: elements with role row whose nearest table-like
     ancestor is ``table``. A tr, tbody, thead or tfoot without a role attribute reached
@@ -808,7 +798,7 @@ def _table_rows(table: El) -> list:
     node; any other element is made an El, its role read, and its subtree walked as Els
     (where namespaces and roles can change what a tag means)."""
     doc = table.doc
-    rows, stack = [], _element_children(table.node)[::-1]
+    rows, stack = [], element_children(table.node)[::-1]
     while stack:
         item = stack.pop()
         if not isinstance(item, El):
@@ -817,7 +807,7 @@ def _table_rows(table: El) -> list:
                 if tag == "tr":
                     rows.append(item)
                 else:
-                    stack.extend(reversed(_element_children(item)))
+                    stack.extend(reversed(element_children(item)))
                 continue
             item = doc.element(item)
         if item.role in _TABLE_ROLES or item.tag == "table":
@@ -849,11 +839,7 @@ class _Cells:
         covered: dict[int, int] = {}  # column -> first row below the row spans that reach into it
         for r, row in enumerate(rows):
             c = 0
-            child = row.child
-            while child is not None:
-                node, child = child, child.next
-                if not node.is_element_node:
-                    continue
+            for node in element_children(row):
                 tag = node.tag.lower()
                 attrs = node.attributes
                 el = doc.element(node) if "role" in attrs else None

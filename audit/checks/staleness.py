@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 
 from audit.check import Check, Column, Dimension
 from audit.core.dates import first_date, fold, parse_any, parse_http_date, to_utc
-from audit.core.page import Page, jsonld_objects, squash
+from audit.core.page import Page, element_children, jsonld_objects, squash
 from audit.core.wording import age_phrase, as_int, pct
 
 SOURCES = ("visible_text", "metadata", "sitemap", "last_modified", "pdf_moddate")
@@ -87,14 +87,6 @@ def _visible(node) -> str:
         node = node.clone()
         node.strip_tags(["script", "style", "noscript", "template"])
     return squash(node.text(separator=" "))
-
-
-def _element_children(node):
-    child = node.child
-    while child is not None:
-        if child.tag and not child.tag.startswith("-"):
-            yield child
-        child = child.next
 
 
 def _cue_endings(words: tuple[bytes, ...]) -> dict[bytes, dict[int, tuple[bytes, ...]]]:
@@ -205,7 +197,7 @@ def _in_excluded_context(node, cue_word: str) -> bool:
         if _LISTING_CLASS.search(cls) or _COOKIE.search(cls + " " + (el.attributes.get("aria-label") or "")):
             return True
         if tag in ("li", "article", "tr") and el.parent is not None:
-            same = [s for s in _element_children(el.parent) if s.tag == tag]
+            same = [s for s in element_children(el.parent) if s.tag == tag]
             if len(same) >= 2 and sum(1 for s in same if cue.search(s.text_lexbor())) >= 2:
                 return True
     return False

@@ -260,6 +260,17 @@ def jsonld_objects(page: "Page", nested: tuple[str, ...]) -> Iterator[dict]:
                         stack.append(item[key])
 
 
+def element_children(node) -> list:
+    """The element children of Lexbor node ``node``, in order (text and comments left out)."""
+    out = []
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            out.append(child)
+        child = child.next
+    return out
+
+
 def inside(node, tags: tuple[str, ...]) -> bool:
     """Whether ``node`` sits inside one of ``tags`` (or a navigation, banner or contentinfo landmark)."""
     parent = node.parent
