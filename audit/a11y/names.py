@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from audit.a11y.aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
 from audit.core.dates import fold
+from audit.core.page import squash  # how accname flattens text, too
 
 # Never rendered, whatever the CSS says.
 _NOT_RENDERED = frozenset(("head", "script", "style", "template", "noscript", "title", "meta", "link",
@@ -90,13 +91,6 @@ class cached_property:  # noqa: N801 - same role as functools.cached_property
             return self
         value = obj.__dict__[self.name] = self.fn(obj)
         return value
-
-
-def squash(text: str) -> str:
-    """Collapse whitespace runs to one space and trim (how accname flattens text).
-
-    str.split() splits on exactly the characters the regex ``\\s+`` matches, and is faster."""
-    return " ".join(text.split())
 
 
 def parse_int(value: str | None) -> int | None:

@@ -24,9 +24,9 @@ from typing import NamedTuple
 from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED,
                              allowed_owned, is_valid_value)
 from audit.a11y.issues import template
-from audit.a11y.names import Document, El, parse_int, squash
+from audit.a11y.names import Document, El, parse_int
 from audit.a11y.langtags import is_known_language, primary_subtag
-from audit.core.page import element_children
+from audit.core.page import element_children, squash
 
 ENGINE = "static"
 
