@@ -42,6 +42,7 @@ from .warc import member_end
 # a replayed body is already decoded, so these would make Scrapy decode it again.
 WIRE_HEADERS = (b"Content-Encoding", b"Transfer-Encoding", b"Content-Length")
 REPLAYED = "replayed"  # the response flag the spider tests (it records nothing for these)
+FOUND_BY_DISCOVERY = "found_by_discovery"  # request meta: the Local Offer discovery found, fetched as its home
 
 
 class ResumeError(Exception):
@@ -88,10 +89,21 @@ class ResumeState:
             "WHERE crawl_id = ?) e JOIN urls u ON u.url_id = e.source_id", [crawl_id]))
         return state
 
+    def fetch_row(self, council: str, url: str, kind: str | None, registry_seed: bool = False) -> dict | None:
+        """The committed ``fetches`` row that stands for fetching ``url`` (a URL key) as ``kind``,
+        or None: fetch it. A row discovery wrote stands only for discovery's own requests and
+        the registry's seed (recorded as discovery when it is dead): the Local Offer discovery
+        finds, and any page of it discovery looked at, an uninterrupted crawl fetches again and
+        records as the crawl's own, replacing discovery's row."""
+        row = self.fetches.get((council, url))
+        if row is not None and row["kind"] == "discovery" and kind != "discovery" and not registry_seed:
+            return None
+        return row
+
     def committed(self, table: str, row: dict) -> bool:
         """Whether ``row`` (about to be added) was committed by an earlier run: kept as it is."""
         if table == "fetches":
-            return (row["council_code"], row["url"]) in self.fetches
+            return self.fetch_row(row["council_code"], row["url"], row["kind"]) is not None
         if table == "link_checks":
             return row["url"] in self.checked
         return False
@@ -117,9 +129,12 @@ class ReplayMiddleware:
         state = self.crawler.spider.store.resume
         if request.meta.get("redirect_urls"):  # a live redirect's next hop: it is being fetched
             return None
-        key = check_key(request.url)
-        row = state.robots.get(key) if request.meta.get("kind") == "robots" else \
-            state.fetches.get((request.meta.get("council"), key))
+        key, meta = check_key(request.url), request.meta
+        if meta.get("kind") == "robots":
+            row = state.robots.get(key)
+        else:
+            registry_seed = meta.get("depth") == 0 and meta.get("referrer") is None and not meta.get(FOUND_BY_DISCOVERY)
+            row = state.fetch_row(meta.get("council"), key, meta.get("kind"), registry_seed)
         if row is None:
             return None
         self.replayed += 1

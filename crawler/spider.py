@@ -45,7 +45,7 @@ from .progress import settles
 from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
 from .resolver import PRIVATE_MARKER, GuardedResolver
-from .resume import REPLAYED, ReplayedFailure
+from .resume import FOUND_BY_DISCOVERY, REPLAYED, ReplayedFailure
 from .settings import (
     DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, HTML_MAX_BYTES, MAX_IMPORT_DEPTH, MAX_SITEMAPS_PER_SITE,
     MAX_STYLESHEETS_PER_SITE, SITEMAP_MAX_BYTES, STYLESHEET_MAX_BYTES, CrawlOptions,
@@ -625,7 +625,9 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         site.scope, site.explicit_scope = default_scope(site.seed_url), False
         site.seed_outcome = ("found", f"{prefix}found by discovery: {reason}")
         if not self.options.discover_only:
-            self.crawler.engine.crawl(self.fetch_request(site, site.seed_url, "page", depth=0, referrer=None))
+            request = self.fetch_request(site, site.seed_url, "page", depth=0, referrer=None)
+            request.meta[FOUND_BY_DISCOVERY] = True  # crawler.resume: discovery's row does not answer it
+            self.crawler.engine.crawl(request)
 
     async def look_for_local_offer(self, site: SiteState, redirect_to: str | None) -> tuple[Candidate | None, str]:
         """Discovery's fetching (its judgement is crawler.discovery's): the chosen candidate
