@@ -776,3 +776,71 @@ def test_body_may_be_named_and_dpub_link_roles_are_no_commands():
             '<div role="doc-backlink"></div><div id="l" role="link" tabindex="0"></div></body></html>')
     assert targets(html, "aria-prohibited-attr") == []
     assert targets(html, "aria-command-name") == ["#l"]
+
+
+def test_dpub_roles_are_valid_but_every_other_rule_reads_the_implicit_role():
+    """axe-core's getExplicitRole passes over doc-* roles but in its deprecated-role and
+    required-children checks (lib/commons/aria/get-explicit-role.js), and its DPUB table
+    (lib/standards/dpub-roles.js) has no DPUB 1.1 roles and no required context. Checked in
+    Chromium against axe-core 4.12.1: the same elements."""
+    html = page('<div id="a" role="doc-abstract" aria-label="Abstract"></div>'  # a div may not be named
+                '<section role="doc-abstract" aria-label="Abstract"><p>x</p></section>'  # a named section may
+                '<div id="e" role="doc-endnote">note</div>'  # deprecated, and needs no parent
+                '<ul role="doc-endnotes"><li id="l" role="doc-biblioentry">x</li></ul>'
+                '<div id="p" role="doc-pagefooter">DPUB 1.1</div>'
+                '<div role="doc-bibliography"><div id="x" role="listitem">x</div></div>'  # no list around it
+                '<a id="k" href="#l" role="doc-backlink" aria-posinset="1">Back</a>')  # a link: no posinset
+    assert targets(html, "aria-prohibited-attr") == ["#a"]
+    assert targets(html, "aria-deprecated-role") == ["#e", "#l"]
+    assert targets(html, "aria-required-parent") == ["#x"]
+    assert targets(html, "aria-roles") == ["#p"]
+    assert targets(html, "aria-allowed-attr") == ["#k"]
+
+
+def test_an_element_is_judged_by_every_name_rule_axe_core_selects_it_for():
+    """Each axe rule has its own selector (lib/rules/*.json): one for what the element is, one
+    for its role attribute; the ARIA control rules skip elements with a naming method of their
+    own (no-naming-method-matches), and name from content counts only for roles that take it
+    and never from embedded content (subtreeText). Checked in Chromium against axe-core 4.12.1."""
+    html = page('<button id="b" role="img">Click me</button>'  # an image takes no name from content
+                '<a id="h" href="/x" role="heading"></a>'
+                '<a id="c" href="/x" role="contentinfo">Home</a>'
+                '<a id="r" href="/x" role="button"></a>'  # link-name only: an a[href] has a naming method
+                '<span id="s" role="button"></span>'
+                '<summary id="u" role="button"></summary><input id="i" role="button">'
+                '<button id="hb" role="heading" aria-level="2"></button>'
+                '<audio id="m" controls role="checkbox">Not supported</audio>'
+                '<ul><a href="/y" role="listitem">Home</a></ul>')  # axe-core names a listitem from content
+    assert targets(html, "button-name") == ["#b", "#hb"]
+    assert targets(html, "role-img-alt") == ["#b"]
+    assert targets(html, "link-name") == ["#h", "#c", "#r"]
+    assert targets(html, "empty-heading") == ["#h", "#hb"]
+    assert targets(html, "aria-command-name") == ["#s"]
+    assert targets(html, "label") == ["#i"]
+    assert targets(html, "aria-toggle-field-name") == ["#m"]
+
+
+def test_image_alt_passes_any_alt_attribute_and_fails_one_of_spaces():
+    """axe-core's image-alt: has-alt passes an empty alt too, alt-space-value fails an alt of
+    spaces alone whatever else names the image. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<img src="a.png" alt="" tabindex="0"><img src="b.png" role="img" alt="">'
+                '<img src="e.png" alt="" role="button" tabindex="0">'
+                '<img id="s" src="c.png" alt=" " aria-label="Map"><img id="n" src="d.png">')
+    assert targets(html, "image-alt") == ["#s", "#n"]
+
+
+def test_focusable_as_axe_core_has_it():
+    """axe-core's isNativelyFocusable: every summary, a details without one, not media controls
+    (an audit's replay loads no media). Checked in Chromium against axe-core 4.12.1."""
+    html = page('<div id="s" aria-hidden="true"><summary>More</summary></div>'
+                '<details id="d" aria-hidden="true"><p>x</p></details>'
+                '<div aria-hidden="true"><video controls src="v.mp4"></video><audio controls src="a.mp3"></audio></div>')
+    assert targets(html, "aria-hidden-focus") == ["#s", "#d"]
+
+
+def test_document_title_is_reported_on_the_html_element_as_axe_core_does():
+    """document-title.json's selector is html:not(html *): the same target and issue template
+    as axe-core's finding, with an empty <title> or none."""
+    for head in ("<title> </title>", ""):
+        found = violation(page("<p>x</p>", head=head), "document-title")
+        assert found.targets == ("html",) and found.templates == ("html[lang]",)
