@@ -69,8 +69,9 @@ _SIMPLE_ROLES = {
     "small": "generic", "span": "generic", "u": "generic",
 }
 # Embedded content (lib/standards/html-elms.js contentTypes): its fallback text names nothing
-# (axe-core's subtreeText), so <audio role="checkbox">Not supported</audio> has no name.
-_EMBEDDED = frozenset(("audio", "canvas", "embed", "iframe", "object", "video"))
+# (axe-core's subtreeText), so <audio role="checkbox">Not supported</audio> has no name, and
+# an <svg> is named by its <title> alone, not its <desc> or <text>.
+_EMBEDDED = frozenset(("audio", "canvas", "embed", "iframe", "math", "object", "svg", "video"))
 _SECTIONING = frozenset(("article", "aside", "main", "nav", "section"))
 _NAMING_CHILD = {"fieldset": "legend", "figure": "figcaption", "table": "caption"}
 _TEXT_CONTROL_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
@@ -130,8 +131,9 @@ class El:
                 m = _VISIBILITY.search(style)
                 if m:
                     hidden = hidden & ~_VIS if m.group(1).lower() == "visible" else hidden | _VIS
-            if "hidden" in attrs or (tag == "input" and attrs.get("type", "").lower() == "hidden"):
-                hidden |= _NONE
+            if ("hidden" in attrs and not (style and _DISPLAY_SHOWN.search(style))) or (
+                    tag == "input" and attrs.get("type", "").lower() == "hidden"):
+                hidden |= _NONE  # the hidden attribute is the browser's display:none, which a style overrides
             if "aria-hidden" in attrs and attrs["aria-hidden"].strip().lower() == "true":
                 hidden |= _ARIA
             if "inert" in attrs:
@@ -498,6 +500,7 @@ def _text(el: El) -> str:
 
 # ---- parsing and the document -----------------------------------------------------------
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
+_DISPLAY_SHOWN = re.compile(r"(?:^|;)\s*display\s*:\s*(?!none\b)[a-z-]", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\s*(?:!important\s*)?(?:;|$)",
                          re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)

@@ -429,8 +429,16 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         cells = _Cells(el.doc, _table_rows(el))
         if tag == "table" and _bad_headers_attr(cells, el):
             report("td-headers-attr", el)
-        if _headers_without_cells(cells):
+        if _is_data_table(el) and _headers_without_cells(cells):
             report("th-has-data-cells", el)
+
+
+def _is_data_table(el: El) -> bool:
+    """th-has-data-cells applies to data tables only (data-table-matches), and axe-core's
+    isDataTable takes none for one whose role attribute makes it presentational, unless it
+    can take focus, even where a global ARIA attribute gives it back its table role
+    (lib/commons/table/is-data-table.js). Its further guesses from layout are not made."""
+    return el.explicit_role not in ("none", "presentation") or el.focusable
 
 
 def _axe_role(el: El) -> str | None:
@@ -471,7 +479,9 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
         prohibited = ()  # a div or span inside a widget, as axe-core: the widget takes its name
     else:
         prohibited = PROHIBITED.get(role, ())
-    supported = SUPPORTED.get(role, GLOBAL_ATTRS)
+    # aria-allowed-attr reads the role axe-core's getRole gives (an address has none: only
+    # global attributes), aria-prohibited-attr the one with Chromium's roles (above)
+    supported = SUPPORTED.get(_axe_role(el), GLOBAL_ATTRS)
     for name in aria:
         if name in prohibited and el.attrs[name].strip():
             report("aria-prohibited-attr", el)
@@ -719,10 +729,13 @@ def _role_name_rule(el: El, role: str | None, explicit: str | None) -> str | Non
 def _lacks_name(el: El, rule: str) -> bool:
     """The element fails ``rule``'s naming checks: it has no accessible name, except that
     image-alt passes any alt attribute, even an empty one (axe-core's has-alt), and fails an
-    alt of spaces alone whatever else names the image (its alt-space-value)."""
+    alt of spaces alone whatever else names the image (its alt-space-value), and frame-title
+    passes any title."""
     if rule == "image-alt" and "alt" in el.attrs:
         alt = el.attrs["alt"]
         return alt != "" and not alt.strip()
+    if rule == "frame-title" and el.attrs.get("title", "").strip():
+        return False  # non-empty-title passes a frame whose presentational role gives it no name
     return not el.name
 
 

@@ -844,3 +844,37 @@ def test_document_title_is_reported_on_the_html_element_as_axe_core_does():
     for head in ("<title> </title>", ""):
         found = violation(page("<p>x</p>", head=head), "document-title")
         assert found.targets == ("html",) and found.templates == ("html[lang]",)
+
+
+def test_th_has_data_cells_only_on_tables_axe_core_takes_for_data_tables():
+    """isDataTable (lib/commons/table/is-data-table.js): a presentational table that cannot take
+    focus is a layout table even when an aria-label gives it its role back. axe-core 4.12.1
+    leaves headers without cells for review; the engine reports them, on data tables only."""
+    html = page('<table role="none" aria-label="Opening times"><tr><th>Day</th><th>Hours</th></tr></table>'
+                '<table id="x"><tr><th>Day</th><th>Hours</th></tr></table>')
+    assert targets(html, "th-has-data-cells") == ["#x"]
+
+
+def test_frame_title_passes_any_title_and_aria_allowed_attr_reads_axe_core_s_role():
+    """frame-title's non-empty-title check passes a presentational frame with a title (its
+    role gives it no name); aria-allowed-attr reads getRole, which gives an address or an
+    hgroup no role, so only global attributes. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<iframe title="Map" src="about:blank" role="presentation"></iframe>'
+                '<address id="a" aria-expanded="true">x</address>'
+                '<hgroup id="g" aria-activedescendant="a"><h2>x</h2></hgroup>')
+    assert targets(html, "frame-title") == []
+    assert targets(html, "aria-allowed-attr") == ["#a", "#g"]
+
+
+def test_a_style_showing_a_hidden_element_overrides_the_hidden_attribute():
+    """The hidden attribute is the browser's display:none; an inline display wins over it."""
+    html = page('<div hidden style="display: block;"><img id="h" src="x.gif"></div>'
+                '<div hidden style="display: none"><img src="y.gif"></div><div hidden><img src="z.gif"></div>')
+    assert targets(html, "image-alt") == ["#h"]
+
+
+def test_an_svg_in_a_button_is_named_by_its_title_not_its_desc():
+    """An <svg> is embedded content: its text is no name (axe-core's subtreeText), its <title> is."""
+    html = page('<button type="button"><svg><title>Search</title></svg></button>'
+                '<button id="d" type="button"><svg><desc>Search</desc></svg></button>')
+    assert targets(html, "button-name") == ["#d"]
