@@ -332,6 +332,16 @@ def is_valid_value(attr: str, value: str) -> bool:
     return True  # string, idrefs
 
 
+_SPACE_RUN = re.compile(r"\s{2,}")
+
+
+def role_tokens(value: str) -> list[str]:
+    """The tokens of a role attribute as axe-core splits them (lib/core/utils/token-list.js): at
+    single spaces, after runs of two or more whitespace characters become one space. A lone tab
+    or newline is no separator there, so role="menuitem<TAB>menuitemradio" is one invalid role."""
+    return _SPACE_RUN.sub(" ", value.strip().lower()).split(" ")
+
+
 def allowed_owned(role: str) -> tuple[set[str], dict[str, set[str]]]:
     """(roles an element of ``role`` may own directly, {container role: roles it may hold})."""
     direct, nested = set(), {}

@@ -30,7 +30,7 @@ from bisect import bisect_left
 
 from selectolax.lexbor import LexborHTMLParser
 
-from audit.a11y.aria import GLOBAL_ATTRS, ROLES, SEMANTIC_ROLES
+from audit.a11y.aria import GLOBAL_ATTRS, ROLES, SEMANTIC_ROLES, role_tokens
 from audit.core.dates import fold
 from audit.core.page import squash  # how accname flattens text, too
 
@@ -275,7 +275,7 @@ class El:
     def fallback_role(self) -> str | None:
         """The first token of ``role`` that is a non-abstract ARIA role, DPUB roles passed over:
         what axe-core's aria-prohibited-attr reads (getRole with ``fallback``)."""
-        return next((t for t in self.attrs.get("role", "").lower().split() if t in SEMANTIC_ROLES), None)
+        return next((t for t in role_tokens(self.attrs.get("role", "")) if t in SEMANTIC_ROLES), None)
 
     @cached_property
     def has_global_aria(self) -> bool:

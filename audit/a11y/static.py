@@ -22,7 +22,7 @@ from functools import cache
 from typing import NamedTuple
 
 from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, CONCRETE_ROLES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES,
-                             SUPPORTED, allowed_owned, is_valid_value)
+                             SUPPORTED, allowed_owned, is_valid_value, role_tokens)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -397,7 +397,7 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if attrs.get("role", "").strip():
         # axe-core: no usable token, or an abstract one anywhere in the list; its deprecated-role
         # check reads the first valid token, DPUB roles included (deprecatedrole-evaluate.js)
-        tokens = attrs["role"].lower().split()
+        tokens = role_tokens(attrs["role"])
         valid = next((t for t in tokens if t in CONCRETE_ROLES), None)
         if valid is None or any(t in ROLES and ROLES[t].abstract for t in tokens):
             report("aria-roles", el)

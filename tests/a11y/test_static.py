@@ -878,3 +878,12 @@ def test_an_svg_in_a_button_is_named_by_its_title_not_its_desc():
     html = page('<button type="button"><svg><title>Search</title></svg></button>'
                 '<button id="d" type="button"><svg><desc>Search</desc></svg></button>')
     assert targets(html, "button-name") == ["#d"]
+
+
+def test_role_tokens_are_split_as_axe_core_splits_them():
+    """axe-core's tokenList splits at single spaces after folding runs of whitespace: a lone tab
+    or newline joins two roles into one invalid token. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<div role="menu"><div id="t" role="menuitem\tmenuitemradio" aria-checked="false">x</div>'
+                '<div role="menuitem  menuitemradio" aria-checked="false">y</div></div>'
+                '<span id="n" role="foo\nbutton">z</span><span role="foo\t\tbutton" tabindex="0">w</span>')
+    assert targets(html, "aria-roles") == ["#t", "#n"]
