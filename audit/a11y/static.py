@@ -107,11 +107,11 @@ _FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image
 _INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
 _TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio", "option"))
 _SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
-# Elements whose own axe rule asks for a name (by input type for <input>).
 # Elements with a naming method of their own (lib/standards/html-elms.js namingMethods; an <a>
 # only with href): axe-core's rules for ARIA controls pass over them (no-naming-method-matches).
 _NAMING_METHODS = frozenset("area br button fieldset figure hr img input output select summary table "
                             "textarea".split())
+# Elements whose own axe rule asks for a name (by input type for <input>).
 _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "button-name",
                        "input image": "input-image-alt",
                        "input button": "input-button-name", "input submit": "input-button-name",
