@@ -70,8 +70,7 @@ _CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none
 NOTES = {
     "frame-focusable-content": "axe-core judges the framed document's focusable content; the engine reads srcdoc only",
     "nested-interactive": "axe-core's focusable test reads computed visibility and tabindex of rendered descendants",
-    "aria-hidden-focus": "axe-core's focusable test reads the rendered box (display, visibility, media that never loads)",
-    "document-title": "the engine reports the empty <title>, axe-core the <html> element: same pages",
+    "aria-hidden-focus": "axe-core's focusable test reads computed display and visibility",
     "aria-required-parent": "stated ACT exception: a listitem may sit in the deprecated directory role",
     "meta-refresh": "stated ACT exception: only the first valid refresh counts, http-equiv in any case",
     "meta-viewport": "stated ACT exception: a value that is no number counts as 0 (ACT b4f0c3)",

@@ -6,6 +6,10 @@ requires, its required context and owned elements, whether its name may come fro
 content, and whether its children are presentational.  Supported attributes are
 inherited down the superclass chain, as the spec says, so each role lists only its own.
 
+Names come from content for the roles axe-core's table (lib/standards/aria-roles.js) says
+so, which adds directory, figure, listitem, table and term to ARIA 1.2's: its rules judge
+``<a href role="listitem">Home</a>`` named.
+
 Three ARIA 1.3 additions are accepted because browsers and axe-core already do
 (``aria-braillelabel``, ``aria-brailleroledescription``, ``aria-description`` and the
 ``*indextext`` properties); the generic role's prohibition of ``aria-roledescription``
@@ -89,11 +93,11 @@ ROLES: dict[str, Role] = {
     "definition": Role(("section",)),
     "deletion": Role(("section",), name_prohibited=True),
     "dialog": Role(("window",)),
-    "directory": Role(("list",), deprecated=True),
+    "directory": Role(("list",), name_from_content=True, deprecated=True),
     "document": Role(("structure",)),
     "emphasis": Role(("section",), name_prohibited=True),
     "feed": Role(("list",), owned=("article",)),
-    "figure": Role(("section",)),
+    "figure": Role(("section",), name_from_content=True),
     "form": Role(("landmark",)),
     "generic": Role(("structure",), name_prohibited=True),
     "grid": Role(("composite", "table"), _s("level multiselectable readonly"), owned=("row", "rowgroup>row")),
@@ -107,7 +111,8 @@ ROLES: dict[str, Role] = {
     "list": Role(("section",), owned=("listitem",)),
     "listbox": Role(("select",), _s("errormessage expanded invalid multiselectable readonly required"),
                     owned=("group>option", "option")),
-    "listitem": Role(("section",), _s("level posinset setsize"), context=("directory", "list")),
+    "listitem": Role(("section",), _s("level posinset setsize"), context=("directory", "list"),
+                     name_from_content=True),
     "log": Role(("section",)),
     "main": Role(("landmark",)),
     "marquee": Role(("section",)),
@@ -156,10 +161,10 @@ ROLES: dict[str, Role] = {
     "switch": Role(("checkbox",), required=_s("checked"), name_from_content=True, presentational_children=True),
     "tab": Role(("sectionhead", "widget"), _s("disabled expanded haspopup posinset selected setsize"),
                 context=("tablist",), name_from_content=True, presentational_children=True),
-    "table": Role(("section",), _s("colcount rowcount"), owned=("row", "rowgroup>row")),
+    "table": Role(("section",), _s("colcount rowcount"), owned=("row", "rowgroup>row"), name_from_content=True),
     "tablist": Role(("composite",), _s("level multiselectable orientation"), owned=("tab",)),
     "tabpanel": Role(("section",)),
-    "term": Role(("section",)),
+    "term": Role(("section",), name_from_content=True),
     "textbox": Role(("input",), _s("activedescendant autocomplete errormessage haspopup invalid multiline "
                                    "placeholder readonly required")),
     "time": Role(("section",)),
@@ -181,27 +186,20 @@ ROLES: dict[str, Role] = {
     "graphics-symbol": Role(("img",), presentational_children=True),
 }
 
-# DPUB-ARIA 1.0: role -> superclass.  None adds states, properties or requirements
-# beyond its superclass except the two list items' context.
-_DPUB = {
-    "abstract": "section", "acknowledgments": "landmark", "afterword": "landmark", "appendix": "landmark",
-    "backlink": "link", "biblioentry": "listitem", "bibliography": "landmark", "biblioref": "link",
-    "chapter": "landmark", "colophon": "section", "conclusion": "landmark", "cover": "img",
-    "credit": "section", "credits": "landmark", "dedication": "section", "endnote": "listitem",
-    "endnotes": "landmark", "epigraph": "section", "epilogue": "landmark", "errata": "landmark",
-    "example": "section", "footnote": "section", "foreword": "landmark", "glossary": "landmark",
-    "glossref": "link", "index": "navigation", "introduction": "landmark", "noteref": "link",
-    "notice": "note", "pagebreak": "separator", "pagefooter": "section", "pageheader": "section",
-    "pagelist": "navigation", "part": "landmark", "preface": "landmark", "prologue": "landmark",
-    "pullquote": "none", "qna": "section", "subtitle": "sectionhead", "tip": "note", "toc": "navigation",
-}
-for _name, _sup in _DPUB.items():
-    _base = ROLES[_sup]
-    ROLES["doc-" + _name] = Role(
-        (_sup,), name_from_content=_base.name_from_content,
-        presentational_children=_base.presentational_children,
-        context=("doc-bibliography",) if _name == "biblioentry" else ("doc-endnotes",) if _name == "endnote" else (),
-        deprecated=_name in ("biblioentry", "endnote"))
+# DPUB-ARIA 1.0 roles, as axe-core 4.12 models them (lib/standards/dpub-roles.js): valid role
+# values (not DPUB 1.1's doc-pageheader and doc-pagefooter, which it does not know), two of
+# them deprecated, with no required context or owned elements of their own. And axe-core's
+# getExplicitRole passes over a doc-* token unless asked for DPUB roles
+# (lib/commons/aria/get-explicit-role.js), which only its deprecated-role and required-children
+# checks do: every other rule reads such an element by its implicit role (SEMANTIC_ROLES below),
+# so <div role="doc-abstract" aria-label="..."> is a div that may not be named, and a
+# <div role="doc-biblioentry"> needs no parent.
+_DPUB = ("abstract acknowledgments afterword appendix backlink biblioentry bibliography biblioref chapter "
+         "colophon conclusion cover credit credits dedication endnote endnotes epigraph epilogue errata example "
+         "footnote foreword glossary glossref index introduction noteref notice pagebreak pagelist part "
+         "preface prologue pullquote qna subtitle tip toc").split()
+for _name in _DPUB:
+    ROLES["doc-" + _name] = Role(deprecated=_name in ("biblioentry", "endnote"))
 
 # Value types: bool, tristate (true/false/mixed/undefined), trifalse (true/false/undefined), int, number, string,
 # idref, idrefs, token (one of the listed), tokens (space-separated list of the listed).
@@ -278,7 +276,7 @@ def _inherited(role: str) -> frozenset[str]:
 
 
 # aria-expanded was allowed on most roles before ARIA 1.2 kept it on fewer; axe-core allows it on
-# these (lib/standards/aria-roles.js, and every DPUB role but doc-pullquote), and on no element
+# these (lib/standards/aria-roles.js), and on no element
 # without a role: a div or a paragraph with aria-expanded fails aria-allowed-attr.
 _EXPANDED = frozenset(
     "alert alertdialog application article banner button cell checkbox columnheader combobox complementary "
@@ -288,13 +286,15 @@ _EXPANDED = frozenset(
     "tabpanel term timer toolbar tooltip tree treegrid treeitem".split())
 SUPPORTED: dict[str, frozenset[str]] = {
     r: (_inherited(r) - {"aria-expanded"}) | GLOBAL_ATTRS
-    | ({"aria-expanded"} if r in _EXPANDED or (r.startswith("doc-") and r != "doc-pullquote") else set())
+    | ({"aria-expanded"} if r in _EXPANDED else set())
     for r in ROLES}
 PROHIBITED: dict[str, frozenset[str]] = {
     r: (_GENERIC_PROHIBITED if r == "generic" else NAME_ATTRS) for r, e in ROLES.items() if e.name_prohibited}
 # Roles an author may give. ARIA 1.2's generic is the implicit role of div and span only: axe-core's
 # standards do not list it, so role="generic" is no valid role (aria-roles) and is read as absent.
 CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract and r != "generic")
+# The roles axe-core reads as an element's role in every rule (see _DPUB above).
+SEMANTIC_ROLES = frozenset(r for r in CONCRETE_ROLES if not r.startswith("doc-"))
 
 _INT = re.compile(r"[+-]?\d+\Z")
 # Smallest valid value of the integer attributes that have one (WAI-ARIA 1.2 value
@@ -330,6 +330,16 @@ def is_valid_value(attr: str, value: str) -> bool:
     if kind == "idref":
         return len(value.split()) == 1
     return True  # string, idrefs
+
+
+_SPACE_RUN = re.compile(r"\s{2,}")
+
+
+def role_tokens(value: str) -> list[str]:
+    """The tokens of a role attribute as axe-core splits them (lib/core/utils/token-list.js): at
+    single spaces, after runs of two or more whitespace characters become one space. A lone tab
+    or newline is no separator there, so role="menuitem<TAB>menuitemradio" is one invalid role."""
+    return _SPACE_RUN.sub(" ", value.strip().lower()).split(" ")
 
 
 def allowed_owned(role: str) -> tuple[set[str], dict[str, set[str]]]:

@@ -30,7 +30,7 @@ from bisect import bisect_left
 
 from selectolax.lexbor import LexborHTMLParser
 
-from audit.a11y.aria import CONCRETE_ROLES, GLOBAL_ATTRS, ROLES
+from audit.a11y.aria import GLOBAL_ATTRS, ROLES, SEMANTIC_ROLES, role_tokens
 from audit.core.dates import fold
 from audit.core.page import squash  # how accname flattens text, too
 
@@ -68,6 +68,10 @@ _SIMPLE_ROLES = {
     "div": "generic", "i": "generic", "pre": "generic", "q": "generic", "samp": "generic",
     "small": "generic", "span": "generic", "u": "generic",
 }
+# Embedded content (lib/standards/html-elms.js contentTypes): its fallback text names nothing
+# (axe-core's subtreeText), so <audio role="checkbox">Not supported</audio> has no name, and
+# an <svg> is named by its <title> alone, not its <desc> or <text>.
+_EMBEDDED = frozenset(("audio", "canvas", "embed", "iframe", "math", "object", "svg", "video"))
 _SECTIONING = frozenset(("article", "aside", "main", "nav", "section"))
 _NAMING_CHILD = {"fieldset": "legend", "figure": "figcaption", "table": "caption"}
 _TEXT_CONTROL_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
@@ -127,8 +131,9 @@ class El:
                 m = _VISIBILITY.search(style)
                 if m:
                     hidden = hidden & ~_VIS if m.group(1).lower() == "visible" else hidden | _VIS
-            if "hidden" in attrs or (tag == "input" and attrs.get("type", "").lower() == "hidden"):
-                hidden |= _NONE
+            if ("hidden" in attrs and not (style and _DISPLAY_SHOWN.search(style))) or (
+                    tag == "input" and attrs.get("type", "").lower() == "hidden"):
+                hidden |= _NONE  # the hidden attribute is the browser's display:none, which a style overrides
             if "aria-hidden" in attrs and attrs["aria-hidden"].strip().lower() == "true":
                 hidden |= _ARIA
             if "inert" in attrs:
@@ -220,19 +225,21 @@ class El:
 
     @cached_property
     def natively_focusable(self) -> bool:
+        """Focusable without a tabindex, as axe-core's isNativelyFocusable has it
+        (lib/commons/dom/is-natively-focusable.js): every <summary>, a <details> with no summary
+        (the browser gives it one), and not media controls, which Chromium draws only for media
+        that has loaded (an audit replays pages without their media)."""
         tag, attrs = self.tag, self.attrs
         if self.disabled:
             return False
         if tag in ("a", "area") and self.ns != "math":
             return "href" in attrs or "xlink:href" in attrs
-        if tag in ("button", "select", "textarea"):
+        if tag in ("button", "select", "textarea", "summary"):
             return True
         if tag == "input":
             return attrs.get("type", "").lower() != "hidden"
-        if tag == "summary":
-            return self.is_details_summary
-        if tag in ("audio", "video"):
-            return "controls" in attrs
+        if tag == "details":
+            return not any(d.tag == "summary" for d in self.descendants())
         return attrs.get("contenteditable", "false").lower() in ("", "true", "plaintext-only")
 
     @cached_property
@@ -259,16 +266,16 @@ class El:
     def explicit_role(self) -> str | None:
         """The ``role`` attribute when it is one non-abstract ARIA role. axe-core reads the whole
         value as one role (getExplicitRole without ``fallback``), so ``role="tab menuitem"`` gives
-        no explicit role and the element keeps its implicit one."""
+        no explicit role and the element keeps its implicit one; so does a DPUB role (see
+        audit.a11y.aria._DPUB)."""
         value = self.attrs.get("role", "").strip().lower()
-        return value if value in CONCRETE_ROLES else None
+        return value if value in SEMANTIC_ROLES else None
 
     @cached_property
     def fallback_role(self) -> str | None:
-        """The first token of ``role`` that is a non-abstract ARIA role: what a browser uses, and
-        what axe-core's checks that allow fallback roles read (aria-prohibited-attr, the
-        deprecated and unsupported role checks)."""
-        return next((t for t in self.attrs.get("role", "").lower().split() if t in CONCRETE_ROLES), None)
+        """The first token of ``role`` that is a non-abstract ARIA role, DPUB roles passed over:
+        what axe-core's aria-prohibited-attr reads (getRole with ``fallback``)."""
+        return next((t for t in role_tokens(self.attrs.get("role", "")) if t in SEMANTIC_ROLES), None)
 
     @cached_property
     def has_global_aria(self) -> bool:
@@ -405,7 +412,7 @@ def _name(el: El, visited: set[int], root: bool = False, in_content: bool = Fals
         if text.strip():
             return text
     if (in_content or from_ref or el.tag == "summary"
-            or (role in ROLES and ROLES[role].name_from_content)):
+            or (role in ROLES and ROLES[role].name_from_content)) and el.tag not in _EMBEDDED:
         text = _content(el, visited, show_hidden)
         if text.strip():
             return text
@@ -493,6 +500,7 @@ def _text(el: El) -> str:
 
 # ---- parsing and the document -----------------------------------------------------------
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
+_DISPLAY_SHOWN = re.compile(r"(?:^|;)\s*display\s*:\s*(?!none\b)[a-z-]", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\s*(?:!important\s*)?(?:;|$)",
                          re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES, SUPPORTED,
-                             allowed_owned, is_valid_value)
+from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, CONCRETE_ROLES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES,
+                             SUPPORTED, allowed_owned, is_valid_value, role_tokens)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -107,6 +107,10 @@ _FIELD_INPUT_EXCLUDED = frozenset(("hidden", "button", "submit", "reset", "image
 _INPUT_FIELD_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
 _TOGGLE_ROLES = frozenset(("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio", "option"))
 _SVG_IMAGE_ROLES = frozenset(("img", "graphics-document", "graphics-symbol"))
+# Elements with a naming method of their own (lib/standards/html-elms.js namingMethods; an <a>
+# only with href): axe-core's rules for ARIA controls pass over them (no-naming-method-matches).
+_NAMING_METHODS = frozenset("area br button fieldset figure hr img input output select summary table "
+                            "textarea".split())
 # Elements whose own axe rule asks for a name (by input type for <input>).
 _ELEMENT_NAME_RULES = {"img": "image-alt", "object": "object-alt", "button": "button-name",
                        "input image": "input-image-alt",
@@ -120,9 +124,9 @@ _WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuite
                          "option progressbar radio scrollbar searchbox slider spinbutton switch tab textbox "
                          "treeitem".split())
 # Roles whose required children axe-core leaves for review, rather than failing, when the
-# element has no content at all (aria-required-children.json's reviewEmpty).
-_REVIEW_EMPTY = frozenset("doc-bibliography doc-endnotes grid list listbox menu menubar table tablist tree "
-                          "treegrid rowgroup".split())
+# element has no content at all (aria-required-children.json's reviewEmpty; its two DPUB
+# roles, which own nothing required there, are left out).
+_REVIEW_EMPTY = frozenset("grid list listbox menu menubar table tablist tree treegrid rowgroup".split())
 # Roles that require an accessible name (axe-core's accessibleNameRequired, WAI-ARIA 1.2).
 _NAME_REQUIRED = frozenset("alertdialog application button checkbox combobox dialog img link listbox menuitem "
                            "menuitemcheckbox menuitemradio meter option progressbar radio searchbox slider "
@@ -251,7 +255,9 @@ def _check_page(doc: Document, report) -> None:
     # <title> and <meta> are never plain tags, so the candidates hold them all.
     title = next((el for el in doc.candidates if el.tag == "title" and el.ns == "html"), None)
     if title is None or not squash("".join(c for c in title.children if isinstance(c, str))):
-        report("document-title", title or doc.root)
+        # on the root, as axe-core (document-title.json's selector html:not(html *)): the two
+        # engines' findings then share their target and their issue template
+        report("document-title", doc.root)
     refresh_seen = False
     for el in doc.candidates:
         if el.tag != "meta" or el.ns != "html":
@@ -389,11 +395,13 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     role = el.role
     explicit = el.explicit_role
     if attrs.get("role", "").strip():
-        # axe-core: no usable token, or an abstract one anywhere in the list
-        fallback = el.fallback_role
-        if fallback is None or any(t in ROLES and ROLES[t].abstract for t in attrs["role"].lower().split()):
+        # axe-core: no usable token, or an abstract one anywhere in the list; its deprecated-role
+        # check reads the first valid token, DPUB roles included (deprecatedrole-evaluate.js)
+        tokens = role_tokens(attrs["role"])
+        valid = next((t for t in tokens if t in CONCRETE_ROLES), None)
+        if valid is None or any(t in ROLES and ROLES[t].abstract for t in tokens):
             report("aria-roles", el)
-        elif ROLES[fallback].deprecated:
+        elif ROLES[valid].deprecated:
             report("aria-deprecated-role", el)
     if aria:
         _check_attrs_for_role(el, role, explicit, aria, report)
@@ -410,9 +418,9 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             report("presentation-role-conflict", el)
     if role in ROLES and ROLES[role].presentational_children and _holds_focusable_widget(el):
         report("nested-interactive", el)
-    name_rule = _name_rule(el, role, explicit)
-    if name_rule and not el.name:
-        report(name_rule, el)
+    for name_rule in _name_rules(el, role, explicit):
+        if _lacks_name(el, name_rule):
+            report(name_rule, el)
     if tag == "iframe" and _iframe_hides_focusable(el):
         report("frame-focusable-content", el)
     if role in _TABLE_ROLES and el.ns == "html":
@@ -421,8 +429,16 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         cells = _Cells(el.doc, _table_rows(el))
         if tag == "table" and _bad_headers_attr(cells, el):
             report("td-headers-attr", el)
-        if _headers_without_cells(cells):
+        if _is_data_table(el) and _headers_without_cells(cells):
             report("th-has-data-cells", el)
+
+
+def _is_data_table(el: El) -> bool:
+    """th-has-data-cells applies to data tables only (data-table-matches), and axe-core's
+    isDataTable takes none for one whose role attribute makes it presentational, unless it
+    can take focus, even where a global ARIA attribute gives it back its table role
+    (lib/commons/table/is-data-table.js). Its further guesses from layout are not made."""
+    return el.explicit_role not in ("none", "presentation") or el.focusable
 
 
 def _axe_role(el: El) -> str | None:
@@ -463,7 +479,9 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
         prohibited = ()  # a div or span inside a widget, as axe-core: the widget takes its name
     else:
         prohibited = PROHIBITED.get(role, ())
-    supported = SUPPORTED.get(role, GLOBAL_ATTRS)
+    # aria-allowed-attr reads the role axe-core's getRole gives (an address has none: only
+    # global attributes), aria-prohibited-attr the one with Chromium's roles (above)
+    supported = SUPPORTED.get(_axe_role(el), GLOBAL_ATTRS)
     for name in aria:
         if name in prohibited and el.attrs[name].strip():
             report("aria-prohibited-attr", el)
@@ -639,13 +657,26 @@ def _in_required_context(el: El, role: str, owner: dict[int, El]) -> bool:
     return False
 
 
-def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
-    """The axe rule that requires a non-empty name on this element, if any."""
-    tag, ns = el.tag, el.ns
-    if ns == "svg":
-        return "svg-img-alt" if explicit in _SVG_IMAGE_ROLES and role == explicit else None
-    if ns != "html":
-        return None
+def _name_rules(el: El, role: str | None, explicit: str | None) -> tuple[str, ...]:
+    """The axe rules that require a name of this element. axe-core selects each rule by its own
+    selector and matches (lib/rules/*.json), so one element can fall under two: one for what
+    the element is (``_element_name_rule``) and one for its role attribute (``_role_name_rule``):
+    ``<button role="img">`` under button-name and role-img-alt, ``<a href role="heading">`` under
+    link-name and empty-heading."""
+    if el.ns == "svg":
+        return ("svg-img-alt",) if explicit in _SVG_IMAGE_ROLES and role == explicit else ()
+    if el.ns != "html":
+        return ()
+    own = _element_name_rule(el, role, explicit)
+    by_role = _role_name_rule(el, role, explicit) if role != "none" else None
+    if by_role is None or by_role == own:
+        return (own,) if own else ()
+    return (own, by_role) if own else (by_role,)
+
+
+def _element_name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
+    """The axe rule that requires a name of this HTML element for what it is, if any."""
+    tag = el.tag
     kind = el.get("type", "text").lower() if tag == "input" else ""
     element_rule = _ELEMENT_NAME_RULES.get(f"input {kind}" if tag == "input" else tag)
     if element_rule and (tag != "object" or (el.get("data", "").strip() and not _shows_fallback(el))):
@@ -665,29 +696,47 @@ def _name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
         return "frame-title"
     if role == "none":
         return None
-    if role == "img":
-        return "role-img-alt"
-    if role == "link" or (role in ROLES and "link" in _superclasses(role)):
-        # axe-core's link-name is a[href]'s; an ARIA link on another element is a command,
-        # but a DPUB link role (doc-backlink, ...) is not among aria-command-name's roles
-        if tag == "area":
-            return None  # area-alt is checked before the tree check, hidden or not
-        if tag == "a" and "href" in el.attrs:
-            return "link-name"
-        return "aria-command-name" if role == "link" else None
-    if role in ("button", "menuitem"):
-        return "aria-command-name"
-    if role == "heading":
-        return "empty-heading"
+    if tag == "a" and "href" in el.attrs:
+        return "link-name"  # axe-core's selector a[href], whatever the role
     if (tag == "input" and kind not in _FIELD_INPUT_EXCLUDED) or tag in ("textarea", "select"):
         # axe-core picks these rules by element, whatever the role (label-matches)
         return "select-name" if tag == "select" else "label"
-    # axe-core selects these by explicit role, on elements with no naming method of their own
-    if role in _INPUT_FIELD_ROLES and explicit == role and not _named_by_combobox(el, role):
+    return None
+
+
+def _role_name_rule(el: El, role: str | None, explicit: str | None) -> str | None:
+    """The axe rule that requires a name of this HTML element for its role, if any: role-img-alt
+    on any element but those with an alt of their own, empty-heading on any heading, and the
+    three rules of ARIA controls (aria-command-name, aria-input-field-name and
+    aria-toggle-field-name) by explicit role on elements with no naming method of their own
+    (no-naming-method-matches: _NAMING_METHODS)."""
+    tag = el.tag
+    if role == "img":
+        return "role-img-alt" if tag not in ("img", "area", "input", "object") else None
+    if role == "heading":
+        return "empty-heading"
+    if explicit != role or tag in _NAMING_METHODS or (tag == "a" and "href" in el.attrs):
+        return None
+    if role in ("link", "button", "menuitem"):
+        return "aria-command-name"
+    if role in _INPUT_FIELD_ROLES and not _named_by_combobox(el, role):
         return "aria-input-field-name"
-    if role in _TOGGLE_ROLES and explicit == role:
+    if role in _TOGGLE_ROLES:
         return "aria-toggle-field-name"
     return None
+
+
+def _lacks_name(el: El, rule: str) -> bool:
+    """The element fails ``rule``'s naming checks: it has no accessible name, except that
+    image-alt passes any alt attribute, even an empty one (axe-core's has-alt), and fails an
+    alt of spaces alone whatever else names the image (its alt-space-value), and frame-title
+    passes any title."""
+    if rule == "image-alt" and "alt" in el.attrs:
+        alt = el.attrs["alt"]
+        return alt != "" and not alt.strip()
+    if rule == "frame-title" and el.attrs.get("title", "").strip():
+        return False  # non-empty-title passes a frame whose presentational role gives it no name
+    return not el.name
 
 
 def _shows_fallback(el: El) -> bool:

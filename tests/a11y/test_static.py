@@ -776,3 +776,114 @@ def test_body_may_be_named_and_dpub_link_roles_are_no_commands():
             '<div role="doc-backlink"></div><div id="l" role="link" tabindex="0"></div></body></html>')
     assert targets(html, "aria-prohibited-attr") == []
     assert targets(html, "aria-command-name") == ["#l"]
+
+
+def test_dpub_roles_are_valid_but_every_other_rule_reads_the_implicit_role():
+    """axe-core's getExplicitRole passes over doc-* roles but in its deprecated-role and
+    required-children checks (lib/commons/aria/get-explicit-role.js), and its DPUB table
+    (lib/standards/dpub-roles.js) has no DPUB 1.1 roles and no required context. Checked in
+    Chromium against axe-core 4.12.1: the same elements."""
+    html = page('<div id="a" role="doc-abstract" aria-label="Abstract"></div>'  # a div may not be named
+                '<section role="doc-abstract" aria-label="Abstract"><p>x</p></section>'  # a named section may
+                '<div id="e" role="doc-endnote">note</div>'  # deprecated, and needs no parent
+                '<ul role="doc-endnotes"><li id="l" role="doc-biblioentry">x</li></ul>'
+                '<div id="p" role="doc-pagefooter">DPUB 1.1</div>'
+                '<div role="doc-bibliography"><div id="x" role="listitem">x</div></div>'  # no list around it
+                '<a id="k" href="#l" role="doc-backlink" aria-posinset="1">Back</a>')  # a link: no posinset
+    assert targets(html, "aria-prohibited-attr") == ["#a"]
+    assert targets(html, "aria-deprecated-role") == ["#e", "#l"]
+    assert targets(html, "aria-required-parent") == ["#x"]
+    assert targets(html, "aria-roles") == ["#p"]
+    assert targets(html, "aria-allowed-attr") == ["#k"]
+
+
+def test_an_element_is_judged_by_every_name_rule_axe_core_selects_it_for():
+    """Each axe rule has its own selector (lib/rules/*.json): one for what the element is, one
+    for its role attribute; the ARIA control rules skip elements with a naming method of their
+    own (no-naming-method-matches), and name from content counts only for roles that take it
+    and never from embedded content (subtreeText). Checked in Chromium against axe-core 4.12.1."""
+    html = page('<button id="b" role="img">Click me</button>'  # an image takes no name from content
+                '<a id="h" href="/x" role="heading"></a>'
+                '<a id="c" href="/x" role="contentinfo">Home</a>'
+                '<a id="r" href="/x" role="button"></a>'  # link-name only: an a[href] has a naming method
+                '<span id="s" role="button"></span>'
+                '<summary id="u" role="button"></summary><input id="i" role="button">'
+                '<button id="hb" role="heading" aria-level="2"></button>'
+                '<audio id="m" controls role="checkbox">Not supported</audio>'
+                '<ul><a href="/y" role="listitem">Home</a></ul>')  # axe-core names a listitem from content
+    assert targets(html, "button-name") == ["#b", "#hb"]
+    assert targets(html, "role-img-alt") == ["#b"]
+    assert targets(html, "link-name") == ["#h", "#c", "#r"]
+    assert targets(html, "empty-heading") == ["#h", "#hb"]
+    assert targets(html, "aria-command-name") == ["#s"]
+    assert targets(html, "label") == ["#i"]
+    assert targets(html, "aria-toggle-field-name") == ["#m"]
+
+
+def test_image_alt_passes_any_alt_attribute_and_fails_one_of_spaces():
+    """axe-core's image-alt: has-alt passes an empty alt too, alt-space-value fails an alt of
+    spaces alone whatever else names the image. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<img src="a.png" alt="" tabindex="0"><img src="b.png" role="img" alt="">'
+                '<img src="e.png" alt="" role="button" tabindex="0">'
+                '<img id="s" src="c.png" alt=" " aria-label="Map"><img id="n" src="d.png">')
+    assert targets(html, "image-alt") == ["#s", "#n"]
+
+
+def test_focusable_as_axe_core_has_it():
+    """axe-core's isNativelyFocusable: every summary, a details without one, not media controls
+    (an audit's replay loads no media). Checked in Chromium against axe-core 4.12.1."""
+    html = page('<div id="s" aria-hidden="true"><summary>More</summary></div>'
+                '<details id="d" aria-hidden="true"><p>x</p></details>'
+                '<div aria-hidden="true"><video controls src="v.mp4"></video><audio controls src="a.mp3"></audio></div>')
+    assert targets(html, "aria-hidden-focus") == ["#s", "#d"]
+
+
+def test_document_title_is_reported_on_the_html_element_as_axe_core_does():
+    """document-title.json's selector is html:not(html *): the same target and issue template
+    as axe-core's finding, with an empty <title> or none."""
+    for head in ("<title> </title>", ""):
+        found = violation(page("<p>x</p>", head=head), "document-title")
+        assert found.targets == ("html",) and found.templates == ("html[lang]",)
+
+
+def test_th_has_data_cells_only_on_tables_axe_core_takes_for_data_tables():
+    """isDataTable (lib/commons/table/is-data-table.js): a presentational table that cannot take
+    focus is a layout table even when an aria-label gives it its role back. axe-core 4.12.1
+    leaves headers without cells for review; the engine reports them, on data tables only."""
+    html = page('<table role="none" aria-label="Opening times"><tr><th>Day</th><th>Hours</th></tr></table>'
+                '<table id="x"><tr><th>Day</th><th>Hours</th></tr></table>')
+    assert targets(html, "th-has-data-cells") == ["#x"]
+
+
+def test_frame_title_passes_any_title_and_aria_allowed_attr_reads_axe_core_s_role():
+    """frame-title's non-empty-title check passes a presentational frame with a title (its
+    role gives it no name); aria-allowed-attr reads getRole, which gives an address or an
+    hgroup no role, so only global attributes. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<iframe title="Map" src="about:blank" role="presentation"></iframe>'
+                '<address id="a" aria-expanded="true">x</address>'
+                '<hgroup id="g" aria-activedescendant="a"><h2>x</h2></hgroup>')
+    assert targets(html, "frame-title") == []
+    assert targets(html, "aria-allowed-attr") == ["#a", "#g"]
+
+
+def test_a_style_showing_a_hidden_element_overrides_the_hidden_attribute():
+    """The hidden attribute is the browser's display:none; an inline display wins over it."""
+    html = page('<div hidden style="display: block;"><img id="h" src="x.gif"></div>'
+                '<div hidden style="display: none"><img src="y.gif"></div><div hidden><img src="z.gif"></div>')
+    assert targets(html, "image-alt") == ["#h"]
+
+
+def test_an_svg_in_a_button_is_named_by_its_title_not_its_desc():
+    """An <svg> is embedded content: its text is no name (axe-core's subtreeText), its <title> is."""
+    html = page('<button type="button"><svg><title>Search</title></svg></button>'
+                '<button id="d" type="button"><svg><desc>Search</desc></svg></button>')
+    assert targets(html, "button-name") == ["#d"]
+
+
+def test_role_tokens_are_split_as_axe_core_splits_them():
+    """axe-core's tokenList splits at single spaces after folding runs of whitespace: a lone tab
+    or newline joins two roles into one invalid token. Checked in Chromium against axe-core 4.12.1."""
+    html = page('<div role="menu"><div id="t" role="menuitem\tmenuitemradio" aria-checked="false">x</div>'
+                '<div role="menuitem  menuitemradio" aria-checked="false">y</div></div>'
+                '<span id="n" role="foo\nbutton">z</span><span role="foo\t\tbutton" tabindex="0">w</span>')
+    assert targets(html, "aria-roles") == ["#t", "#n"]
