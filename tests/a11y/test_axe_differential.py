@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.axe_differential import CORPORA, AxeReference, Page, compare, held_out, number, score_page
+from benchmarks.axe_differential import CORPORA, AxeReference, Page, compare, held_out, number, pages, score_page
 
 PAGES = [  # (corpus, group, file): what each holds
     ("ibm", "aria_child_valid_ruleunit", "aria-with-group-pass.html"),  # menu > group > group > menuitem
@@ -103,3 +103,11 @@ def test_compare_counts_misses_extra_reports_and_review_items():
     counts = scores["label"].counts
     assert (counts["TP"], counts["FN"], counts["FP"], counts["review"], counts["pTP"]) == (1, 1, 1, 1, 1)
     assert sorted(scores["label"].disagreements) == [("FN", "p.html", "<input id=b>"), ("FP", "p.html", "<el 4>")]
+
+
+def test_every_gds_page_is_held_out_and_the_older_corpora_keep_their_hashed_split():
+    groups = {page.group for page in pages("gds")}
+    assert groups == {"tests", "example-pages"}
+    assert all(held_out("gds", group) for group in groups)
+    ibm = {group: held_out("ibm", group) for group in os.listdir(os.path.join(CORPORA, "ibm"))}
+    assert 0 < sum(ibm.values()) < len(ibm)  # a hash split, not a whole corpus
