@@ -36,8 +36,8 @@ layout or CSS the static engine cannot see are explained in the printed notes, n
 - ``act``: the W3C ACT rules' test cases of the 57 ACT rules that are NOT among the 37 the
   static engine was built on (845 pages; the static rules' own cases, dev and held-out, are not
   used here);
-- ``gds``: GDS's accessibility tool audit (alphagov/accessibility-tool-audit): 142 GOV.UK-template
-  test pages with one deliberate failure each, and its 7 example pages (149 pages). Added after the
+- ``gds``: GDS's accessibility tool audit (alphagov/accessibility-tool-audit): 142 small test
+  pages with one deliberate failure each, and its 7 example pages (149 pages). Added after the
   held-out split of the first two had been looked at, so the whole corpus is held out (issue 23).
 
 **Split, fixed before any result was seen (2026-12-06 23:58 UTC, before the first run):** a
