@@ -285,7 +285,10 @@ def _own_text(tree: LexborHTMLParser) -> str:
     """Visible text of the main element (else the body) outside site furniture, whitespace
     collapsed. Changes ``tree``: pass a copy."""
     tree.strip_tags(list(INVISIBLE_TAGS + FURNITURE_TAGS))
+    root = tree.root
     for node in tree.css("[hidden], [aria-hidden=true], [role=navigation], [role=banner], [role=contentinfo]"):
+        if root is not None and node.mem_id == root.mem_id:
+            return ""  # the whole document is hidden or furniture (Lexbor cannot take out its root)
         node.decompose()
     main = tree.css_first("main, [role=main]") or tree.body or tree.root
     return squash(main.text(separator=" ")) if main is not None else ""

@@ -172,3 +172,20 @@ def test_absolute_is_urljoin_then_urldefrag(prefix, rest):
     except ValueError:
         expected = raw
     assert _absolute(base, raw) == expected
+
+
+@pytest.mark.parametrize("html", [
+    '<html hidden><body><main><p>Short breaks</p></main></body></html>',
+    '<html aria-hidden="true"><body><main><p>Short breaks</p></main></body></html>',
+    '<html role="navigation"><body><p>Short breaks</p></body></html>',
+])
+def test_a_document_hidden_or_furniture_at_its_root_has_no_main_text(html):
+    """Lexbor refuses to take out a tree's root: such a page once raised, failing the whole audit."""
+    assert Page("https://lo.example/", html).main_text == ""
+
+
+def test_hidden_parts_below_the_root_are_left_out_of_the_main_text():
+    html = '<html><body hidden><p>Gone</p></body></html>'
+    assert Page("https://lo.example/", html).main_text == ""
+    html = '<html><body><nav>Menu</nav><main>Short breaks <span hidden>draft</span></main></body></html>'
+    assert Page("https://lo.example/", html).main_text == "Short breaks"
