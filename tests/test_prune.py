@@ -17,7 +17,7 @@ from conftest import copy_demo, lo_audit, query
 from test_cli import assert_one_line_error
 from weekly_web import A, AS_OF
 
-EVIDENCE = ("fetches", "link_edges", "link_checks", "sitemap_entries")
+EVIDENCE = ("fetches", "link_edges", "link_sets", "page_link_sets", "link_checks", "sitemap_entries")
 
 
 def snapshot(db: Path) -> dict:
@@ -53,6 +53,7 @@ def test_prune_removes_old_crawls_and_keeps_what_kept_audits_need(weekly_db, tmp
     db = copy_demo(weekly_db, tmp_path / "w")
     before = snapshot(db)
     assert {f for f in before["files"] if f.startswith("crawl-1-")}, "crawl 1 wrote WARC files"
+    assert all(before["counts"].get(("page_link_sets", c)) for c in (1, 2, 3)), "every crawl stored a link set"
 
     dry = lo_audit("prune", "--db", db, "--keep", "2", "--dry-run")
     assert dry.returncode == 0, dry.stderr
