@@ -84,7 +84,7 @@ class ResumeState:
         state.checked = frozenset(url for (url,) in conn.execute(
             "SELECT url FROM link_checks WHERE crawl_id = ?", [crawl_id]))
         # A page's links are written in one transaction, though perhaps not its fetches row's;
-        # a page whose links are all its site's link set has no link_edges row.
+        # a page whose links are all in its site's link sets has no link_edges row.
         state.linked = frozenset(conn.execute(
             "SELECT e.council_code, u.url FROM (SELECT council_code, source_id FROM link_edges WHERE crawl_id = ? "
             "UNION SELECT council_code, source_id FROM page_link_sets WHERE crawl_id = ?) e "

@@ -142,10 +142,10 @@ CREATE TABLE IF NOT EXISTS link_edges (
     PRIMARY KEY (crawl_id, council_code, source_id, target_id)
 ) WITHOUT ROWID;  -- no index by target: it would triple the cost of storing a page's links
 
--- A site's template links (menus, header, footer: ~200 of a page's ~240 links, the same on
--- every page) stored once per crawl and site as a set, and named by each page that has them
--- all: page_link_sets. Such a page's link_edges rows are only its other links. The `links`
--- view reads both as one page's rows (crawler/store.py, LinkSets).
+-- A site's template links (menus, header, footer: the same rows on every page) stored once
+-- per crawl and site, in sets of a few rows, each named by every page that has all its rows:
+-- page_link_sets. Such a page's link_edges rows are only its other links. The `links` view
+-- reads both as one page's rows (crawler/linksets.py).
 CREATE TABLE IF NOT EXISTS link_sets (
     crawl_id INTEGER NOT NULL,
     council_code TEXT NOT NULL,
@@ -290,7 +290,7 @@ CREATE INDEX IF NOT EXISTS idx_findings_council ON findings (council_code, audit
 
 # Created after _migrate: a database from before link_edges still has a `links` table. A
 # page's rows are its own link_edges rows and the rows of the link sets it names; no target
-# is in both (crawler/store.py), so the union is the page's links, each target once.
+# is in two of these (crawler/linksets.py), so the union is the page's links, each target once.
 LINKS_VIEW = """
 CREATE VIEW links AS
     SELECT e.crawl_id, e.council_code, s.url AS source_url, t.url AS target_url, e.tag, e.link_text, e.in_scope
