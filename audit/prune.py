@@ -36,7 +36,8 @@ from pathlib import Path
 from audit.core import db as dbmod
 
 # The tables holding a crawl's per-page evidence, keyed by crawl_id.
-EVIDENCE_TABLES = ("fetches", "link_edges", "link_checks", "deferred_link_checks", "sitemap_entries", "discoveries")
+EVIDENCE_TABLES = ("fetches", "link_edges", "link_sets", "page_link_sets", "link_checks", "deferred_link_checks",
+                   "sitemap_entries", "discoveries")
 
 
 class PruneError(Exception):
@@ -112,13 +113,14 @@ def plan(conn: sqlite3.Connection, db_path: Path, keep: int) -> PrunePlan:
 
 
 ORPHAN_URLS = """FROM urls WHERE url_id NOT IN (
-    SELECT source_id FROM link_edges {where} UNION SELECT target_id FROM link_edges {where})"""
+    SELECT source_id FROM link_edges {where} UNION SELECT target_id FROM link_edges {where}
+    UNION SELECT source_id FROM page_link_sets {where} UNION SELECT target_id FROM link_sets {where})"""
 
 
 def _orphan_urls(conn: sqlite3.Connection, pruned: list[int]) -> int:
     """URLs that no link of a kept crawl names once the pruned crawls' links are gone."""
     where = f"WHERE crawl_id NOT IN ({','.join('?' * len(pruned))})" if pruned else ""
-    return conn.execute("SELECT count(*) " + ORPHAN_URLS.format(where=where), pruned * 2).fetchone()[0]
+    return conn.execute("SELECT count(*) " + ORPHAN_URLS.format(where=where), pruned * 4).fetchone()[0]
 
 
 def _running_crawl(conn: sqlite3.Connection) -> int | None:

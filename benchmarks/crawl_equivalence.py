@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/crawl_equivalence.py BEFORE.db AFTER.db [--order-free]
 
 Used to prove that a change to the crawler leaves what it records as it was: ``fetches``,
-the link graph (the ``links`` view), ``link_checks``, ``deferred_link_checks``,
-``sitemap_entries`` and ``crawl_sites`` are compared as sets, leaving out what differs
-between any two runs (timings, ids, WARC files and offsets, the ``Date`` header).
+the link graph (the ``links`` view, however it is stored), ``link_checks``,
+``deferred_link_checks``, ``sitemap_entries`` and ``crawl_sites`` are compared as multisets
+(each distinct row with how many times it occurs: a row stored twice is a difference),
+leaving out what differs between any two runs (timings, ids, WARC files and offsets, the
+``Date`` header).
 
 ``--order-free`` also leaves out what depends on which response arrived first: a page's
 ``depth`` and ``referrer`` (a page linked from another page and listed in the sitemap gets
@@ -48,6 +50,13 @@ def without_date(headers: str | None) -> str | None:
     return json.dumps({k: v for k, v in json.loads(headers).items() if k != "date"}, sort_keys=True)
 
 
+def counted(conn: sqlite3.Connection, sql: str) -> str:
+    """``sql``'s distinct rows, each with its number of occurrences as a last column ``n``:
+    EXCEPT between two of these compares multisets, not sets."""
+    width = len(conn.execute(f"SELECT * FROM ({sql}) LIMIT 0").description)
+    return f"SELECT *, count(*) AS n FROM ({sql}) GROUP BY {', '.join(map(str, range(1, width + 1)))}"
+
+
 def compare(a: str, b: str, order_free: bool = False, show: int = 3) -> bool:
     """Print one line per table (and a few differing rows); True when every table matches."""
     conn = sqlite3.connect(f"file:{a}?mode=ro", uri=True)
@@ -55,8 +64,8 @@ def compare(a: str, b: str, order_free: bool = False, show: int = 3) -> bool:
     conn.create_function("without_date", 1, without_date, deterministic=True)
     same = True
     for table, sql in queries(order_free).items():
-        first, second = sql.format("main."), sql.format("b.")
-        rows = conn.execute(f"SELECT count(*) FROM ({first})").fetchone()[0]
+        first, second = counted(conn, sql.format("main.")), counted(conn, sql.format("b."))
+        rows = conn.execute(f"SELECT sum(n) FROM ({first})").fetchone()[0] or 0
         only_first = conn.execute(f"SELECT * FROM ({first} EXCEPT {second})").fetchall()
         only_second = conn.execute(f"SELECT * FROM ({second} EXCEPT {first})").fetchall()
         print(f"{table}: {rows} rows; only in the first {len(only_first)}, only in the second {len(only_second)}")

@@ -66,7 +66,7 @@ class ResumeState:
     fetches: dict[tuple[str, str], dict] = field(default_factory=dict)  # (council, url key) -> fetches row
     robots: dict[str, dict] = field(default_factory=dict)  # robots.txt url -> row, whichever council asked
     checked: frozenset[str] = frozenset()  # link_checks url keys
-    linked: frozenset[tuple[str, str]] = frozenset()  # (council, page url) whose links are in link_edges
+    linked: frozenset[tuple[str, str]] = frozenset()  # (council, page url) whose links are in the link graph
 
     @classmethod
     def load(cls, conn, crawl_id: int, round_: int) -> "ResumeState":
@@ -83,10 +83,12 @@ class ResumeState:
                 state.robots[row["url"]] = row
         state.checked = frozenset(url for (url,) in conn.execute(
             "SELECT url FROM link_checks WHERE crawl_id = ?", [crawl_id]))
-        # A page's links are written in one transaction, though perhaps not its fetches row's.
+        # A page's links are written in one transaction, though perhaps not its fetches row's;
+        # a page whose links are all in its site's link sets has no link_edges row.
         state.linked = frozenset(conn.execute(
-            "SELECT e.council_code, u.url FROM (SELECT DISTINCT council_code, source_id FROM link_edges "
-            "WHERE crawl_id = ?) e JOIN urls u ON u.url_id = e.source_id", [crawl_id]))
+            "SELECT e.council_code, u.url FROM (SELECT council_code, source_id FROM link_edges WHERE crawl_id = ? "
+            "UNION SELECT council_code, source_id FROM page_link_sets WHERE crawl_id = ?) e "
+            "JOIN urls u ON u.url_id = e.source_id", [crawl_id, crawl_id]))
         return state
 
     def fetch_row(self, council: str, url: str, kind: str | None, registry_seed: bool = False) -> dict | None:

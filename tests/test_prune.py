@@ -10,14 +10,15 @@ import re
 import sqlite3
 from pathlib import Path
 
-from audit.core.db import warc_dir
+from audit.core.db import connect, warc_dir
 from audit.serve import make_datasette
 from conditional_web import AS_OF as DAY, CODE, crawl_and_audit, serve_site
 from conftest import copy_demo, lo_audit, query
+from crawler.store import Store
 from test_cli import assert_one_line_error
 from weekly_web import A, AS_OF
 
-EVIDENCE = ("fetches", "link_edges", "link_checks", "sitemap_entries")
+EVIDENCE = ("fetches", "link_edges", "link_sets", "page_link_sets", "link_checks", "sitemap_entries")
 
 
 def snapshot(db: Path) -> dict:
@@ -98,6 +99,35 @@ def test_prune_removes_old_crawls_and_keeps_what_kept_audits_need(weekly_db, tmp
         db, "select * from council_scores where audit_id = ? order by council_code", [audit])]
     assert latest(4) == latest(3)
 
+
+
+def test_prune_removes_the_link_sets_of_pruned_crawls_and_keeps_the_others(tmp_path):
+    """Two crawls of a site whose menu is stored as a link set (crawler/linksets.py), its menu
+    changed in between; only the second crawl audited, so the first is pruned: its sets,
+    the pages naming them and the URLs only its menu named go, the second's links stay whole."""
+    db = tmp_path / "lo.db"
+    conn = connect(db).conn
+    for crawl_id in (1, 2):
+        conn.execute("insert into crawls (crawl_id, started_at, status) values (?, '2026-06-01', 'complete')",
+                     [crawl_id])
+        store = Store(db, crawl_id)
+        menu = [(f"http://lo.example/week{crawl_id}/menu/{i}", "a", f"Menu {i}", 1) for i in range(10)]
+        for n in range(6):
+            store.add_links(A, f"http://lo.example/page/{n}", menu + [(f"http://lo.example/page/{n}/own", "a", "Own", 1)])
+        store.close()
+    conn.execute("insert into audits (crawl_id, as_of, stale_after_days, started_at, status) "
+                 "values (2, '2026-06-08', 365, '2026-06-08T00:00:00+00:00', 'complete')")
+    kept_links = query(db, "select * from links where crawl_id = 2")
+    assert query(db, "select crawl_id, count(*) as n from page_link_sets group by crawl_id") == \
+        [{"crawl_id": 1, "n": 3}, {"crawl_id": 2, "n": 3}]
+
+    proc = lo_audit("prune", "--db", db, "--keep", "1")
+    assert proc.returncode == 0, proc.stderr
+    for table in ("link_sets", "page_link_sets", "link_edges"):
+        assert [r["crawl_id"] for r in query(db, f"select distinct crawl_id from {table}")] == [2], table
+    assert query(db, "select * from links where crawl_id = 2") == kept_links and len(kept_links) == 6 * 11
+    assert query(db, "select count(*) as n from urls where url like '%/week1/%'") == [{"n": 0}]
+    assert query(db, "select count(*) as n from urls where url like '%/week2/%'") == [{"n": 10}]
 
 
 def test_prune_keeps_crawls_not_yet_audited_and_those_of_running_audits(weekly_db, tmp_path):

@@ -142,6 +142,29 @@ CREATE TABLE IF NOT EXISTS link_edges (
     PRIMARY KEY (crawl_id, council_code, source_id, target_id)
 ) WITHOUT ROWID;  -- no index by target: it would triple the cost of storing a page's links
 
+-- A site's template links (menus, header, footer: the same rows on every page) stored once
+-- per crawl and site, in sets of a few rows, each named by every page that has all its rows:
+-- page_link_sets. Such a page's link_edges rows are only its other links. The `links` view
+-- reads both as one page's rows (crawler/linksets.py).
+CREATE TABLE IF NOT EXISTS link_sets (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    set_id INTEGER NOT NULL,        -- a hash of the set's rows: the same set gets the same id
+    target_id INTEGER NOT NULL REFERENCES urls (url_id),
+    tag TEXT,
+    link_text TEXT,
+    in_scope INTEGER,
+    PRIMARY KEY (crawl_id, council_code, set_id, target_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS page_link_sets (
+    crawl_id INTEGER NOT NULL,
+    council_code TEXT NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES urls (url_id),
+    set_id INTEGER NOT NULL,
+    PRIMARY KEY (crawl_id, council_code, source_id, set_id)
+) WITHOUT ROWID;
+
 -- With --workers N: link targets on a host another worker owns, checked after the workers
 -- finish unless a worker already checked them (crawler/workers.py).
 CREATE TABLE IF NOT EXISTS deferred_link_checks (
@@ -265,14 +288,41 @@ CREATE INDEX IF NOT EXISTS idx_findings_council ON findings (council_code, audit
 """
 
 
-# Created after _migrate: a database from before link_edges still has a `links` table.
+# Created after _migrate: a database from before link_edges still has a `links` table. A
+# page's rows are its own link_edges rows and the rows of the link sets it names; no target
+# is in two of these (crawler/linksets.py), so the union is the page's links, each target once.
 LINKS_VIEW = """
-CREATE VIEW IF NOT EXISTS links AS
+CREATE VIEW links AS
     SELECT e.crawl_id, e.council_code, s.url AS source_url, t.url AS target_url, e.tag, e.link_text, e.in_scope
     FROM link_edges e
     JOIN urls s ON s.url_id = e.source_id
-    JOIN urls t ON t.url_id = e.target_id;
-"""
+    JOIN urls t ON t.url_id = e.target_id
+    UNION ALL
+    SELECT p.crawl_id, p.council_code, s.url, t.url, m.tag, m.link_text, m.in_scope
+    FROM page_link_sets p
+    JOIN link_sets m ON m.crawl_id = p.crawl_id AND m.council_code = p.council_code AND m.set_id = p.set_id
+    JOIN urls s ON s.url_id = p.source_id
+    JOIN urls t ON t.url_id = m.target_id"""
+
+
+def _links_view(conn: sqlite3.Connection) -> None:
+    """(Re)create the ``links`` view when it is missing or older than LINKS_VIEW (a database
+    from before link sets has a view over link_edges alone)."""
+    def current() -> str | None:
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'links'").fetchone()
+        return row and row[0]
+
+    if current() == LINKS_VIEW.strip():
+        return
+    conn.execute("BEGIN IMMEDIATE")  # another process may be making the same change
+    try:
+        if current() != LINKS_VIEW.strip():
+            conn.execute("DROP VIEW IF EXISTS links")
+            conn.execute(LINKS_VIEW)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -415,7 +465,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.executescript(SCHEMA)
     _add_new_columns(conn)
     _migrate(conn)
-    conn.executescript(LINKS_VIEW)
+    _links_view(conn)
     check_schema(conn)
     return sqlite_utils.Database(conn)
 

@@ -323,10 +323,14 @@ def crawl_counts(db: Path) -> dict:
     fetched = {r[0] for r in q(db, "SELECT url FROM fetches WHERE crawl_id=?", [cid])}
     only = [r[0] for r in q(db, "SELECT url FROM link_checks WHERE crawl_id=?", [cid]) if r[0] not in fetched]
     broken = {r[0] for r in q(db, "SELECT url FROM link_checks WHERE crawl_id=? AND outcome='broken'", [cid])}
-    # The link graph: link_edges (+ urls) with `links` a view over them (counting the view joins
-    # every row twice: slow); a database from before link_edges has a `links` table.
+    # The link graph: link_edges and link sets (+ urls) with `links` a view over them (counting the
+    # view joins every row twice: slow); a database from before link_edges has a `links` table.
     links_table = "link_edges" if has_table(db, "link_edges") else "links"
     links = q(db, f"SELECT count(*) FROM {links_table} WHERE crawl_id=?", [cid])[0][0]
+    if has_table(db, "link_sets"):  # each page naming a set has the set's rows too
+        links += q(db, "SELECT coalesce(sum(n), 0) FROM page_link_sets p JOIN (SELECT council_code, set_id, count(*) n "
+                       "FROM link_sets WHERE crawl_id=? GROUP BY council_code, set_id) s USING (council_code, set_id) "
+                       "WHERE p.crawl_id=?", [cid, cid])[0][0]
     urls = q(db, "SELECT count(*) FROM urls")[0][0] if has_table(db, "urls") else None
     deferred = (q(db, "SELECT count(*) FROM deferred_link_checks WHERE crawl_id=?", [cid])[0][0]
                 if has_table(db, "deferred_link_checks") else None)

@@ -57,7 +57,10 @@ KINDS = (
     Change("fixed", """
         select x.a, x.code, f.url, f.target, f.evidence as was, lc.outcome, lc.status,
           f.target in (select t.url from link_edges e join urls t on t.url_id = e.target_id
-                       where e.crawl_id = x.crawl and e.council_code = x.code) as still_linked
+                       where e.crawl_id = x.crawl and e.council_code = x.code
+                       union all
+                       select t.url from link_sets m join urls t on t.url_id = m.target_id
+                       where m.crawl_id = x.crawl and m.council_code = x.code) as still_linked
         from scope x
         join findings f on f.audit_id = x.p and f.council_code = x.code and f.check_name = 'broken_link'
         left join link_checks lc on lc.crawl_id = x.crawl and lc.url = f.target

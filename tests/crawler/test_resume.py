@@ -76,6 +76,12 @@ def wait_until_registered(db: Path, resumed: int, proc: subprocess.Popen, limit:
         time.sleep(0.05)
 
 
+def row_counts(db: Path, sql: str) -> Counter:
+    """Rows with how many times each occurs: a row stored twice is a difference."""
+    with sqlite3.connect(db) as conn:
+        return Counter(tuple(r) for r in conn.execute(sql))
+
+
 def audit_scores(db: Path) -> set[tuple]:
     proc = lo_audit("audit", "--db", db, "--as-of", AS_OF, "--axe-sample", "0", timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -160,6 +166,9 @@ def test_killed_five_times_and_resumed_equals_an_uninterrupted_crawl(reference, 
     assert rows(db, "SELECT crawl_id, status, resumed FROM crawls") == {(1, "complete", 5)}
     for table, sql in SAME.items():
         assert rows(db, sql) == rows(reference_db, sql), table
+    # the link graph with its menus stored once (link sets), every page's row once
+    assert row_counts(db, SAME["links"]) == row_counts(reference_db, SAME["links"])
+    assert rows(db, "SELECT count(*) > 0 FROM page_link_sets") == {(1,)}
     assert refetched_committed == [], "pages whose rows were committed were fetched again"
     # At-least-once: what was fetched but not committed when a run died is fetched again.
     print(f"--workers {workers}: {len(requested(web.requests)) - reference_requests} requests more than the "
