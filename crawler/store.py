@@ -51,7 +51,8 @@ class Store:
         self._warcs: dict[str, tuple[object, str]] = {}
         self._columns = {t: [r[1] for r in self.conn.execute(f"PRAGMA table_info({t})")] for t in ROW_TABLES}
         self._rows: dict[str, list[tuple]] = {t: [] for t in ROW_TABLES}
-        self._links: list[tuple[str, str, list[int], dict]] = []  # (council, page, its sets, its own rows)
+        self._links: dict[tuple[str, str], tuple[list[int], dict]] = {}  # (council, page) -> its sets, its own rows
+        self._linked: set[tuple[str, str]] = set()  # (council, page) whose links this process has written
         self._templates: dict[str, Template] = {}  # council -> its site's template links
         self._sets_written: set[tuple[str, int]] = set()  # (council, set id) in link_sets, this process
         self._url_ids: dict[str, int] = {}
@@ -113,7 +114,7 @@ class Store:
         set_ids, own = template.split(page_rows(links))
         if self.resume is not None and (council_code, source_url) in self.resume.linked:
             return  # committed by an earlier run of this crawl: rewriting them would cost ~5% of a resume's CPU
-        self._links.append((council_code, source_url, set_ids, own))
+        self._links[(council_code, source_url)] = (set_ids, own)  # a page recorded again: the later record
         self._count(len(own) + len(set_ids))
 
     def _count(self, n: int) -> None:
@@ -147,11 +148,18 @@ class Store:
 
     def _write_links(self) -> None:
         """The buffered pages' rows: link_edges for their own rows, page_link_sets for the
-        sets each names, and link_sets for a set this process has not written yet."""
+        sets each names, and link_sets for a set this process has not written yet.
+
+        A page whose links were written before (two requested URLs redirecting to it record it
+        twice under its final URL) has its earlier rows taken out first: split before and after
+        its site's template was learned, the two records would otherwise hold a target twice."""
         known, url_id = self._url_ids, self._url_id  # ids start at 1: `or` falls back on a miss
-        crawl_id, edges, named, sets = self.crawl_id, [], [], []
-        for code, source, set_ids, own in self._links:
+        crawl_id, edges, named, sets, again = self.crawl_id, [], [], [], []
+        for (code, source), (set_ids, own) in self._links.items():
             source_id = known.get(source) or url_id(source)
+            if (code, source) in self._linked:
+                again.append((crawl_id, code, source_id))
+            self._linked.add((code, source))
             edges += [(crawl_id, code, source_id, known.get(target) or url_id(target), tag, text, scope_ok)
                       for target, (tag, text, scope_ok) in own.items()]
             for set_id in set_ids:
@@ -160,6 +168,9 @@ class Store:
                     self._sets_written.add((code, set_id))
                     sets += [(crawl_id, code, set_id, url_id(target), tag, text, scope_ok)
                              for target, (tag, text, scope_ok) in self._templates[code].sets[set_id].items()]
+        for table in ("link_edges", "page_link_sets"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE crawl_id = ? AND council_code = ? AND source_id = ?",
+                                  again)
         self.conn.executemany(
             "INSERT OR REPLACE INTO link_edges (crawl_id, council_code, source_id, target_id, tag, "
             "link_text, in_scope) VALUES (?, ?, ?, ?, ?, ?, ?)", edges)

@@ -134,3 +134,16 @@ def test_an_old_database_reads_its_links_through_the_new_view(tmp_path):
     db = dbmod.connect(path)
     assert "page_link_sets" in db.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'links'").fetchone()[0]
     assert sorted(db.conn.execute("SELECT * FROM links").fetchall()) == sorted(rows)
+
+
+def test_a_page_recorded_again_after_the_template_is_learned_keeps_one_row_a_target(tmp_path):
+    """Two requested URLs that redirect to the same page (``/lo`` and ``/lo/``, ``http:`` and
+    ``https:``) record its links twice under its final URL: the first time before the site's
+    template was learned (every row its own), the second after (naming the sets). The page's
+    links are then the later record's, each target once, as when each row was upserted."""
+    home = f"{SITE}/"
+    pages = [(home, MENU + own_links(0))] + [(f"{SITE}/page/{n}", MENU + own_links(n)) for n in range(1, 5)]
+    pages.append((home, MENU + own_links(50)))  # the home again, its content changed meanwhile
+    path, _ = store_pages(tmp_path, pages)
+    expected = Counter(("E1", url, target, *row) for url, links in pages[1:] for target, row in page_rows(links).items())
+    assert view(path) == expected
