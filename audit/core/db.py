@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from pathlib import Path
+from typing import Callable
 
 import sqlite_utils
 
@@ -305,43 +306,50 @@ CREATE VIEW links AS
     JOIN urls t ON t.url_id = m.target_id"""
 
 
-def _links_view(conn: sqlite3.Connection) -> None:
-    """(Re)create the ``links`` view when it is missing or older than LINKS_VIEW (a database
-    from before link sets has a view over link_edges alone)."""
-    def current() -> str | None:
-        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'links'").fetchone()
-        return row and row[0]
-
-    if current() == LINKS_VIEW.strip():
+def _change_once(conn: sqlite3.Connection, needed: Callable[[], object], change: Callable[[], None]) -> None:
+    """``change()`` when ``needed()`` is truthy, asked again under the write lock: another
+    process opening the same database may be making the same change at the same time."""
+    if not needed():
         return
-    conn.execute("BEGIN IMMEDIATE")  # another process may be making the same change
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        if current() != LINKS_VIEW.strip():
-            conn.execute("DROP VIEW IF EXISTS links")
-            conn.execute(LINKS_VIEW)
+        if needed():
+            change()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _links_view(conn: sqlite3.Connection) -> None:
+    """(Re)create the ``links`` view when it is missing or older than LINKS_VIEW (a database
+    from before link sets has a view over link_edges alone)."""
+    def stale() -> bool:
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'links'").fetchone()
+        return row is None or row[0] != LINKS_VIEW.strip()
+
+    def recreate() -> None:
+        conn.execute("DROP VIEW IF EXISTS links")
+        conn.execute(LINKS_VIEW)
+
+    _change_once(conn, stale, recreate)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
     """Databases written before the link graph used URL ids: move `links` rows to
     urls + link_edges (same information), then `links` becomes a view."""
-    kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'links'").fetchone()
-    if kind is None or kind[0] != "table":
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    def links_is_a_table() -> bool:
+        kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'links'").fetchone()
+        return kind is not None and kind[0] == "table"
+
+    def move() -> None:
         conn.execute("INSERT OR IGNORE INTO urls (url) SELECT source_url FROM links UNION SELECT target_url FROM links")
         conn.execute(
             "INSERT OR REPLACE INTO link_edges SELECT l.crawl_id, l.council_code, s.url_id, t.url_id, l.tag, "
             "l.link_text, l.in_scope FROM links l JOIN urls s ON s.url = l.source_url JOIN urls t ON t.url = l.target_url")
         conn.execute("DROP TABLE links")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+
+    _change_once(conn, links_is_a_table, move)
 
 
 def _add_new_columns(conn: sqlite3.Connection) -> None:
@@ -436,20 +444,15 @@ def check_schema(conn: sqlite3.Connection) -> None:
         current = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'league_table'").fetchone()
         return [(n, t) for n, t in wanted if n not in have], current is None or current[0] != view
 
-    if missing() == ([], False):
-        return
-    conn.execute("BEGIN IMMEDIATE")  # another process may be making the same change
-    try:
+    def add() -> None:
         columns, stale_view = missing()
         for name, sql_type in columns:
             conn.execute(f"ALTER TABLE council_scores ADD COLUMN [{name}] {sql_type}")
         if stale_view:
             conn.execute("DROP VIEW IF EXISTS league_table")
             conn.execute(view)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+
+    _change_once(conn, lambda: missing() != ([], False), add)
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
