@@ -86,6 +86,13 @@ class CouncilResult:
                               "detail": detail, "evidence": evidence})
 
 
+# The one finding the runner records itself: a check that raised on one page (a bug meeting an
+# odd page, in lo-audit or a plugin). That page's reading by that check is lost, and said; the
+# rest of the audit goes on. Finding name -> report-card heading, as a check's ``findings``.
+CHECK_FAILED = "check_failed"
+RUNNER_FINDINGS = {CHECK_FAILED: "Pages a check could not read"}
+
+
 # Crawls recorded before crawl_sites.not_assessed_reason existed said it in their status.
 _LEGACY_REASONS = {"no_seed": "no_local_offer_found", "unreachable": "unreachable", "seed_error": "unreachable",
                    "robots_disallowed": "robots_disallowed"}

@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import pickle
+import sys
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Iterator, NamedTuple
 
 from audit import __version__
 from audit.a11y.axe import AxeRun, start_axe
-from audit.check import ArchivedFetch, CouncilContext, CouncilResult
+from audit.check import CHECK_FAILED, ArchivedFetch, CouncilContext, CouncilResult
 from audit.core import db as dbmod
 from audit.core.evidence import WarcReader, decode_html
 from audit.core.page import Page
@@ -326,12 +327,27 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         context.pages.append(page)
         result.page_rows[page.url] = {"url": page.url, "title": page.title[:300], "depth": page.depth}
         for check in page_readers:
-            check.page(page)
+            try:
+                check.page(page)
+            except Exception as exc:  # one check's fault on one odd page must not cost the whole audit
+                _check_failed(result, check.name, page.url, exc)
     assessed = context.not_assessed_reason is None
     for check in running:
         if assessed or check.runs_when_not_assessed:
             check.finish()
     return result
+
+
+def _check_failed(result: CouncilResult, check: str, url: str, exc: Exception) -> None:
+    """Say that ``check`` could not read the page at ``url``: a finding (CHECK_FAILED, the check's
+    name as its target) and one line on stderr. A check's ``finish`` is not guarded: a council's
+    figures must not be published from a check that failed as a whole."""
+    line = (str(exc).strip().splitlines() or [""])[0][:300]
+    why = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+    result.find(CHECK_FAILED, url, check, "info",
+                f"The {check} check could not read this page, so it is left out of that check's figures", why)
+    print(f"warning: {result.score['council_code']} {url}: the {check} check failed on this page ({why}); "
+          "the audit goes on", file=sys.stderr)
 
 
 def _home_url(db, crawl_id: int, code: str) -> str | None:

@@ -125,3 +125,42 @@ def test_a_plugin_check_is_run_scored_and_published(tmp_path, demo_db, easy_read
     metadata = load_metadata()["databases"]["localoffer"]
     assert metadata["tables"]["council_scores"]["columns"]["easy_read_pages"] == "Pages offering an Easy Read version."
     assert metadata["tables"]["easy_read_pages"]["description"].startswith("Pages offering")
+
+
+class Fragile(Check):
+    """A plugin check with a bug that one kind of page sets off (here: a URL naming short breaks)."""
+
+    name = "fragile"
+
+    def page(self, page):
+        if "short-breaks" in page.url:
+            raise ValueError("cannot read this page\nsecond line of the message")
+        self.rows_read = getattr(self, "rows_read", 0) + 1
+
+
+def test_a_check_that_fails_on_a_page_costs_that_page_not_the_audit(tmp_path, demo_db, capfd):
+    db_path = copy_demo(demo_db, tmp_path)
+    without = run_audit(db_path, date(2026, 11, 23), axe_sample=0)
+    before = {r["council_code"]: r for r in query(db_path, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                  [without])}
+    module = types.ModuleType("fragile_plugin")
+    module.register_checks = hookimpl(lambda: [Fragile])
+    plugin_manager().register(module, name="fragile_plugin")
+    try:
+        audit_id = run_audit(db_path, date(2026, 11, 23), axe_sample=0)
+    finally:
+        plugin_manager().unregister(name="fragile_plugin")
+    assert query(db_path, "SELECT status FROM audits WHERE audit_id = ?", [audit_id]) == [{"status": "complete"}]
+    failed = query(db_path, "SELECT council_code, url, target, evidence FROM findings WHERE audit_id = ? "
+                            "AND check_name = 'check_failed'", [audit_id])
+    pages = query(db_path, "SELECT council_code, url FROM page_audits WHERE audit_id = ? AND url LIKE "
+                           "'%short-breaks%'", [audit_id])
+    assert pages and sorted((f["council_code"], f["url"]) for f in failed) == sorted(
+        (p["council_code"], p["url"]) for p in pages)
+    assert {(f["target"], f["evidence"]) for f in failed} == {("fragile", "ValueError: cannot read this page")}
+    err = capfd.readouterr().err
+    assert f"the fragile check failed on this page (ValueError: cannot read this page); the audit goes on" in err
+    # every other check read every page: the scores are what they were without the plugin
+    after = {r["council_code"]: r for r in query(db_path, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                 [audit_id])}
+    assert {c: r["score"] for c, r in after.items()} == {c: r["score"] for c, r in before.items()}

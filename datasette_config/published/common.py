@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
+from audit.check import RUNNER_FINDINGS
 from audit.core.wording import as_float, as_int, plural
 from audit.plugins import all_checks
 
@@ -19,7 +20,8 @@ from audit.plugins import all_checks
 SCORED_CHECKS = tuple(check for check in all_checks() if check.dimension is not None)
 DIMENSIONS = tuple(check.dimension for check in SCORED_CHECKS)
 # Finding name -> report-card heading, in check order.
-FINDING_LABELS = {name: label for check in all_checks() for name, label in check.findings.items()}
+FINDING_LABELS = {**{name: label for check in all_checks() for name, label in check.findings.items()},
+                  **RUNNER_FINDINGS}
 
 
 def safe_href(url) -> str:
