@@ -120,7 +120,8 @@ ORPHAN_URLS = """FROM urls WHERE url_id NOT IN (
 def _orphan_urls(conn: sqlite3.Connection, pruned: list[int]) -> int:
     """URLs that no link of a kept crawl names once the pruned crawls' links are gone."""
     where = f"WHERE crawl_id NOT IN ({','.join('?' * len(pruned))})" if pruned else ""
-    return conn.execute("SELECT count(*) " + ORPHAN_URLS.format(where=where), pruned * 4).fetchone()[0]
+    return conn.execute("SELECT count(*) " + ORPHAN_URLS.format(where=where),
+                        pruned * ORPHAN_URLS.count("{where}")).fetchone()[0]
 
 
 def _running_crawl(conn: sqlite3.Connection) -> int | None:
