@@ -22,6 +22,7 @@ from audit import __version__
 from audit.a11y.axe import AxeRun, start_axe
 from audit.check import CHECK_FAILED, ArchivedFetch, CouncilContext, CouncilResult
 from audit.core import db as dbmod
+from audit.core.errors import error_line
 from audit.core.evidence import WarcReader, decode_html
 from audit.core.page import Page
 from audit.core.registry import Council
@@ -342,8 +343,7 @@ def _check_failed(result: CouncilResult, check: str, url: str, exc: Exception) -
     """Say that ``check`` could not read the page at ``url``: a finding (CHECK_FAILED, the check's
     name as its target) and one line on stderr. A check's ``finish`` is not guarded: a council's
     figures must not be published from a check that failed as a whole."""
-    line = (str(exc).strip().splitlines() or [""])[0][:300]
-    why = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+    why = error_line(exc)
     result.find(CHECK_FAILED, url, check, "info",
                 f"The {check} check could not read this page, so it is left out of that check's figures", why)
     print(f"warning: {result.score['council_code']} {url}: the {check} check failed on this page ({why}); "

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 import scrapy
 
+from audit.core.errors import error_line
+
 CHROMIUM = "/usr/bin/chromium"
 RENDER_SECONDS = 30.0
 RENDER_REQUESTS = 60  # sub-requests one page may make
@@ -136,7 +138,7 @@ class Renderer:
                 return Rendering(dom, "unsettled", f"still busy after {self.seconds:g} s; {detail}", state.refused)
             return Rendering(dom, "rendered", detail, state.refused)
         except Exception as exc:
-            return Rendering(None, "failed", f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}",
+            return Rendering(None, "failed", error_line(exc, 200),
                              state.refused)
         finally:
             if context is not None:
@@ -177,7 +179,7 @@ class Renderer:
             try:
                 answer = await self.crawler.engine.download_async(fetched)
             except Exception as exc:  # the address guard, robots.txt, DNS, a timeout ...
-                state.refused.append(f"{url[:120]}: {str(exc).splitlines()[0][:160] or exc.__class__.__name__}")
+                state.refused.append(f"{url[:120]}: {error_line(exc, 160)}")
                 await route.abort("blockedbyclient")
                 return
             state.fetched += 1

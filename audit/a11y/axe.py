@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+from audit.core.errors import error_line
 from audit.core.urls import allowed_private, is_forbidden_host, private_allowance
 
 CHROMIUM = os.environ.get("LO_AUDIT_CHROMIUM", "/usr/bin/chromium")
@@ -243,8 +244,7 @@ class AxeBrowser:
             elif not done:
                 why = f"axe-core did not finish the page in {self.page_seconds:g} s"
             else:
-                error = work.exception()
-                why = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+                why = error_line(work.exception())
             await self._discard(slot)
             return AxePageFailed(why)
 
@@ -472,6 +472,5 @@ def start_axe(sample: int | None, pages: int | None = None) -> AxeRun | None:
     try:
         return AxeRun(AxeBrowser(pages), sample)
     except Exception as e:  # AxeUnavailable, or Playwright failing to launch the browser
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        print(f"warning: axe-core browser engine unavailable, static engine only: {reason}", file=sys.stderr)
+        print(f"warning: axe-core browser engine unavailable, static engine only: {error_line(e)}", file=sys.stderr)
         return None

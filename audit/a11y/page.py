@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+from audit.core.errors import error_line
 from audit.core.evidence import decode_html
 from audit.core.urls import UrlError, check_http_url
 
@@ -58,7 +59,7 @@ def _with_axe(url: str) -> dict:
     except AxeUnavailable as e:
         raise A11yError(str(e)) from None
     except Exception as e:  # navigation errors, timeouts: one line, no traceback
-        raise A11yError(f"{url}: axe run failed ({str(e).splitlines()[0]})") from None
+        raise A11yError(f"{url}: axe run failed ({error_line(e)})") from None
     return {
         "url": url,
         "engine": "axe",
