@@ -219,10 +219,10 @@ ATTRIBUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "aria-current": ("token", ("page", "step", "location", "date", "time", "true", "false")),
     "aria-describedby": ("idrefs", ()),
     "aria-description": ("string", ()),
-    "aria-details": ("idrefs", ()),
+    "aria-details": ("idref", ()),  # ARIA 1.3 allows several; axe-core 4.12 resolves one
     "aria-disabled": ("bool", ()),
     "aria-dropeffect": ("tokens", ("copy", "execute", "link", "move", "none", "popup")),
-    "aria-errormessage": ("idrefs", ()),
+    "aria-errormessage": ("idref", ()),
     "aria-expanded": ("trifalse", ()),
     "aria-flowto": ("idrefs", ()),
     "aria-grabbed": ("trifalse", ()),
@@ -296,12 +296,13 @@ CONCRETE_ROLES = frozenset(r for r, e in ROLES.items() if not e.abstract and r !
 # The roles axe-core reads as an element's role in every rule (see _DPUB above).
 SEMANTIC_ROLES = frozenset(r for r in CONCRETE_ROLES if not r.startswith("doc-"))
 
-_INT = re.compile(r"[+-]?\d+\Z")
+# axe-core's patterns (lib/commons/aria/validate-attr-value.js): ASCII digits, no exponent.
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[-+]?([0-9]*)\.?([0-9]*)\Z")
 # Smallest valid value of the integer attributes that have one (WAI-ARIA 1.2 value
 # descriptions: indexes and levels count from 1, counts may be -1 for "unknown").
 _INT_MIN = {"aria-colcount": -1, "aria-colindex": 1, "aria-colspan": 1, "aria-level": 1, "aria-posinset": 1,
             "aria-rowcount": -1, "aria-rowindex": 1, "aria-rowspan": 0, "aria-setsize": -1}
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _TYPE_VALUES = {"bool": ("true", "false"), "tristate": ("true", "false", "mixed", "undefined"),
                 "trifalse": ("true", "false", "undefined")}
 
@@ -313,33 +314,40 @@ ALLOW_EMPTY = frozenset(a for a, (kind, _) in ATTRIBUTES.items() if kind in ("st
 
 
 def is_valid_value(attr: str, value: str) -> bool:
-    """Whether a non-empty value suits ``attr``'s ARIA value type (ID references need not resolve)."""
+    """Whether a non-empty value suits ``attr``'s ARIA value type as axe-core reads it
+    (validate-attr-value.js), which is stricter than browsers: the value is never trimmed
+    (aria-checked=" true" is invalid), single tokens are compared lower-cased, token lists
+    (aria-relevant) as written, split by ``token_list``; numbers take no exponent. ID
+    references are left to the caller, which has the document."""
     kind, tokens = ATTRIBUTES[attr]
-    value = value.strip()
-    low = value.lower()
     if kind in _TYPE_VALUES:
-        return low in _TYPE_VALUES[kind]
+        return value.lower() in _TYPE_VALUES[kind]
     if kind == "int":
         return bool(_INT.match(value)) and int(value) >= _INT_MIN.get(attr, int(value))
     if kind == "number":
-        return bool(_NUMBER.match(value))
+        m = _DECIMAL.match(value)
+        return bool(m and (m.group(1) or m.group(2)))
     if kind == "token":
-        return low in tokens
+        return value.lower() in tokens
     if kind == "tokens":
-        return all(t in tokens for t in low.split())
-    if kind == "idref":
-        return len(value.split()) == 1
-    return True  # string, idrefs
+        return all(t in tokens for t in token_list(value))
+    return True  # string, idref, idrefs
 
 
 _SPACE_RUN = re.compile(r"\s{2,}")
 
 
+def token_list(value: str) -> list[str]:
+    """A space-separated attribute value as axe-core splits it (lib/core/utils/token-list.js):
+    at single spaces, after runs of two or more whitespace characters become one space. A lone
+    tab or newline is no separator there, so role="menuitem<TAB>menuitemradio" is one invalid
+    role and aria-controls="a<TAB>b" one missing id."""
+    return _SPACE_RUN.sub(" ", value.strip()).split(" ")
+
+
 def role_tokens(value: str) -> list[str]:
-    """The tokens of a role attribute as axe-core splits them (lib/core/utils/token-list.js): at
-    single spaces, after runs of two or more whitespace characters become one space. A lone tab
-    or newline is no separator there, so role="menuitem<TAB>menuitemradio" is one invalid role."""
-    return _SPACE_RUN.sub(" ", value.strip().lower()).split(" ")
+    """The tokens of a role attribute, lower-cased, as axe-core reads roles (``token_list``)."""
+    return token_list(value.lower())
 
 
 def allowed_owned(role: str) -> tuple[set[str], dict[str, set[str]]]:

@@ -22,7 +22,7 @@ from functools import cache
 from typing import NamedTuple
 
 from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, CONCRETE_ROLES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES,
-                             SUPPORTED, allowed_owned, is_valid_value, role_tokens)
+                             SUPPORTED, allowed_owned, is_valid_value, role_tokens, token_list)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -371,11 +371,9 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             if name not in ATTRIBUTES:
                 report("aria-valid-attr", el)
                 break
-        for name in aria:
-            value = attrs[name]
-            if name in ATTRIBUTES and value and _invalid_value(el, name, value):
-                report("aria-valid-attr-value", el)
-                break
+        if (any(name in ATTRIBUTES and attrs[name] and _invalid_value(el, name, attrs[name]) for name in aria)
+                or _errormessage_fails(el)):
+            report("aria-valid-attr-value", el)
     # Two rules apply to what is visible *or* in the accessibility tree (ACT 73f2c2, de46e4):
     # an aria-hidden field or passage is still seen, so they run before the tree check.
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
@@ -493,29 +491,57 @@ def _check_attrs_for_role(el: El, role: str | None, explicit: str | None, aria: 
 
 
 def _invalid_value(el: El, name: str, value: str) -> bool:
-    """axe-core's aria-valid-attr-value on a non-empty value: spaces alone are a value, and
-    an invalid one, for the attributes that may not be left empty (not strings, ID
-    references, aria-current or aria-haspopup); an empty value is left for review."""
+    """axe-core's aria-valid-attr-value check on a non-empty value: spaces alone are a value,
+    and an invalid one, for the attributes that may not be left empty (not strings, ID
+    references, aria-current or aria-haspopup); an empty value is left for review, and so is
+    an unknown aria-current value (browsers read it as "true"). aria-errormessage is not
+    this check's (see _errormessage_fails)."""
     if not value.strip():
         return name not in ALLOW_EMPTY
+    if name in ("aria-current", "aria-errormessage"):
+        return False
     return not is_valid_value(name, value) or _dangling_reference(el, name, value)
 
 
 def _dangling_reference(el: El, name: str, value: str) -> bool:
     """axe-core's aria-valid-attr-value for ID references (_CHECKED_REFS): aria-activedescendant
-    and aria-details must name an element of the page, aria-controls, aria-flowto and aria-owns
-    at least one. Not for a collapsed control (aria-expanded/aria-selected=false, or a popup,
-    whose target may load later), nor aria-labelledby/describedby/errormessage, which
-    axe-core reviews or checks apart."""
+    and aria-details hold one ID, looked up whole and untrimmed (getElementById), so " a" or
+    "a b" name nothing; aria-controls, aria-flowto and aria-owns must name at least one element
+    among their tokens (``token_list``). Not for a collapsed control (aria-expanded/aria-selected
+    =false, or a popup, whose target may load later), nor aria-labelledby/describedby, which
+    axe-core leaves for review."""
     if name not in _CHECKED_REFS:
         return False
-    attrs = el.attrs
+    attrs, by_id = el.attrs, el.doc.by_id
+    if ATTRIBUTES[name][0] == "idref":
+        return value not in by_id
     if name in ("aria-controls", "aria-owns") and attrs.get("aria-expanded") == "false":
         return False
     if name == "aria-controls" and (attrs.get("aria-selected") == "false"
                                     or attrs.get("aria-haspopup", "false") != "false"):
         return False
-    return not any(ref in el.doc.by_id for ref in value.split())
+    return not any(ref in by_id for ref in token_list(value))
+
+
+def _errormessage_fails(el: El) -> bool:
+    """axe-core's aria-errormessage check, the third of aria-valid-attr-value's: on a field
+    whose aria-invalid is set and not "false" (as written: "False" counts), a non-blank
+    aria-errormessage must hold one ID, of an element in the accessibility tree that is
+    announced: role alert, aria-live assertive or polite, or also named in aria-describedby.
+    An ID that names nothing is left for review."""
+    attrs = el.attrs
+    if attrs.get("aria-invalid", "false") == "false" or not attrs.get("aria-errormessage", "").strip():
+        return False
+    refs = token_list(attrs["aria-errormessage"])
+    if len(refs) > 1:
+        return True
+    target = el.doc.by_id.get(refs[0])
+    if target is None:
+        return False
+    if not target.in_tree:
+        return True
+    return not (target.explicit_role == "alert" or target.attrs.get("aria-live") in ("assertive", "polite")
+                or refs[0] in token_list(attrs.get("aria-describedby", "")))
 
 
 def _ignored_attr(el: El, name: str) -> bool:

@@ -576,6 +576,40 @@ def test_id_references_that_resolve_nowhere():
     assert targets(html, "aria-valid-attr-value") == ["#ad", "#c"]
 
 
+@pytest.mark.parametrize("attr,value,valid", [
+    ("aria-checked", "TRUE", True), ("aria-checked", " true", False),  # lower-cased, never trimmed
+    ("aria-level", "+2", True), ("aria-level", "2.0", False), ("aria-level", "0", False),
+    ("aria-valuenow", "-.5", True), ("aria-valuenow", "5.", True), ("aria-valuenow", "1e3", False),
+    ("aria-valuenow", ".", False), ("aria-relevant", "additions  text", True),
+    ("aria-relevant", "Additions", False), ("aria-relevant", "additions\ttext", False)])
+def test_attribute_values_are_read_as_axe_core_reads_them(attr, value, valid):
+    """validate-attr-value.js: no trimming, single tokens lower-cased, token lists as written
+    and split at spaces only, decimals without exponent."""
+    from audit.a11y.aria import is_valid_value
+    assert is_valid_value(attr, value) is valid
+
+
+def test_error_messages_must_be_one_shown_and_announced_element():
+    """axe-core's aria-errormessage check (part of aria-valid-attr-value) on an invalid field;
+    an ID that names nothing is left for review."""
+    html = page('<input aria-label="a" aria-invalid="true" aria-errormessage="m1" aria-describedby="m1">'
+                '<input id="plain" aria-label="b" aria-invalid="true" aria-errormessage="m1">'
+                '<input aria-label="c" aria-invalid="true" aria-errormessage="m2">'
+                '<input id="hid" aria-label="d" aria-invalid="true" aria-errormessage="m3" aria-describedby="m3">'
+                '<input id="two" aria-label="e" aria-invalid="true" aria-errormessage="m1 m2">'
+                '<input aria-label="f" aria-invalid="true" aria-errormessage="nope">'
+                '<input aria-label="g" aria-invalid="false" aria-errormessage="m1">'
+                '<span id="m1">Error</span><div id="m2" role="alert">Error</div><span id="m3" hidden>Error</span>')
+    assert targets(html, "aria-valid-attr-value") == ["#plain", "#hid", "#two"]
+
+
+def test_one_id_references_are_looked_up_whole():
+    """aria-activedescendant and aria-details are idref in axe-core: "a b" and " a" name nothing."""
+    html = page('<div id="d1" aria-details="x y">a</div><div id="d2" aria-details=" x">b</div>'
+                '<div aria-details="x">c</div><p id="x">x</p><p id="y">y</p>')
+    assert targets(html, "aria-valid-attr-value") == ["#d1", "#d2"]
+
+
 def test_allowed_attribute_extras_from_axe_core():
     html = page('<div role="grid" aria-level="1"><div role="row"><div role="gridcell">x</div></div></div>'
                 '<button aria-required="false">b</button>'
