@@ -165,6 +165,8 @@ ROLES: dict[str, Role] = {
     "tablist": Role(("composite",), _s("level multiselectable orientation"), owned=("tab",)),
     "tabpanel": Role(("section",)),
     "term": Role(("section",), name_from_content=True),
+    # not in WAI-ARIA (a proposal), but in axe-core's role table: a valid role value there
+    "text": Role(("section",), name_from_content=True),
     "textbox": Role(("input",), _s("activedescendant autocomplete errormessage haspopup invalid multiline "
                                    "placeholder readonly required")),
     "time": Role(("section",)),

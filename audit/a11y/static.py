@@ -22,7 +22,7 @@ from functools import cache
 from typing import NamedTuple
 
 from audit.a11y.aria import (ALLOW_EMPTY, ATTRIBUTES, CONCRETE_ROLES, GLOBAL_ATTRS, NAME_ATTRS, PROHIBITED, ROLES,
-                             SUPPORTED, allowed_owned, is_valid_value, role_tokens, token_list)
+                             SUPPORTED, allowed_owned, is_valid_value, token_list)
 from audit.a11y.issues import template
 from audit.a11y.names import Document, El, parse_int
 from audit.a11y.langtags import is_known_language, primary_subtag
@@ -393,13 +393,16 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     role = el.role
     explicit = el.explicit_role
     if attrs.get("role", "").strip():
-        # axe-core: no usable token, or an abstract one anywhere in the list; its deprecated-role
-        # check reads the first valid token, DPUB roles included (deprecatedrole-evaluate.js)
-        tokens = role_tokens(attrs["role"])
+        # axe-core: every token unknown (lower-cased, abstract roles known: invalidrole), or one
+        # abstract as written (abstractrole: role="Widget" is neither); its deprecated-role check
+        # reads the first valid token, DPUB roles included (deprecatedrole-evaluate.js)
+        written = token_list(attrs["role"])
+        tokens = [t.lower() for t in written]
         valid = next((t for t in tokens if t in CONCRETE_ROLES), None)
-        if valid is None or any(t in ROLES and ROLES[t].abstract for t in tokens):
+        if (not any(t in CONCRETE_ROLES or (t in ROLES and ROLES[t].abstract) for t in tokens)
+                or any(t in ROLES and ROLES[t].abstract for t in written)):
             report("aria-roles", el)
-        elif ROLES[valid].deprecated:
+        elif valid is not None and ROLES[valid].deprecated:
             report("aria-deprecated-role", el)
     if aria:
         _check_attrs_for_role(el, role, explicit, aria, report)

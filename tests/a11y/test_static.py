@@ -667,6 +667,15 @@ def test_abstract_role_tokens_fail_anywhere_in_the_list():
     assert targets(html, "aria-roles") == ["#a", "#u"]
 
 
+def test_abstract_roles_are_read_as_written_and_the_text_role_is_known():
+    """axe-core's abstractrole check looks the token up as written (role="Widget" is no abstract
+    role) and invalidrole lower-cased, with abstract roles valid: so role="Widget" passes; its
+    role table has role=text."""
+    html = page('<div role="Widget">a</div><div role="WIDGET foo">b</div><div id="w" role="widget">c</div>'
+                '<div role="text">d</div><span role="Text">e</span>')
+    assert targets(html, "aria-roles") == ["#w"]
+
+
 def test_retired_but_registered_language_subtags_are_known():
     """IANA keeps retired ISO 639-3 codes as deprecated subtags; ACT and axe-core accept them."""
     assert is_known_language("aam") and is_known_language("cbe-Latn")
