@@ -74,7 +74,10 @@ _SIMPLE_ROLES = {
 _EMBEDDED = frozenset(("audio", "canvas", "embed", "iframe", "math", "object", "svg", "video"))
 _SECTIONING = frozenset(("article", "aside", "main", "nav", "section"))
 _NAMING_CHILD = {"fieldset": "legend", "figure": "figcaption", "table": "caption"}
-_TEXT_CONTROL_ROLES = frozenset(("textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider"))
+# Embedded controls that give a label around them their value, never their text (axe-core's
+# controlValueRoles, lib/commons/text/form-control-value.js: not searchbox, whose value names nothing).
+_TEXT_CONTROL_ROLES = frozenset(("textbox", "combobox", "listbox", "spinbutton", "slider", "progressbar",
+                                 "scrollbar"))
 # Names are built from at most this many elements: enough for any real control, and it
 # keeps the recursion within Python's stack on pathological nesting.
 _MAX_NAME_NODES = 300
@@ -427,7 +430,10 @@ def _name(el: El, visited: set[int], root: bool = False, in_content: bool = Fals
 
 
 def _control_value(el: El) -> str:
-    """The value an embedded control contributes to the name of the label around it."""
+    """The value an embedded control contributes to the name of the label around it. A
+    progressbar's is none: axe-core leaves it out, as Safari does (its text/unsupported.js)."""
+    if el.role == "progressbar":
+        return ""
     if el.tag == "select":
         options = [o for o in el.descendants() if o.tag == "option"]
         chosen = next((o for o in options if "selected" in o.attrs), options[0] if options else None)

@@ -610,6 +610,15 @@ def test_one_id_references_are_looked_up_whole():
     assert targets(html, "aria-valid-attr-value") == ["#d1", "#d2"]
 
 
+def test_embedded_controls_name_a_label_with_their_value_as_axe_core_reads_them():
+    """axe-core's form-control-value.js: a control-value role gives its value, never its text;
+    a progressbar gives none (unsupported in Safari), a searchbox is no control-value role."""
+    html = page('<label><span role="progressbar" aria-valuenow="50">50%</span><input id="p" type="text"></label>'
+                '<label><span role="scrollbar" aria-controls="x" aria-valuenow="5">s</span><input type="text"></label>'
+                '<label><input id="s" type="search" value="x"> <input id="t" type="text"></label><p id="x">x</p>')
+    assert targets(html, "label") == ["#p", "#s", "#t"]
+
+
 def test_allowed_attribute_extras_from_axe_core():
     html = page('<div role="grid" aria-level="1"><div role="row"><div role="gridcell">x</div></div></div>'
                 '<button aria-required="false">b</button>'
