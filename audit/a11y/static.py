@@ -430,16 +430,20 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
         cells = _Cells(el.doc, _table_rows(el))
         if tag == "table" and _bad_headers_attr(cells, el):
             report("td-headers-attr", el)
-        if _is_data_table(el) and _headers_without_cells(cells):
+        if tag == "table" and _is_data_table(el) and _headers_without_cells(cells):
             report("th-has-data-cells", el)
 
 
 def _is_data_table(el: El) -> bool:
     """th-has-data-cells applies to data tables only (data-table-matches), and axe-core's
     isDataTable takes none for one whose role attribute makes it presentational, unless it
-    can take focus, even where a global ARIA attribute gives it back its table role
-    (lib/commons/table/is-data-table.js). Its further guesses from layout are not made."""
-    return el.explicit_role not in ("none", "presentation") or el.focusable
+    can take focus, even where a global ARIA attribute gives it back its table role, nor one
+    marked datatable="0" without a table role (lib/commons/table/is-data-table.js). Its
+    further guesses from layout are not made: a table with a header cell, the only kind
+    the rule can fail, is a data table there."""
+    if el.explicit_role in ("none", "presentation"):
+        return el.focusable
+    return el.get("datatable") != "0" or el.explicit_role in _TABLE_ROLES
 
 
 def _axe_role(el: El) -> str | None:
@@ -940,18 +944,19 @@ class _Cells:
                     el = el or doc.element(node)
                     if el.in_tree and el.role in _HEADER_ROLES:
                         self.headers.append((el, r, c, rowspan, colspan))
-                if "headers" in attrs:
-                    self.referenced.update((attrs["headers"] or "").split())
-                    if tag == "td" or tag == "th":
-                        self.with_headers.append(el or doc.element(node))
+                for attr in ("headers", "aria-labelledby"):  # axe-core: a header either names has cells
+                    if attr in attrs:
+                        self.referenced.update((attrs[attr] or "").split())
+                if "headers" in attrs and (tag == "td" or tag == "th"):
+                    self.with_headers.append(el or doc.element(node))
                 c += colspan
 
-    def others_in_tree(self, header: El, lines: dict[int, list], first: int, span: int) -> bool:
-        """Some cell other than ``header`` in the tree occupies one of ``lines`` (columns or
-        rows) ``first`` to ``first + span - 1``; the search stops at the first."""
-        own, element = header.node.mem_id, self.doc.element
-        return any(node.mem_id != own and element(node).in_tree
-                   for k in range(first, first + span) for node in lines.get(k, ()))
+    def others(self, header: El, lines: dict[int, list], first: int, span: int) -> bool:
+        """Some cell other than ``header`` occupies one of ``lines`` (columns or rows) ``first``
+        to ``first + span - 1``. Hidden cells count: axe-core's table grid holds them, and ACT
+        d0f69e asks for an assigned cell, not one in the accessibility tree."""
+        own = header.node.mem_id
+        return any(node.mem_id != own for k in range(first, first + span) for node in lines.get(k, ()))
 
 
 def _bad_headers_attr(cells: _Cells, table: El) -> bool:
@@ -962,15 +967,18 @@ def _bad_headers_attr(cells: _Cells, table: El) -> bool:
 
 def _headers_without_cells(cells: _Cells) -> list[El]:
     """ACT d0f69e: header cells of a table that no other cell is assigned to: a header in
-    the tree whose columns (a row header: rows) hold no other cell in the tree."""
+    the tree whose columns (a row header: rows) hold no other cell. As axe-core, a header
+    without text (textContent: an image alone is none) or named by a cell's ``headers`` or
+    ``aria-labelledby`` is not asked for cells (th-has-data-cells-evaluate.js)."""
     missing = []
     for header, r0, c0, rowspan, colspan in cells.headers:
-        if header.attrs.get("id") in cells.referenced or not _shows_something(header):
+        if (header.attrs.get("id") in cells.referenced or not header.node.text().strip()
+                or not _shows_something(header)):
             continue
         if header.role == "columnheader":
-            found = cells.others_in_tree(header, cells.in_column, c0, colspan)
+            found = cells.others(header, cells.in_column, c0, colspan)
         else:
-            found = cells.others_in_tree(header, cells.in_row, r0, rowspan)
+            found = cells.others(header, cells.in_row, r0, rowspan)
         if not found:
             missing.append(header)
     return missing
