@@ -116,7 +116,7 @@ ROLES: dict[str, Role] = {
     "log": Role(("section",)),
     "main": Role(("landmark",)),
     "marquee": Role(("section",)),
-    "math": Role(("section",)),
+    "math": Role(("section",), presentational_children=True),  # axe-core's table (ARIA 1.2 has none)
     "menu": Role(("select",), owned=_MENU_OWNED),
     "menubar": Role(("menu",), owned=_MENU_OWNED),
     "menuitem": Role(("command",), _s("disabled expanded haspopup posinset setsize"), context=_MENU_CONTEXT,

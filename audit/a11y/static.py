@@ -123,6 +123,9 @@ _CHECKED_REFS = frozenset(("aria-activedescendant", "aria-controls", "aria-detai
 _WIDGET_TYPE = frozenset("button checkbox combobox gridcell link listbox menuitem menuitemcheckbox menuitemradio "
                          "option progressbar radio scrollbar searchbox slider spinbutton switch tab textbox "
                          "treeitem".split())
+# Tags focusable without a tabindex in axe-core (is-natively-focusable.js; El.natively_focusable
+# also takes editing hosts, as browsers do).
+_NATIVELY_FOCUSABLE = frozenset("a area button details input select summary textarea".split())
 # Roles whose required children axe-core leaves for review, rather than failing, when the
 # element has no content at all (aria-required-children.json's reviewEmpty; its two DPUB
 # roles, which own nothing required there, are left out).
@@ -566,10 +569,37 @@ def _holds_focusable_widget(el: El) -> bool:
     stack = list(el.elements)
     while stack:
         child = stack.pop()
-        if child.focusable and child.role in _WIDGET_TYPE:
+        if _axe_focusable(child) and _axe_widget(child):
             return True
         stack.extend(child.elements)
     return False
+
+
+def _axe_widget(el: El) -> bool:
+    """The element's role is a widget (_WIDGET_TYPE) as axe-core's getRole has it: its implicit
+    roles make every <summary> a button and an SVG <a href> a link (implicit-html-roles.js),
+    where HTML-AAM gives them none."""
+    if el.role in _WIDGET_TYPE:
+        return True
+    return el.explicit_role is None and ((el.tag == "summary" and el.ns == "html")
+                                         or (el.tag == "a" and el.ns == "svg" and "href" in el.attrs))
+
+
+def _axe_focusable(el: El) -> bool:
+    """axe-core's isFocusable (is-focusable.js, focus-disabled.js), narrower than a browser's
+    (El.focusable): an editing host (contenteditable) is focusable there only with a tabindex,
+    and a disabled fieldset disables every element in it, a link or a tabindex'd div too,
+    unless a legend lies between them."""
+    if not el.focusable:
+        return False
+    if el.tabindex is None and el.tag not in _NATIVELY_FOCUSABLE:
+        return False  # focusable only as an editing host
+    for anc in el.ancestors():
+        if anc.tag == "legend":
+            return True
+        if anc.tag == "fieldset" and "disabled" in anc.attrs:
+            return False
+    return True
 
 
 def _in_widget(el: El) -> bool:
