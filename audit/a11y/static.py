@@ -420,7 +420,8 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
     if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
         if el.presentational_conflict and _has_axe_implicit_role(el):
             report("presentation-role-conflict", el)
-    if role in ROLES and ROLES[role].presentational_children and _holds_focusable_widget(el):
+    axe_role = _axe_role(el)
+    if axe_role in ROLES and ROLES[axe_role].presentational_children and _holds_focusable_widget(el):
         report("nested-interactive", el)
     for name_rule in _name_rules(el, role, explicit):
         if _lacks_name(el, name_rule):
@@ -452,8 +453,16 @@ def _is_data_table(el: El) -> bool:
 def _axe_role(el: El) -> str | None:
     """The element's role as axe-core's getRole has it: none for an element whose HTML-AAM role
     axe-core's table lacks (a caption or paragraph is looked through on the way to an owned
-    child or a required parent)."""
-    return None if el.tag in _NO_AXE_ROLE and el.explicit_role is None and el.ns == "html" else el.role
+    child or a required parent), and a role where its table has one and HTML-AAM none: every
+    <summary> is a button, an SVG <a href> a link (implicit-html-roles.js)."""
+    if el.explicit_role is None:
+        if el.ns == "html" and el.tag in _NO_AXE_ROLE:
+            return None
+        if el.tag == "summary" and el.ns == "html":
+            return "button"
+        if el.tag == "a" and el.ns == "svg" and "href" in el.attrs:
+            return "link"
+    return el.role
 
 
 def _has_axe_implicit_role(el: El) -> bool:
@@ -569,20 +578,10 @@ def _holds_focusable_widget(el: El) -> bool:
     stack = list(el.elements)
     while stack:
         child = stack.pop()
-        if _axe_focusable(child) and _axe_widget(child):
+        if _axe_focusable(child) and _axe_role(child) in _WIDGET_TYPE:
             return True
         stack.extend(child.elements)
     return False
-
-
-def _axe_widget(el: El) -> bool:
-    """The element's role is a widget (_WIDGET_TYPE) as axe-core's getRole has it: its implicit
-    roles make every <summary> a button and an SVG <a href> a link (implicit-html-roles.js),
-    where HTML-AAM gives them none."""
-    if el.role in _WIDGET_TYPE:
-        return True
-    return el.explicit_role is None and ((el.tag == "summary" and el.ns == "html")
-                                         or (el.tag == "a" and el.ns == "svg" and "href" in el.attrs))
 
 
 def _axe_focusable(el: El) -> bool:

@@ -634,14 +634,16 @@ def test_header_cells_axe_core_does_not_ask_cells_of():
 
 def test_nested_controls_are_the_focusable_widgets_axe_core_counts():
     """no-focusable-content with axe-core's isFocusable (an editing host needs a tabindex; a
-    disabled fieldset disables a link in it) and implicit roles (a summary is a button)."""
+    disabled fieldset disables a link in it) and implicit roles (a summary is a button, so a link
+    in one is nested too)."""
     html = page('<button>Edit <span role="textbox" contenteditable="true">x</span></button>'
                 '<button id="e">Edit <span role="textbox" contenteditable="true" tabindex="-1">y</span></button>'
                 '<fieldset disabled><div role="button" tabindex="0">Save <a href="/x">help</a></div></fieldset>'
                 '<fieldset disabled><legend><div id="l" role="checkbox" aria-checked="false" tabindex="0">c '
                 '<a href="/y">y</a></div></legend></fieldset>'
-                '<div id="s" role="tab" tabindex="0">T <summary>s</summary></div>')
-    assert targets(html, "nested-interactive") == ["#e", "#l", "#s"]
+                '<div id="s" role="tab" tabindex="0">T <summary>s</summary></div>'
+                '<details><summary id="d">Help <a href="/h">link</a></summary></details>')
+    assert targets(html, "nested-interactive") == ["#e", "#l", "#s", "#d"]
 
 
 def test_allowed_attribute_extras_from_axe_core():
