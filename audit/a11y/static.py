@@ -150,6 +150,9 @@ _PLAIN_TAGS = frozenset("abbr article aside b blockquote br caption code dd del 
                         "tbody td tfoot th thead time tr u ul".split())
 # Tags plain when the element holds text alone (Document's plain_when_text): see _check_document.
 _PLAIN_WHEN_TEXT = frozenset(("a", "option"))
+# axe-core's sectioning content (an aside in it has no role unless named: _axe_implicit_role).
+_SECTIONING_TAGS = frozenset(("article", "aside", "nav", "section"))
+_SECTIONING_ROLES = frozenset(("article", "complementary", "navigation", "region"))
 _CSS_IDENT = re.compile(r"-?[A-Za-z_][\w-]*\Z")
 # HTML elements with no ARIA role to which Chromium (and so axe-core) gives one of its own:
 # they may carry a name.
@@ -417,8 +420,10 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             report("aria-required-children", el)
         if ROLES[role].context and not _in_required_context(el, role, owner):
             report("aria-required-parent", el)
-    if explicit in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
-        if el.presentational_conflict and _has_axe_implicit_role(el):
+    # axe-core's selector img[alt=''], [role="none"], [role="presentation"] reads the value as
+    # written (role="None" is not selected), and its checks are isFocusable and a global attribute
+    if attrs.get("role") in ("none", "presentation") or (tag == "img" and attrs.get("alt") == ""):
+        if (_axe_focusable(el) or el.has_global_aria) and _has_axe_implicit_role(el):
             report("presentation-role-conflict", el)
     axe_role = _axe_role(el)
     if axe_role in ROLES and ROLES[axe_role].presentational_children and _holds_focusable_widget(el):
@@ -451,24 +456,37 @@ def _is_data_table(el: El) -> bool:
 
 
 def _axe_role(el: El) -> str | None:
-    """The element's role as axe-core's getRole has it: none for an element whose HTML-AAM role
-    axe-core's table lacks (a caption or paragraph is looked through on the way to an owned
-    child or a required parent), and a role where its table has one and HTML-AAM none: every
-    <summary> is a button, an SVG <a href> a link (implicit-html-roles.js)."""
-    if el.explicit_role is None:
-        if el.ns == "html" and el.tag in _NO_AXE_ROLE:
+    """The element's role as axe-core's getRole has it: its implicit roles (_axe_implicit_role),
+    so a caption or paragraph is looked through on the way to an owned child or a required
+    parent, and a summary is a button."""
+    return _axe_implicit_role(el) if el.explicit_role is None else el.role
+
+
+def _axe_implicit_role(el: El) -> str | None:
+    """The implicit role in axe-core's table (implicit-html-roles.js) where it differs from
+    HTML-AAM's (El.implicit_role): none for the tags it lacks (_NO_AXE_ROLE), for a form without
+    a name and for an aside without one inside sectioning content; button for every <summary>,
+    link for an SVG <a href>."""
+    tag = el.tag
+    if el.ns == "svg" and tag == "a":
+        return "link" if "href" in el.attrs else None
+    if el.ns == "html":
+        if tag in _NO_AXE_ROLE:
             return None
-        if el.tag == "summary" and el.ns == "html":
+        if tag == "summary":
             return "button"
-        if el.tag == "a" and el.ns == "svg" and "href" in el.attrs:
-            return "link"
-    return el.role
+        if tag == "form" and not el.author_named:
+            return None
+        if tag == "aside" and not el.author_named and any(
+                a.tag in _SECTIONING_TAGS or a.explicit_role in _SECTIONING_ROLES for a in el.ancestors()):
+            return None
+    return el.implicit_role
 
 
 def _has_axe_implicit_role(el: El) -> bool:
     """axe-core's has-implicit-chromium-role-matches: presentation-role-conflict applies only to
     an element with an implicit role in axe-core's table, or one Chromium gives a role of its own."""
-    return el.tag in _CHROMIUM_ROLES or (el.implicit_role not in _TRANSPARENT_ROLES and el.tag not in _NO_AXE_ROLE)
+    return el.tag in _CHROMIUM_ROLES or _axe_implicit_role(el) not in _TRANSPARENT_ROLES
 
 
 def _has_tabbable(el: El) -> bool:

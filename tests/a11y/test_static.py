@@ -646,6 +646,17 @@ def test_nested_controls_are_the_focusable_widgets_axe_core_counts():
     assert targets(html, "nested-interactive") == ["#e", "#l", "#s", "#d"]
 
 
+def test_presentational_conflicts_are_those_axe_core_selects_and_checks():
+    """presentation-role-conflict: the role as written (role="None" is not selected), axe-core's
+    implicit roles (a summary is a button, an unnamed form has none) and its isFocusable (an
+    editing host needs a tabindex)."""
+    html = page('<ul role="None" aria-label="x"><li>a</li></ul><ul id="u" role="none" aria-label="z"><li>c</li></ul>'
+                '<details><summary id="s" role="none">S</summary><p>s</p></details>'
+                '<form role="none" tabindex="-1"><input aria-label="q"></form>'
+                '<ul><li role="none" contenteditable="true">e</li></ul>')
+    assert targets(html, "presentation-role-conflict") == ["#u", "#s"]
+
+
 def test_allowed_attribute_extras_from_axe_core():
     html = page('<div role="grid" aria-level="1"><div role="row"><div role="gridcell">x</div></div></div>'
                 '<button aria-required="false">b</button>'
