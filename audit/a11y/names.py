@@ -137,7 +137,7 @@ class El:
             if ("hidden" in attrs and not (style and _DISPLAY_SHOWN.search(style))) or (
                     tag == "input" and attrs.get("type", "").lower() == "hidden"):
                 hidden |= _NONE  # the hidden attribute is the browser's display:none, which a style overrides
-            if "aria-hidden" in attrs and attrs["aria-hidden"].strip().lower() == "true":
+            if attrs.get("aria-hidden") == "true":  # as written: axe-core's ariaHidden (visibility-methods.js)
                 hidden |= _ARIA
             if "inert" in attrs:
                 hidden |= _INERT
