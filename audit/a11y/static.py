@@ -1022,13 +1022,29 @@ def _headers_without_cells(cells: _Cells) -> list[El]:
         if (header.attrs.get("id") in cells.referenced or not header.node.text().strip()
                 or not _shows_something(header)):
             continue
-        if header.role == "columnheader":
-            found = cells.others(header, cells.in_column, c0, colspan)
-        else:
-            found = cells.others(header, cells.in_row, r0, rowspan)
-        if not found:
+        down, across = _header_scope(header, cells, r0, c0)
+        if not ((down and cells.others(header, cells.in_column, c0, colspan))
+                or (across and cells.others(header, cells.in_row, r0, rowspan))):
             missing.append(header)
     return missing
+
+
+def _header_scope(header: El, cells: _Cells, row: int, column: int) -> tuple[bool, bool]:
+    """Whether ``header`` heads its column, its row, or both, as axe-core's getScope decides
+    (lib/commons/table/get-scope.js): an explicit role or scope="col"/"row" says which; a th
+    without them heads its column when its row holds th alone, its row when its column does, and
+    otherwise both ("auto": <th>Name</th><td>Ann</td><th>Age</th><td>5</td> heads cells across)."""
+    role = header.explicit_role
+    scope = header.attrs.get("scope")
+    if role == "columnheader" or (role != "rowheader" and scope == "col"):
+        return True, False
+    if role == "rowheader" or scope == "row":
+        return False, True
+    if all(node.tag.lower() == "th" for node in cells.in_row[row]):
+        return True, False
+    if all(node.tag.lower() == "th" for node in cells.in_column[column]):
+        return False, True
+    return True, True
 
 
 def _shows_something(el: El) -> bool:

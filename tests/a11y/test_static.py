@@ -657,6 +657,14 @@ def test_presentational_conflicts_are_those_axe_core_selects_and_checks():
     assert targets(html, "presentation-role-conflict") == ["#u", "#s"]
 
 
+def test_header_cells_head_their_row_or_column_as_axe_core_scopes_them():
+    """get-scope.js: a th in a row that also holds data cells, in a column that does too, heads
+    both ways ("auto"), so a key-value row's second th has its cell to the right."""
+    html = page('<table><tr><th>Name</th><td>Ann</td><th>Age</th><td>5</td></tr></table>'
+                '<table id="c"><tr><th>Name</th><th>Age</th></tr><tr><td>Ann</td></tr></table>')
+    assert targets(html, "th-has-data-cells") == ["#c"]
+
+
 def test_allowed_attribute_extras_from_axe_core():
     html = page('<div role="grid" aria-level="1"><div role="row"><div role="gridcell">x</div></div></div>'
                 '<button aria-required="false">b</button>'
