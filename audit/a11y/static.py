@@ -377,9 +377,14 @@ def _check_element(el: El, owner: dict[int, El], report) -> None:
             if name not in ATTRIBUTES:
                 report("aria-valid-attr", el)
                 break
-        if (any(name in ATTRIBUTES and attrs[name] and _invalid_value(el, name, attrs[name]) for name in aria)
-                or _errormessage_fails(el)):
-            report("aria-valid-attr-value", el)
+        for name in aria:
+            value = attrs[name]
+            if name in ATTRIBUTES and value and _invalid_value(el, name, value):
+                report("aria-valid-attr-value", el)
+                break
+        else:  # no invalid value: the rule's aria-errormessage check
+            if "aria-errormessage" in attrs and _errormessage_fails(el):
+                report("aria-valid-attr-value", el)
     # Two rules apply to what is visible *or* in the accessibility tree (ACT 73f2c2, de46e4):
     # an aria-hidden field or passage is still seen, so they run before the tree check.
     if tag in ("input", "select", "textarea") and attrs.get("autocomplete", "").strip() and el.ns == "html":
