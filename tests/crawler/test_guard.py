@@ -124,6 +124,9 @@ def test_a_fault_on_the_seed_says_so_and_the_council_is_not_assessed(site, tmp_p
     row = faulty.fetch(seed)
     assert (row["status"], row["error"], row["warc_file"]) == (200, CRAWLER_ERROR, None)
     assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert audited(faulty) == (0, None, set())  # nothing measured of a council not assessed
+    score = faulty.one("SELECT assessed, not_assessed_reason, score, rank FROM council_scores")
+    assert score == {"assessed": 0, "not_assessed_reason": CRAWLER_ERROR, "score": None, "rank": None}
 
 
 def test_a_fault_after_the_seed_was_judged_still_leaves_the_council_not_assessed(site, tmp_path):
