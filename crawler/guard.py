@@ -17,6 +17,8 @@ leave no trace but a traceback in a log nobody sees: no ``fetches`` row for the 
 - marks the council's crawl ``partial`` ("1 response could not be processed (crawler
   fault)"), or, when its Local Offer's home page itself could not be read, ``crawler_error``:
   not assessed, for a fault of lo-audit's, not the council's (not ``unreachable``: it answered).
+  With ``--workers``, a fault in the link checker is added to the row the council's crawl
+  worker wrote, once that worker has finished (``with_faults``).
 
 A ``crawler_error`` row is no finished fetch: a resumed crawl fetches it again (crawler.resume).
 """
@@ -46,9 +48,21 @@ def fault_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def faults_reason(faults: int) -> str:
-    """The crawl_sites reason a council's crawl is partial for, with ``faults`` responses lost."""
-    return f"{faults} response{'s' if faults != 1 else ''} could not be processed (crawler fault)"
+FAULTS = " could not be processed (crawler fault)"  # the end of a crawl_sites reason saying how many
+
+
+def with_faults(status: str, reason: str | None, faults: int) -> tuple[str, str | None]:
+    """A council's crawl_sites (status, reason) with ``faults`` more responses lo-audit failed
+    to process: ``ok`` becomes ``partial``, a ``partial`` one's count of them grows (a crawl
+    worker's faults and then the link checker's), any other status (nothing read) stays."""
+    if status not in ("ok", "partial"):
+        return status, reason
+    reasons = set(reason.split("; ")) if status == "partial" and reason else set()
+    for earlier in [r for r in reasons if r.endswith(FAULTS)]:
+        faults += int(earlier.split()[0])
+        reasons.remove(earlier)
+    reasons.add(f"{faults} response{'s' if faults != 1 else ''}{FAULTS}")
+    return "partial", "; ".join(sorted(reasons))
 
 
 def show_faults() -> None:

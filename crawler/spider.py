@@ -41,7 +41,7 @@ from . import discovery
 from .appshell import shell_cue
 from .directory import DirectoryCrawl
 from .discovery import Candidate
-from .guard import CRAWLER_ERROR, CallbackGuard, faults_reason, mark_recorded
+from .guard import CRAWLER_ERROR, CallbackGuard, mark_recorded, with_faults
 from .progress import settles
 from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
@@ -982,7 +982,10 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
         self.store.flush()
         self.store.finished = reason == "finished"
         if self.deferred is not None or self.inbox is not None:
-            return  # the crawl workers recorded how each site's crawl went
+            # The crawl workers recorded how each site's crawl went, and have finished: add
+            # the responses this process failed to process (crawler.guard).
+            self.store.add_faults({code: site.faults for code, site in self.sites.items() if site.faults})
+            return
         now = utcnow()
         for site in self.sites.values():
             site.finished_at = site.finished_at or now
@@ -993,9 +996,10 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
         status, why = site.seed_outcome or ("unreachable", "the crawl ended before the Local Offer URL answered")
         if status == "ok" and site.pages_ok == 0:
             status, why = "no_local_offer_found", "the Local Offer URL is not an HTML page"
-        if status == "ok" and (site.partial_reasons or site.faults):
-            reasons = site.partial_reasons | ({faults_reason(site.faults)} if site.faults else set())
-            status, why = "partial", "; ".join(sorted(reasons))
+        if status == "ok" and site.partial_reasons:
+            status, why = "partial", "; ".join(sorted(site.partial_reasons))
+        if site.faults:
+            status, why = with_faults(status, why, site.faults)
         return {
             "council_code": site.council.code, "seed_url": site.seed_url or None,
             "scope": " ".join(site.scope) or None, "status": status, "reason": why or None,

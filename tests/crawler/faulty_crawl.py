@@ -2,19 +2,21 @@
 injection of tests/crawler/test_guard.py.
 
 Scrapy's reactor starts once per process, so crawl tests run the command line in a child
-process (conftest.lo_audit). This module is that child: it replaces ``crawler.spider.NAME``
-(a function a callback calls: ``shell_cue``, ``_body_start``, ``_chain`` ...) with one that
-raises the first time one of its arguments is, or has a ``url`` or ``.request.url`` that is,
-the URL given (the first time only: the guard recording the fault may call the same function,
-and a fault that followed it there would test the injection, not the guard), then runs the command line in this same process, where the replacement is
-(``--workers 1``: the crawl runs here, not in spawned workers). Production code has no
-hook for it.
+process (conftest.lo_audit). This module is that child: ``LO_AUDIT_TEST_FAULT="NAME URL"``
+replaces ``crawler.spider.NAME`` (a function a callback calls: ``shell_cue``, ``_body_start``,
+``_chain`` ...) with one that raises the first time one of its arguments is, or has a ``url``
+or ``.request.url`` that is, that URL (the first time only: the guard recording the fault may
+call the same function, and a fault that followed it there would test the injection, not the
+guard); then the command line runs in this process. The replacement is made on import, so
+``--workers`` processes (spawned: each imports this module again as its main module) have it
+too. Production code has no hook for it.
 
-    python faulty_crawl.py NAME URL lo-audit-args...
+    LO_AUDIT_TEST_FAULT="NAME URL" python faulty_crawl.py lo-audit-args...
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import crawler.spider
@@ -33,7 +35,6 @@ def _urls(arg) -> set[str]:
 
 def inject(name: str, url: str) -> None:
     original = getattr(crawler.spider, name)
-
     raised = False
 
     def faulty(*args, **kwargs):
@@ -46,7 +47,8 @@ def inject(name: str, url: str) -> None:
     setattr(crawler.spider, name, faulty)
 
 
+inject(*os.environ["LO_AUDIT_TEST_FAULT"].split())
+
 if __name__ == "__main__":
-    inject(sys.argv[1], sys.argv[2])
-    sys.argv = ["lo-audit", *sys.argv[3:]]
+    sys.argv[0] = "lo-audit"
     main()

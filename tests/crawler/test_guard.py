@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, CrawlResult, Reply, cli_env, closed_port, council, page, write_seeds
-from crawler.guard import CRAWLER_ERROR
+from crawler.guard import CRAWLER_ERROR, with_faults
 
 FAULTY = Path(__file__).with_name("faulty_crawl.py")
 CODE = "G1"
@@ -32,8 +32,9 @@ SITE = "SELECT status, reason, pages_fetched, not_assessed_reason FROM crawl_sit
 @pytest.fixture
 def site(make_web):
     """A Local Offer of four pages (/lo/b links only to what the home page links, so a fault on
-    /lo/b hides nothing else), linking to pages on another site and to a closed port."""
-    lo, other = make_web(), make_web()
+    /lo/b hides nothing else), linking to pages on another host (with ``--workers``, the link
+    checker's) and to a closed port."""
+    lo, other = make_web(), make_web("127.0.0.2")
     gone = f"http://127.0.0.1:{closed_port()}/gone"
     lo.route("/robots.txt", Reply(404, "", content_type="text/plain"))
     other.route("/robots.txt", Reply(404, "", content_type="text/plain"))
@@ -46,15 +47,16 @@ def site(make_web):
     return {"seed": lo.url("/lo/"), "b": lo.url("/lo/b"), "fine": other.url("/fine"), "gone": gone, "web": lo}
 
 
-def crawl(tmp: Path, seed: str, fault: tuple[str, str] | None = None) -> CrawlResult:
-    """``lo-audit crawl`` of the site in one process, ``fault`` = (function, URL) injected."""
+def crawl(tmp: Path, seed: str, fault: tuple[str, str] | None = None, workers: int = 1) -> CrawlResult:
+    """``lo-audit crawl`` of the site, ``fault`` = (function, URL) injected."""
     tmp.mkdir(parents=True, exist_ok=True)
     db = tmp / "crawl.db"
     args = ["crawl", "--seeds", str(write_seeds(tmp / "seeds.csv", [council(CODE, seed)])), "--db", str(db),
-            "--download-delay", "0", "--timeout", "5", "--workers", "1"]
-    program = [str(FAULTY), *fault] if fault else ["-m", "audit.cli"]
+            "--download-delay", "0", "--timeout", "5", "--workers", str(workers)]
+    program = [str(FAULTY)] if fault else ["-m", "audit.cli"]
+    env = cli_env({"LO_AUDIT_TEST_FAULT": " ".join(fault)} if fault else None)
     proc = subprocess.run([sys.executable, *program, *args], capture_output=True, text=True, timeout=120,
-                          env=cli_env(), cwd=ROOT)
+                          env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return CrawlResult(proc, db)
 
@@ -149,6 +151,26 @@ def test_a_fault_in_a_link_check_leaves_a_check_that_is_not_broken(site, tmp_pat
     assert rows(faulty, LINKS) == rows(clean, LINKS)
     assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 4, None)}
     assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+
+
+def test_a_fault_in_the_link_checker_process_marks_the_crawl_partial_too(site, tmp_path):
+    """With ``--workers 2`` the other host's targets are checked by the link checker, a process
+    that writes no crawl_sites row: its fault is added to the row the crawl worker wrote."""
+    fine = site["fine"]
+    faulty = crawl(tmp_path, site["seed"], ("_body_start", fine), workers=2)
+    check = faulty.check(fine)
+    assert (check["outcome"], check["status"], check["reason"]) == ("skipped", 200, CRAWLER_ERROR)
+    assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 4, None)}
+    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+
+
+def test_faults_of_two_processes_add_up_in_one_reason():
+    assert with_faults("ok", None, 1) == ("partial", "1 response could not be processed (crawler fault)")
+    assert with_faults("partial", "1 response could not be processed (crawler fault); depth limit", 2) == (
+        "partial", "3 responses could not be processed (crawler fault); depth limit")
+    assert with_faults("partial", "page budget of 9 reached", 1) == (
+        "partial", "1 response could not be processed (crawler fault); page budget of 9 reached")
+    assert with_faults(CRAWLER_ERROR, "its home page", 1) == (CRAWLER_ERROR, "its home page")
 
 
 def test_a_fault_in_an_errback_records_the_failure_it_was_handling(site, tmp_path):
