@@ -4,7 +4,8 @@ A callback or errback of the spider that raises (a bug meeting an odd page) woul
 leave no trace but a traceback in a log nobody sees: no ``fetches`` row for the page, no
 ``link_checks`` row for the target, and a council whose home page it was called unreachable.
 ``crawler.progress.settles``, which wraps every callback and errback, hands the fault to
-``CallbackGuard.callback_failed``, which, in the spirit of the audit's ``check_failed``
+``CallbackGuard.callback_failed`` (so does the task rendering an application shell after its
+callback returned: ``LocalOfferSpider.start_task``), which, in the spirit of the audit's ``check_failed``
 (audit/runner.py):
 
 - says so in one line at ERROR level (council, URL, the exception's class and first line),

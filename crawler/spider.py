@@ -288,7 +288,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
                     site.pages_rendered += 1
             elif cue is not None:  # built by script: rendered first, then recorded and followed
                 self.record_check_from_fetch(request, response)
-                self.start_task(site, self.render_page(site, request, response, page, cue))
+                self.start_task(site, self.render_page(site, request, response, page, cue), response)
                 return
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep_body)
         self.record_check_from_fetch(request, response)
@@ -594,19 +594,24 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
         site.discovered = True
         self.start_task(site, self.discover(site, why, redirect_to, unreachable))
 
-    def start_task(self, site: SiteState, coroutine) -> None:
+    def start_task(self, site: SiteState, coroutine, response=None) -> None:
         """Run a discovery or a rendering of ``site`` alongside the crawl; the spider stays
-        open until it ends (``wait_for_discoveries``), and so does the site."""
+        open until it ends (``wait_for_discoveries``), and so does the site. ``response``:
+        the one a rendering handles, whose fault is recorded as a callback's (crawler.guard)."""
         from scrapy.utils.defer import deferred_from_coro
 
         self.discovering += 1
         site.pending += 1
-        d = deferred_from_coro(self._task(site, coroutine))
+        d = deferred_from_coro(self._task(site, coroutine, response))
         d.addErrback(lambda failure: self.logger.error("%s", failure.getTraceback()))
 
-    async def _task(self, site: SiteState, coroutine) -> None:
+    async def _task(self, site: SiteState, coroutine, response) -> None:
         try:
             await coroutine
+        except Exception as exc:
+            if response is None:
+                raise  # discovery records its own faults (discover)
+            self.callback_failed(response, exc)
         finally:
             self.discovering -= 1
             self.settle(site)

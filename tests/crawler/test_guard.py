@@ -183,6 +183,25 @@ def test_a_fault_in_an_errback_records_the_failure_it_was_handling(site, tmp_pat
     assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
 
 
+def test_a_fault_while_a_page_is_rendered_is_recorded_as_in_a_callback(make_web, tmp_path):
+    """An application shell is rendered in a task after its callback has returned (crawler.render);
+    ``_header_list`` raises as the rendered page is about to be archived."""
+    lo = make_web()
+    lo.route("/robots.txt", Reply(404, "", content_type="text/plain"))
+    lo.route("/lo/", page("/lo/app", title="Local Offer"))
+    lo.route("/lo/app", '<!doctype html><html lang="en"><head><title>App</title><script defer src="/lo/app.js">'
+                        '</script></head><body><div id="root"></div></body></html>')
+    lo.route("/lo/app.js", Reply(200, "document.getElementById('root').innerHTML = '<h1>Short breaks</h1>';",
+                                 content_type="application/javascript"))
+    app = lo.url("/lo/app")
+    faulty = crawl(tmp_path, lo.url("/lo/"), ("_header_list", app))
+    row = faulty.fetch(app)
+    assert (row["status"], row["error"], row["warc_file"]) == (200, CRAWLER_ERROR, None)
+    assert faulty.check(app)["outcome"] == "ok"  # written by the callback before the rendering began
+    assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 1, None)}
+    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+
+
 def test_a_resumed_crawl_fetches_a_crawler_error_page_again(site, tmp_path):
     """A ``crawler_error`` row is no finished fetch: resumed without the fault, the crawl fetches
     the page again and ends as a clean crawl does."""
