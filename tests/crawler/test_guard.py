@@ -47,14 +47,15 @@ def site(make_web):
     return {"seed": lo.url("/lo/"), "b": lo.url("/lo/b"), "fine": other.url("/fine"), "gone": gone, "web": lo}
 
 
-def crawl(tmp: Path, seed: str, fault: tuple[str, str] | None = None, workers: int = 1) -> CrawlResult:
+def crawl(tmp: Path, seed: str, fault: tuple[str, str] | None = None, workers: int = 1,
+          env: dict | None = None) -> CrawlResult:
     """``lo-audit crawl`` of the site, ``fault`` = (function, URL) injected."""
     tmp.mkdir(parents=True, exist_ok=True)
     db = tmp / "crawl.db"
     args = ["crawl", "--seeds", str(write_seeds(tmp / "seeds.csv", [council(CODE, seed)])), "--db", str(db),
             "--download-delay", "0", "--timeout", "5", "--workers", str(workers)]
     program = [str(FAULTY)] if fault else ["-m", "audit.cli"]
-    env = cli_env({"LO_AUDIT_TEST_FAULT": " ".join(fault)} if fault else None)
+    env = cli_env({**({"LO_AUDIT_TEST_FAULT": " ".join(fault)} if fault else {}), **(env or {})})
     proc = subprocess.run([sys.executable, *program, *args], capture_output=True, text=True, timeout=120,
                           env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -82,7 +83,8 @@ def audited(result: CrawlResult) -> tuple[int, int, set[str]]:
 
 
 def error_lines(result: CrawlResult) -> list[str]:
-    return [line for line in result.stderr.splitlines() if "crawler fault" in line]
+    """Every line the crawl wrote on stderr (where the crawl's ERROR lines go by default)."""
+    return result.stderr.splitlines()
 
 
 def test_a_fault_on_one_page_costs_that_page_only(site, tmp_path):
@@ -116,6 +118,13 @@ def test_a_fault_on_one_page_costs_that_page_only(site, tmp_path):
     assert audited(faulty) == (3, 1, {"/lo/", "/lo/a", "/lo/c"})
 
 
+def test_the_log_at_debug_has_the_traceback(site, tmp_path):
+    b = site["b"]
+    faulty = crawl(tmp_path, site["seed"], ("shell_cue", b), env={"LO_AUDIT_LOG_LEVEL": "DEBUG"})
+    assert len([line for line in error_lines(faulty) if "(crawler fault); recorded as" in line]) == 1
+    assert "Traceback" in faulty.stderr and "second line of the message" in faulty.stderr
+
+
 def test_a_fault_on_the_seed_says_so_and_the_council_is_not_assessed(site, tmp_path):
     """``_body_start`` raises in the seed's verdict, before its outcome is known: the council is
     not called unreachable (its site answered) but not assessed for a fault of lo-audit's."""
@@ -125,7 +134,7 @@ def test_a_fault_on_the_seed_says_so_and_the_council_is_not_assessed(site, tmp_p
                                    f"RuntimeError: injected fault for {seed}", 0, CRAWLER_ERROR)}
     row = faulty.fetch(seed)
     assert (row["status"], row["error"], row["warc_file"]) == (200, CRAWLER_ERROR, None)
-    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert len(error_lines(faulty)) == 1 and "(crawler fault)" in faulty.stderr
     assert audited(faulty) == (0, None, set())  # nothing measured of a council not assessed
     score = faulty.one("SELECT assessed, not_assessed_reason, score, rank FROM council_scores")
     assert score == {"assessed": 0, "not_assessed_reason": CRAWLER_ERROR, "score": None, "rank": None}
@@ -150,7 +159,7 @@ def test_a_fault_in_a_link_check_leaves_a_check_that_is_not_broken(site, tmp_pat
     assert rows(faulty, FETCHES) == rows(clean, FETCHES)
     assert rows(faulty, LINKS) == rows(clean, LINKS)
     assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 4, None)}
-    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert len(error_lines(faulty)) == 1 and "(crawler fault)" in faulty.stderr
 
 
 def test_a_fault_in_the_link_checker_process_marks_the_crawl_partial_too(site, tmp_path):
@@ -161,7 +170,7 @@ def test_a_fault_in_the_link_checker_process_marks_the_crawl_partial_too(site, t
     check = faulty.check(fine)
     assert (check["outcome"], check["status"], check["reason"]) == ("skipped", 200, CRAWLER_ERROR)
     assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 4, None)}
-    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert len(error_lines(faulty)) == 1 and "(crawler fault)" in faulty.stderr
 
 
 def test_faults_of_two_processes_add_up_in_one_reason():
@@ -180,7 +189,7 @@ def test_a_fault_in_an_errback_records_the_failure_it_was_handling(site, tmp_pat
     check = faulty.check(gone)
     assert (check["outcome"], check["status"], check["reason"]) == ("skipped", None, CRAWLER_ERROR)
     assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 4, None)}
-    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert len(error_lines(faulty)) == 1 and "(crawler fault)" in faulty.stderr
 
 
 def test_a_fault_while_a_page_is_rendered_is_recorded_as_in_a_callback(make_web, tmp_path):
@@ -199,7 +208,7 @@ def test_a_fault_while_a_page_is_rendered_is_recorded_as_in_a_callback(make_web,
     assert (row["status"], row["error"], row["warc_file"]) == (200, CRAWLER_ERROR, None)
     assert faulty.check(app)["outcome"] == "ok"  # written by the callback before the rendering began
     assert rows(faulty, SITE) == {("partial", "1 response could not be processed (crawler fault)", 1, None)}
-    assert len(error_lines(faulty)) == 1 and "Traceback" not in faulty.stderr
+    assert len(error_lines(faulty)) == 1 and "(crawler fault)" in faulty.stderr
 
 
 def test_a_resumed_crawl_fetches_a_crawler_error_page_again(site, tmp_path):
