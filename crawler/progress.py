@@ -29,7 +29,13 @@ def settles(callback):
     """Decorate a spider callback or errback: after it, its request no longer counts for its
     site (``LocalOfferSpider.track``). The count drops when the callback's output has been
     produced, so the requests it made are counted before this one is let go and a site's
-    count reaches 0 only when nothing of it is left."""
+    count reaches 0 only when nothing of it is left.
+
+    A fault in the callback, or while its output is produced, settles the request too: it is
+    handed to the spider's ``callback_failed`` (crawler.guard), which records what is known of
+    the request, and the crawl goes on. Caught here because every callback and errback must
+    already pass through here, so none can be left unguarded; a second decorator would have to
+    be remembered on each."""
     @functools.wraps(callback)
     def settling(self, outcome):
         request = outcome.request
@@ -37,6 +43,8 @@ def settles(callback):
             output = callback(self, outcome)
             if output is not None:
                 yield from output
+        except Exception as exc:  # not BaseException: a Ctrl-C or a closing generator is no fault
+            self.callback_failed(outcome, exc)
         finally:
             self.settle(self.sites[request.meta["council"]])
     return settling

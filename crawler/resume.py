@@ -14,8 +14,9 @@ link targets already in ``link_checks`` are not checked again.
 
 What is not replayed is fetched: pages fetched but whose rows were not committed when
 the process died (at-least-once: at most one flush's worth, ``store.FLUSH_ROWS`` rows or
-``FLUSH_SECONDS``), robots.txt of a host first asked for by another council, and seeds'
-failures that left no row.
+``FLUSH_SECONDS``), robots.txt of a host first asked for by another council, seeds'
+failures that left no row, and responses lo-audit failed to process (``crawler_error`` rows
+and checks, crawler.guard): what a fault left is no finished fetch, and the bug may be fixed.
 
 WARC: the files of the interrupted run end with whatever it was writing when killed: a
 half-written gzip member, or whole records no committed row points at. ``truncate_tails``
@@ -36,6 +37,7 @@ from audit.core.evidence import WarcReader
 from audit.core.registry import Council
 from audit.core.urls import check_key
 
+from .guard import CRAWLER_ERROR
 from .warc import member_end
 
 # Headers describing the bytes on the wire, not the body Scrapy delivered (and archived):
@@ -74,7 +76,7 @@ class ResumeState:
         cursor = conn.execute(
             "SELECT council_code, url, final_url, kind, status, error, error_detail, headers, redirect_chain, "
             "warc_file, warc_offset, raw_warc_offset, render_status FROM fetches WHERE crawl_id = ? "
-            "AND (error IS NULL OR error NOT LIKE 'skipped_%')", [crawl_id])
+            "AND (error IS NULL OR (error NOT LIKE 'skipped_%' AND error != ?))", [crawl_id, CRAWLER_ERROR])
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values))
@@ -82,7 +84,7 @@ class ResumeState:
             if row["kind"] == "robots":
                 state.robots[row["url"]] = row
         state.checked = frozenset(url for (url,) in conn.execute(
-            "SELECT url FROM link_checks WHERE crawl_id = ?", [crawl_id]))
+            "SELECT url FROM link_checks WHERE crawl_id = ? AND reason IS NOT ?", [crawl_id, CRAWLER_ERROR]))
         # A page's links are written in one transaction, though perhaps not its fetches row's;
         # a page whose links are all in its site's link sets has no link_edges row.
         state.linked = frozenset(conn.execute(

@@ -156,6 +156,7 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
     from . import http  # noqa: F401
     from scrapy.crawler import CrawlerProcess
 
+    from .guard import show_faults
     from .spider import LocalOfferSpider
 
     store = Store(db_path, crawl_id)
@@ -172,6 +173,8 @@ def _scrapy_crawl(db_path: str | Path, crawl_id: int, councils: list[Council], o
     # Quiet by default (the summary says what happened); LO_AUDIT_LOG_LEVEL=INFO shows Scrapy's log.
     settings["LOG_LEVEL"] = os.environ.get("LO_AUDIT_LOG_LEVEL", "ERROR")
     settings["LOG_INSTALL_ROOT_HANDLER"] = "LO_AUDIT_LOG_LEVEL" in os.environ
+    if not settings["LOG_INSTALL_ROOT_HANDLER"]:
+        show_faults()  # a response lo-audit failed to process is still said, in one line
     if settings["LOG_LEVEL"].upper() not in ("DEBUG", "INFO"):
         # Scrapy looks up its dependencies' versions for an INFO line nobody sees (~9 ms a process).
         settings["LOG_VERSIONS"] = []

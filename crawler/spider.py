@@ -41,6 +41,7 @@ from . import discovery
 from .appshell import shell_cue
 from .directory import DirectoryCrawl
 from .discovery import Candidate
+from .guard import CRAWLER_ERROR, CallbackGuard, mark_recorded, with_faults
 from .progress import settles
 from .stylesheets import css_imports, page_stylesheets
 from .warc import new_record_id
@@ -87,6 +88,7 @@ class SiteState:
     final_seed_url: str | None = None
     pages_ok: int = 0
     partial_reasons: set[str] = field(default_factory=set)
+    faults: int = 0  # responses lo-audit failed to process (crawler.guard): the crawl is partial
     seed_url: str = ""  # the URL crawled as the Local Offer's home: the registry's, or the one discovery chose
     seed_source: str | None = None  # registry | discovered | moved
     discovered: bool = False  # discovery has run (it runs once per council per crawl)
@@ -101,7 +103,7 @@ class SiteState:
     finished_at: str | None = None
 
 
-class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
+class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
     name = "localoffer"
 
     def __init__(self, councils: list[Council], store, options: CrawlOptions, ownership=None, outbox=None,
@@ -253,8 +255,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             kind = "document"
         is_html = any(t in content_type for t in HTML_TYPES) or (not content_type and kind == "page")
         final_in_scope = in_scope(response.url, site.scope)
-        is_seed = request.meta["depth"] == 0 and kind == "page" and request.meta.get("referrer") is None
-        if is_seed:
+        if kind == "page" and self.is_seed(request):
             verdict, why = self.seed_verdict(site, response)
             if verdict in ("dead", "off_site") and not site.discovered:
                 # Not the Local Offer any more: kept as discovery evidence, then looked for afresh.
@@ -287,7 +288,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
                     site.pages_rendered += 1
             elif cue is not None:  # built by script: rendered first, then recorded and followed
                 self.record_check_from_fetch(request, response)
-                self.start_task(site, self.render_page(site, request, response, page, cue))
+                self.start_task(site, self.render_page(site, request, response, page, cue), response)
                 return
         self.record_response(request, response, request.meta["started"], kind=kind, keep_body=keep_body)
         self.record_check_from_fetch(request, response)
@@ -561,7 +562,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         site = self.sites[request.meta["council"]]
         error, detail = self.record_failure(request, failure.value, request.meta["started"])
         self.record_check_failure(request, error)
-        if request.meta["depth"] == 0 and request.meta.get("referrer") is None and request.meta["kind"] == "page":
+        if self.is_seed(request):
             line = detail if detail.startswith(error) else f"{error}: {detail}"
             rules = self.robots_rules(request.url)
             if rules is not None and rules.blocked is not None:
@@ -578,6 +579,11 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             else:
                 site.seed_outcome = ("unreachable", line)
 
+    @staticmethod
+    def is_seed(request) -> bool:
+        """Whether ``request`` fetches the Local Offer's home (the registry's URL, or discovery's)."""
+        return request.meta["kind"] == "page" and request.meta["depth"] == 0 and request.meta.get("referrer") is None
+
     # -- discovery ------------------------------------------------------------
     def start_discovery(self, site: SiteState, why: str, redirect_to: str | None = None,
                         unreachable: bool = False) -> None:
@@ -588,19 +594,24 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         site.discovered = True
         self.start_task(site, self.discover(site, why, redirect_to, unreachable))
 
-    def start_task(self, site: SiteState, coroutine) -> None:
+    def start_task(self, site: SiteState, coroutine, response=None) -> None:
         """Run a discovery or a rendering of ``site`` alongside the crawl; the spider stays
-        open until it ends (``wait_for_discoveries``), and so does the site."""
+        open until it ends (``wait_for_discoveries``), and so does the site. ``response``:
+        the one a rendering handles, whose fault is recorded as a callback's (crawler.guard)."""
         from scrapy.utils.defer import deferred_from_coro
 
         self.discovering += 1
         site.pending += 1
-        d = deferred_from_coro(self._task(site, coroutine))
+        d = deferred_from_coro(self._task(site, coroutine, response))
         d.addErrback(lambda failure: self.logger.error("%s", failure.getTraceback()))
 
-    async def _task(self, site: SiteState, coroutine) -> None:
+    async def _task(self, site: SiteState, coroutine, response) -> None:
         try:
             await coroutine
+        except Exception as exc:
+            if response is None:
+                raise  # discovery records its own faults (discover)
+            self.callback_failed(response, exc)
         finally:
             self.discovering -= 1
             self.settle(site)
@@ -828,6 +839,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         """A fetches row for a response, its body archived when ``keep_body``; ``warc``: it
         is archived already, there; ``extra``: more columns (a rendered page's)."""
         if REPLAYED in response.flags:
+            mark_recorded(request, "fetches")
             return  # answered from this crawl's own record (crawler.resume): recorded already
         code = request.meta["council"]
         headers = _headers(response)
@@ -865,10 +877,12 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             "warc_offset": warc_offset,
             **(extra or {}),
         })
+        mark_recorded(request, "fetches")
 
-    def record_failure(self, request, exc: BaseException, started: float) -> tuple[str, str]:
-        """Record a failed fetch; return its (error code, detail)."""
-        error, detail = self.failure_code(request, exc)
+    def record_failure(self, request, exc: BaseException, started: float,
+                       code: tuple[str, str] | None = None) -> tuple[str, str]:
+        """Record a failed fetch; return its (error code, detail): ``code``'s, else ``exc``'s."""
+        error, detail = code or self.failure_code(request, exc)
         self.store.add("fetches", {
             "council_code": request.meta["council"],
             "url": check_key(_first_url(request)),
@@ -883,6 +897,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             "fetched_at": utcnow(),
             "elapsed_ms": _elapsed(request, started),
         })
+        mark_recorded(request, "fetches")
         return error, detail
 
     def record_skip(self, site: SiteState, url: str, why: str, depth: int, referrer: str, kind: str = "page") -> None:
@@ -895,23 +910,24 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
 
     def record_check_from_fetch(self, request, response) -> None:
         outcome, reason = classify(response.status, None, _headers(response), _body_start(response))
-        self.store.add("link_checks", {
-            "url": check_key(_first_url(request)), "outcome": outcome, "status": response.status, "reason": reason,
-            "final_url": response.url, "redirect_chain": json.dumps(request.meta.get("redirect_urls", [])),
-            "method": request.method, "checked_at": utcnow(),
-            "elapsed_ms": _elapsed(request, request.meta.get("started")),
-        })
+        self.record_check(request, outcome, reason, response)
         self.link_checks_seen.add(check_key(_first_url(request)))
 
     def record_check_failure(self, request, error: str) -> None:
         """The link_checks row of a target whose fetch failed (no HTTP answer)."""
-        outcome, reason = classify(None, error)
+        self.record_check(request, *classify(None, error))
+
+    def record_check(self, request, outcome: str, reason: str, response=None) -> None:
+        """The link_checks row of ``request``'s target: its ``response``, or none (a failure)."""
+        answered = response is not None
         self.store.add("link_checks", {
-            "url": check_key(_first_url(request)), "outcome": outcome, "status": None, "reason": reason,
-            "final_url": request.url, "redirect_chain": json.dumps(_chain(request)),
+            "url": check_key(_first_url(request)), "outcome": outcome, "reason": reason,
+            "status": response.status if answered else None, "final_url": response.url if answered else request.url,
+            "redirect_chain": json.dumps(request.meta.get("redirect_urls", []) if answered else _chain(request)),
             "method": request.method, "checked_at": utcnow(),
             "elapsed_ms": _elapsed(request, request.meta.get("started")),
         })
+        mark_recorded(request, "link_checks")
 
     def failure_code(self, request, exc: BaseException) -> tuple[str, str]:
         """describe_failure, telling a redirect loop from a merely long redirect chain."""
@@ -971,7 +987,10 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
         self.store.flush()
         self.store.finished = reason == "finished"
         if self.deferred is not None or self.inbox is not None:
-            return  # the crawl workers recorded how each site's crawl went
+            # The crawl workers recorded how each site's crawl went, and have finished: add
+            # the responses this process failed to process (crawler.guard).
+            self.store.add_faults({code: site.faults for code, site in self.sites.items() if site.faults})
+            return
         now = utcnow()
         for site in self.sites.values():
             site.finished_at = site.finished_at or now
@@ -984,6 +1003,8 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
             status, why = "no_local_offer_found", "the Local Offer URL is not an HTML page"
         if status == "ok" and site.partial_reasons:
             status, why = "partial", "; ".join(sorted(site.partial_reasons))
+        if site.faults:
+            status, why = with_faults(status, why, site.faults)
         return {
             "council_code": site.council.code, "seed_url": site.seed_url or None,
             "scope": " ".join(site.scope) or None, "status": status, "reason": why or None,
@@ -1007,6 +1028,7 @@ class LocalOfferSpider(DirectoryCrawl, scrapy.Spider):
 NOT_ASSESSED = {
     "unreachable": "unreachable", "blocked": "blocked", "robots_disallowed": "robots_disallowed",
     "no_local_offer_found": "no_local_offer_found", "needs_discovery": "no_local_offer_found",
+    CRAWLER_ERROR: CRAWLER_ERROR,  # its home page answered, but lo-audit failed to read it (crawler.guard)
 }
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from audit.core import db as dbmod
 
+from .guard import with_faults
 from .linksets import Template, page_rows
 from .resume import ResumeState
 from .warc import conversion_record, response_record, revisit_record
@@ -194,6 +195,17 @@ class Store:
             return False
         self._kill_at[1] -= 1
         return self._kill_at[1] == 0
+
+    def add_faults(self, faults: dict[str, int]) -> None:
+        """Add to councils' crawl_sites rows, written by their crawl workers, the responses
+        this process (the link checker) failed to process: council code -> how many."""
+        for code, n in faults.items():
+            key = [self.crawl_id, code]
+            row = next(self.db.query("SELECT status, reason FROM crawl_sites WHERE crawl_id = ? AND council_code = ?",
+                                     key), None)
+            if row is not None:
+                self.conn.execute("UPDATE crawl_sites SET status = ?, reason = ? WHERE crawl_id = ? AND council_code = ?",
+                                  [*with_faults(row["status"], row["reason"], n), *key])
 
     def site_row(self, row: dict) -> None:
         row["crawl_id"] = self.crawl_id

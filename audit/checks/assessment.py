@@ -18,6 +18,7 @@ REASON_TEXT = {
     "unreachable": "Site unreachable",
     "blocked": "Site refuses automated visitors",
     "robots_disallowed": "robots.txt forbids it",
+    "crawler_error": "lo-audit failed to read its home page (our fault, not the council's)",
 }
 SEED_SOURCE_TEXT = {
     "registry": "the URL in lo-audit's registry of councils",
@@ -32,13 +33,14 @@ class Assessment(Check):
     columns = (
         Column("pages_crawled", "INTEGER", "In-scope HTML pages fetched with status 200."),
         Column("crawl_status", "TEXT", "How the crawl of the site went (ok, partial, unreachable, blocked, "
-                                       "robots_disallowed, no_local_offer_found)."),
+                                       "robots_disallowed, no_local_offer_found, crawler_error)."),
         Column("assessed", "INTEGER", "1 when the Local Offer was found and at least its home page was read; 0 "
                                       "otherwise (then score, rank and points are empty: never ranked on what was not seen)."),
         Column("not_assessed_reason", "TEXT",
                "Empty when assessed; else no_local_offer_found (none in the registry and discovery found none), "
                "unreachable (DNS, refused, timeout or 5xx on the seed, after retries), blocked (a bot challenge or "
-               "401/403/429 on the seed or its robots.txt), robots_disallowed (robots.txt forbids the Local Offer)."),
+               "401/403/429 on the seed or its robots.txt), robots_disallowed (robots.txt forbids the Local Offer), "
+               "crawler_error (the seed answered but lo-audit failed to process its answer: lo-audit's fault)."),
         Column("seed_url", "TEXT", "The URL crawled as the Local Offer's home."),
         Column("seed_source", "TEXT", "registry; discovered (the registry had no URL); moved (the registry URL was "
                                       "dead, or redirected off the council's sites, and discovery found the current one)."),

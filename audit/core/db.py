@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS crawl_sites (
     seed_url TEXT,
     scope TEXT,                     -- the prefixes actually used
     status TEXT NOT NULL,           -- ok | partial | unreachable | blocked | robots_disallowed | no_local_offer_found
+                                    -- | crawler_error (lo-audit failed to process the home page's answer: crawler/guard.py)
                                     -- | needs_discovery (--workers: left for the discovery pass) | running
     reason TEXT,                    -- one line: why, when status is not ok
     robots_status TEXT,             -- e.g. "200", "404 (no rules)", "500 (treated as disallow)"
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS crawl_sites (
                                     -- dead or redirected off the council's sites; discovery found the current one)
     not_assessed_reason TEXT,       -- NULL when the Local Offer was read; else no_local_offer_found | unreachable
                                     -- | blocked | robots_disallowed (SPEC "Every council accounted for")
+                                    -- | crawler_error (a fault of lo-audit's, not the site's: crawler/guard.py)
     block_evidence TEXT,            -- JSON {url, status, server, marker} when blocked by a bot wall or refusal
     pages_rendered INTEGER DEFAULT 0,  -- in-scope pages built by script, read from a headless-browser rendering
     PRIMARY KEY (crawl_id, council_code)
@@ -87,6 +89,7 @@ CREATE TABLE IF NOT EXISTS fetches (
                                     -- directory feed page) | search (a query to the site's own search): crawler/directory.py
     status INTEGER,                 -- HTTP status; NULL when the fetch failed
     error TEXT,                     -- dns | refused | reset | timeout | tls | loop | too_many_redirects | too_large | blocked_private | robots | ...
+                                    -- | crawler_error (answered, but lo-audit failed to process it: crawler/guard.py)
     error_detail TEXT,
     content_type TEXT,
     content_length INTEGER,         -- bytes received (after decoding); not_modified: of the archived body
@@ -182,7 +185,8 @@ CREATE TABLE IF NOT EXISTS link_checks (
     url TEXT NOT NULL,
     outcome TEXT NOT NULL,          -- ok | broken | blocked | soft_404 | skipped
     status INTEGER,                 -- final HTTP status, NULL on failure
-    reason TEXT,                    -- e.g. "404", "dns", "timeout", "loop", "bot challenge", "private address"
+    reason TEXT,                    -- e.g. "404", "dns", "timeout", "loop", "bot challenge", "private address",
+                                    -- "crawler_error" (skipped: lo-audit failed to process the answer)
     final_url TEXT,
     redirect_chain TEXT,            -- JSON list
     method TEXT,                    -- HEAD | GET
