@@ -29,6 +29,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from audit.core.errors import error_line
+
 CRAWLER_ERROR = "crawler_error"  # fetches.error, link_checks.reason, crawl_sites.status and not_assessed_reason
 RECORDED = "recorded"  # request meta: the tables ("fetches", "link_checks") holding this request's row
 CHECKED_KINDS = ("page", "document", "link")  # requests whose callbacks write a link_checks row
@@ -41,12 +43,6 @@ def mark_recorded(request, table: str) -> None:
     after the write, since a fault while the row is built leaves it unwritten. A new frozenset
     each time: Scrapy copies meta shallowly into a redirect's or retry's request."""
     request.meta[RECORDED] = request.meta.get(RECORDED, frozenset()) | {table}
-
-
-def fault_line(exc: BaseException) -> str:
-    """``ExcClass: first line of its message`` (the class alone for an empty message)."""
-    first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 FAULTS = " could not be processed (crawler fault)"  # the end of a crawl_sites reason saying how many
@@ -88,7 +84,7 @@ class CallbackGuard:
         request = outcome.request
         site = self.sites[request.meta["council"]]
         response = outcome if isinstance(outcome, Response) else None
-        why = fault_line(exc)
+        why = error_line(exc)
         log.error("%s %s: %s (crawler fault); recorded as %s, the crawl goes on",
                   site.council.code, request.url, why, CRAWLER_ERROR)
         log.debug("the crawler fault's traceback", exc_info=exc)
