@@ -107,3 +107,17 @@ class CallbackGuard:
             answer = f"HTTP {response.status}" if response is not None else type(outcome.value).__name__
             site.seed_outcome = (CRAWLER_ERROR, f"lo-audit could not process the Local Offer URL's answer "
                                                 f"({answer}): {why}")
+
+    def summary_failed(self, site, exc: Exception) -> dict:
+        """The crawl_sites row of a council whose row could not be made (``exc``): what it is
+        known to have fetched, and ``crawler_error``, so it is not assessed on a crawl whose
+        outcome nobody could work out; one ERROR line says so."""
+        why = error_line(exc)
+        log.error("%s: its crawl summary could not be made: %s (crawler fault); recorded as %s",
+                  site.council.code, why, CRAWLER_ERROR)
+        log.debug("the crawler fault's traceback", exc_info=exc)
+        return {  # the row's other columns are left as they are (crawl_sites is upserted)
+            "council_code": site.council.code, "status": CRAWLER_ERROR, "not_assessed_reason": CRAWLER_ERROR,
+            "reason": f"lo-audit could not summarise this council's crawl: {why}",
+            "pages_fetched": site.pages_ok, "finished_at": site.finished_at,
+        }

@@ -235,7 +235,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             return  # the link checker's and the deferred pass's sites are the crawl workers' to record
         site.finished_at = utcnow()
         self.store.flush()  # the site's pages first, then the row saying it is done
-        self.store.site_row(self.site_row(site))
+        self.record_site(site)
 
     def stop_link_check_body(self, data, request, spider):
         """A link check needs the status and the start of the body, never a whole download."""
@@ -994,7 +994,17 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
         now = utcnow()
         for site in self.sites.values():
             site.finished_at = site.finished_at or now
-            self.store.site_row(self.site_row(site))
+            self.record_site(site)
+
+    def record_site(self, site: SiteState) -> None:
+        """Write the site's crawl_sites row. A fault while it is made (a bug) still leaves a
+        row that says so (``CallbackGuard.summary_failed``): without one the council would stay
+        ``running``, and one council's fault at the end would cost every later council its row."""
+        try:
+            row = self.site_row(site)
+        except Exception as exc:
+            row = self.summary_failed(site, exc)
+        self.store.site_row(row)
 
     def site_row(self, site: SiteState) -> dict:
         """The site's crawl_sites row: how its crawl went, in one status and one reason."""

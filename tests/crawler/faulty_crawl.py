@@ -9,9 +9,11 @@ or ``.request.url`` that is, that URL (the first time only: the guard recording 
 call the same function, and a fault that followed it there would test the injection, not the
 guard); then the command line runs in this process. The replacement is made on import, so
 ``--workers`` processes (spawned: each imports this module again as its main module) have it
-too. Production code has no hook for it.
+too. Production code has no hook for it. ``NAME`` may be a method (``LocalOfferSpider.site_row``),
+and an argument may stand for a URL by its ``seed_url`` too (a council's crawl state); a third
+word, ``always``, makes the fault happen on every call, not the first only.
 
-    LO_AUDIT_TEST_FAULT="NAME URL" python faulty_crawl.py lo-audit-args...
+    LO_AUDIT_TEST_FAULT="NAME URL [always]" python faulty_crawl.py lo-audit-args...
 """
 
 from __future__ import annotations
@@ -30,21 +32,24 @@ def _urls(arg) -> set[str]:
     """The URLs an argument stands for: itself (a str), its ``url``, its request's."""
     if isinstance(arg, str):
         return {arg}
-    return {u for u in (getattr(arg, "url", None), getattr(getattr(arg, "request", None), "url", None)) if u}
+    return {u for u in (getattr(arg, "url", None), getattr(getattr(arg, "request", None), "url", None),
+                        getattr(arg, "seed_url", None)) if u}
 
 
-def inject(name: str, url: str) -> None:
-    original = getattr(crawler.spider, name)
+def inject(name: str, url: str, always: str = "") -> None:
+    owner_name, _, attribute = name.rpartition(".")
+    owner = getattr(crawler.spider, owner_name) if owner_name else crawler.spider
+    original = getattr(owner, attribute)
     raised = False
 
     def faulty(*args, **kwargs):
         nonlocal raised
-        if not raised and any(url in _urls(arg) for arg in args):
+        if (always or not raised) and any(url in _urls(arg) for arg in args):
             raised = True
             raise RuntimeError(MESSAGE.format(url=url))
         return original(*args, **kwargs)
 
-    setattr(crawler.spider, name, faulty)
+    setattr(owner, attribute, faulty)
 
 
 inject(*os.environ["LO_AUDIT_TEST_FAULT"].split())

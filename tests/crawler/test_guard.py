@@ -226,3 +226,26 @@ def test_a_resumed_crawl_fetches_a_crawler_error_page_again(site, tmp_path):
     assert site["web"].hits("/lo/b") == hits + 1
     for sql in (FETCHES, LINK_CHECKS, LINKS, SITE):
         assert rows(faulty, sql) == rows(clean, sql), sql
+
+
+def test_a_fault_while_a_councils_crawl_is_summed_up_leaves_a_row_saying_so(site, tmp_path):
+    """``site_row`` raises for one council every time it is asked (as the council finishes,
+    and at the end): its crawl_sites row still says what happened, instead of ``running``, and
+    the other council, summed up after it, keeps its own row."""
+    seed, other = site["seed"], site["fine"]
+    db = tmp_path / "crawl.db"
+    seeds = write_seeds(tmp_path / "seeds.csv", [council(CODE, seed), council("G2", other)])
+    proc = subprocess.run([sys.executable, str(FAULTY), "crawl", "--seeds", str(seeds), "--db", str(db),
+                           "--download-delay", "0", "--timeout", "5", "--workers", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env=cli_env({"LO_AUDIT_TEST_FAULT": f"LocalOfferSpider.site_row {seed} always"}))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    faulty = CrawlResult(proc, db)
+    sites = {r["council_code"]: r for r in faulty.rows("SELECT * FROM crawl_sites")}
+    assert (sites[CODE]["status"], sites[CODE]["not_assessed_reason"], sites[CODE]["pages_fetched"]) == (
+        CRAWLER_ERROR, CRAWLER_ERROR, 4)
+    assert sites[CODE]["reason"] == ("lo-audit could not summarise this council's crawl: "
+                                     f"RuntimeError: injected fault for {seed}")
+    assert (sites["G2"]["status"], sites["G2"]["pages_fetched"]) == ("ok", 1)
+    lines = error_lines(faulty)
+    assert lines and all(f"{CODE}: its crawl summary could not be made" in line for line in lines)
