@@ -111,8 +111,9 @@ class El:
 
     __slots__ = ("tag", "attrs", "node", "_children", "parent", "ns", "hidden", "doc", "__dict__")
 
-    # Elements are created by Document._new, without __init__: a page has hundreds, and a
-    # Python-level constructor call per element was a fifth of the static engine's time.
+    def __init__(self, tag: str, attrs: dict, parent: El | None, doc: Document, node):
+        self.tag, self.attrs, self.parent, self.doc, self.node = tag, attrs, parent, doc, node
+        self._children = None
 
     def _own_hidden(self, hidden: int) -> int:
         """The ``hidden`` bits (_NONE, _VIS, _ARIA, _INERT): the parent's (``hidden``) with
@@ -708,13 +709,7 @@ class Document:
         attrs = node.attributes
         if attrs and None in attrs.values():
             attrs = _attributes(node)
-        el = El.__new__(El)
-        el.tag = tag
-        el.attrs = attrs
-        el.parent = parent
-        el.doc = self
-        el.node = node
-        el._children = None
+        el = El(tag, attrs, parent, self, node)
         self._by_node[node.mem_id] = el  # before _own_hidden, which may list the parent's children
         if parent is None:  # the root (Lexbor's html element)
             el.ns = "svg" if tag == "svg" else "html"

@@ -105,10 +105,8 @@ def social_platform(host: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=1 << 14)
 def _account_platform(url: str) -> str | None:
-    """The platform whose account page ``url`` is, else None (cached: a site repeats the
-    same footer links on every page)."""
+    """The platform whose account page ``url`` is, else None."""
     try:
         parts = urlsplit(url)
     except ValueError:

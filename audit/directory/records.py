@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Mapping
 
 from audit.core.page import FURNITURE_TAGS, Page, inside, jsonld_objects, squash
@@ -67,10 +66,8 @@ _SKIP_TAGS = FURNITURE_TAGS + ("form",)
 MIN_TEMPLATE_PAGES = 3  # the generic fallback: pages sharing one template
 
 
-@lru_cache(maxsize=1 << 14)
 def label_kind(text: str) -> str | None:
-    """The canonical kind of a field label ("Who to contact" -> "contact"), or None. Cached:
-    a site repeats the same labels and headings on page after page."""
+    """The canonical kind of a field label ("Who to contact" -> "contact"), or None."""
     t = squash(text).lower().rstrip(":?* ").strip()
     if not t or len(t) > _LABEL_MAX:
         return None

@@ -165,8 +165,8 @@ def test_comments_neither_give_a_date_nor_shift_where_the_visible_cue_is_found()
                                  "date added", "last checked", "ed", "eded", "t", "d", " ", "\u00a0", "\u2019"]),
                 max_size=12))
 def test_cue_spans_are_every_cue_word_occurrence(pieces):
-    """_cue_spans finds the cue words from their shared ending ("ed"): the same spans as
-    searching the folded text for each word in turn, overlapping occurrences included."""
+    """_cue_spans: every occurrence of every cue word in the folded text, overlapping
+    occurrences included."""
     from audit.core.dates import fold
     from audit.checks.staleness import _CUE_WORDS, _cue_spans
 
