@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/national/audit_shapes.py --db RUN/lo.db --shapes WEB/shapes.json [--repeats 3]
     .venv/bin/python benchmarks/national/audit_shapes.py ... --profile 15     # + where each shape's time goes
+    .venv/bin/python benchmarks/national/audit_shapes.py ... --parts          # + each check's share, per shape
 
 ``lo-audit audit`` gives one CPU figure for the whole run, so a slow shape hides in the
 average. This audits every council of the crawl in this process, the way ``lo-audit audit``
@@ -22,6 +23,14 @@ own-time entries, so the table and its explanation come from the same pages. The
 timed in thread CPU too: cProfile's default wall clock charged whatever ran on a shared
 machine's cores to the function that happened to be running (a page's ``title`` came out at
 0.27 ms: it is the first reader of ``Page.tree``, so it pays for the parse, and for waits).
+
+``--parts`` splits each shape's page time without a profiler's overhead (cProfile's per-call
+cost inflates code made of many small calls several times over): the page's read from the
+archive, the reads several checks share (``Page``'s parse, links, main text and headings,
+each done as soon as the page is loaded, so no check is charged for another's), then each
+check's ``page()``. Reading the shared parts first changes no result (they are worked out
+once a page whoever asks first); it charges them to the page even where no check would
+have read them, so the parts add up to slightly more than the plain run.
 """
 
 from __future__ import annotations
@@ -40,15 +49,44 @@ from pathlib import Path
 
 from audit import runner
 from audit.core import db as dbmod
+from audit.plugins import all_checks
 
 OTHER = "other"
+LOAD = "read from the archive"
+# The reads of a page several checks share (Page's cached properties), timed on their own.
+SHARED = (("Page.tree (parse)", lambda page: page.tree), ("Page.links", lambda page: page.links),
+          ("Page.main_text", lambda page: page.main_text), ("Page.headings", lambda page: page.headings))
+
+
+def timed_checks(parts: dict[str, dict[str, float]], shape_now: list[str]) -> list[tuple[type, object]]:
+    """Wrap every check class's ``page`` to add its thread CPU to ``parts[check][shape]``;
+    returns what to put back."""
+    restore = []
+    for check in all_checks():
+        if not check.reads_pages():
+            continue
+        plain = check.__dict__.get("page", check.page)
+
+        def page(self, page, _plain=plain, _name=check.name):
+            start = time.thread_time()
+            try:
+                return _plain(self, page)
+            finally:
+                parts[_name][shape_now[0]] += time.thread_time() - start
+
+        restore.append((check, check.__dict__.get("page")))
+        check.page = page
+    return restore
 
 
 def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cProfile.Profile] | None,
-               councils: list[str] | None = None) -> tuple[dict[str, list[float]], float]:
-    """({shape: [CPU seconds of each page]}, total CPU seconds) of one in-process audit."""
+               councils: list[str] | None = None, parts: dict[str, dict[str, float]] | None = None,
+               ) -> tuple[dict[str, list[float]], float]:
+    """({shape: [CPU seconds of each page]}, total CPU seconds) of one in-process audit.
+    ``parts``: filled with {part: {shape: CPU seconds}} (see ``--parts``)."""
     times: dict[str, list[float]] = defaultdict(list)
     load_pages = runner.load_pages
+    shape_now = [OTHER]
 
     def timed_pages(*args, **kwargs):
         pages = load_pages(*args, **kwargs)
@@ -57,7 +95,13 @@ def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cPro
             page = next(pages, None)
             if page is None:
                 return
-            shape = shape_of.get(page.url, OTHER)
+            shape = shape_now[0] = shape_of.get(page.url, OTHER)
+            if parts is not None:
+                parts[LOAD][shape] += time.thread_time() - start
+                for name, read in SHARED:
+                    began = time.thread_time()
+                    read(page)
+                    parts[name][shape] += time.thread_time() - began
             profile = profiles.setdefault(shape, cProfile.Profile(time.thread_time)) if profiles is not None else None
             if profile is not None:
                 profile.enable()
@@ -71,6 +115,7 @@ def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cPro
     sites = [site for site in db.query(runner.SITES_SQL + "ORDER BY s.council_code", [crawl_id])
              if not councils or site["council_code"] in councils]
     runner.load_pages = timed_pages
+    restore = timed_checks(parts, shape_now) if parts is not None else []
     start = time.thread_time()
     try:
         auditor = runner.CouncilAuditor(str(db_path), crawl_id, date(2026, 11, 23), 365, None)
@@ -81,6 +126,11 @@ def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cPro
             auditor.close()
     finally:
         runner.load_pages = load_pages
+        for check, page in restore:
+            if page is None:
+                del check.page
+            else:
+                check.page = page
     return times, time.thread_time() - start
 
 
@@ -92,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="print each shape's N largest own-time entries")
     ap.add_argument("--councils", nargs="+", metavar="CODE",
                     help="audit only these councils: a profile of a few councils' pages in minutes, not the whole crawl")
+    ap.add_argument("--parts", action="store_true",
+                    help="also audit once more with each shared read and each check's page() timed, per shape")
     ap.add_argument("--json", action="store_true", help="print the table as one JSON line too")
     args = ap.parse_args(argv)
     if not args.db.exists() or not args.shapes.exists():
@@ -125,11 +177,31 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps({"shapes": rows, "page_ms": statistics.median(page_ms),
                           "council_ms": statistics.median(council_ms), "total_ms": statistics.median(total_ms)}))
+    if args.parts:
+        print_parts(args.db, shape_of, args.councils, shapes)
     for shape, profile in (profiles or {}).items():
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(args.profile)
         print(f"\n== {shape}: {rows[shape]['pages']} pages, largest own time ==")
         print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+def print_parts(db_path: Path, shape_of: dict[str, str], councils: list[str] | None, shapes: list[str]) -> None:
+    """One more audit with every part timed: ms a page of each part, per shape (see ``--parts``)."""
+    parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    times, _ = audit_once(db_path, shape_of, None, councils, parts)
+    pages = {shape: len(times[shape]) for shape in shapes}
+    width = max(len(name) for name in parts) + 2
+    print(f"\nms a page, by part (one run; the shared reads first, then each check's page()):")
+    print(f"{'part':<{width}}" + "".join(f"{shape[:12]:>13}" for shape in shapes))
+    for name, by_shape in parts.items():
+        print(f"{name:<{width}}" + "".join(f"{1000 * by_shape[shape] / pages[shape]:>13.3f}" if pages[shape] else
+                                           f"{'':>13}" for shape in shapes))
+    print(f"{'all parts':<{width}}" + "".join(
+        f"{1000 * sum(p[shape] for p in parts.values()) / pages[shape]:>13.3f}" if pages[shape] else f"{'':>13}"
+        for shape in shapes))
+    print(f"{'the page, as timed':<{width}}" + "".join(
+        f"{1000 * sum(times[shape]) / pages[shape]:>13.3f}" if pages[shape] else f"{'':>13}" for shape in shapes))
 
 
 if __name__ == "__main__":
