@@ -73,18 +73,25 @@ _RELATIVE_SCHEMES = frozenset(uses_relative)
 _URL_UNSAFE = frozenset("\t\r\n")  # urlsplit removes these before finding the scheme
 
 
-@lru_cache(maxsize=1 << 16)
 def _absolute(base: str, raw: str) -> str:
-    """``raw`` made absolute against ``base``, fragment removed: worked out once per distinct
-    target, however many links (with whatever text) point at it. A reference with a scheme
-    urljoin does not resolve, and no fragment or characters urlsplit strips, is already
-    what urljoin and urldefrag would return (itself): a table of providers has a different
-    tel: or mailto: link on every row, and parsing each three times cost more than the rest
-    of the link's handling."""
+    """``raw`` made absolute against ``base``, fragment removed. A reference with a scheme
+    urljoin does not resolve (tel:, mailto:, javascript:, data:), and no fragment or
+    characters urlsplit strips, is already what urljoin and urldefrag would return: itself.
+    A table of providers has a different tel: or mailto: link on every row, and parsing each
+    three times cost more than the rest of the link's handling."""
     scheme = _SCHEME.match(raw)
     if (scheme is not None and scheme.group()[:-1].lower() not in _RELATIVE_SCHEMES and "#" not in raw
             and not _URL_UNSAFE.intersection(raw)):
         return raw
+    return _joined(base, raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined(base: str, raw: str) -> str:
+    """urljoin then urldefrag, worked out once per distinct target, however many links (with
+    whatever text) point at it. Only references that need it are kept here: the telephone
+    links of a long table, each seen once, used to fill this cache and push out a council's
+    menu links, seen on every page (long-table pages' links -10 %)."""
     try:
         return urldefrag(urljoin(base, raw))[0]
     except ValueError:  # e.g. an invalid IPv6 literal; kept for the link checker
