@@ -28,7 +28,7 @@ machine's cores to the function that happened to be running (a page's ``title`` 
 cost inflates code made of many small calls several times over): the page's read from the
 archive, the reads several checks share (``Page``'s parse, links, main text and headings,
 each done as soon as the page is loaded, so no check is charged for another's), then each
-check's ``page()``. Reading the shared parts first changes no result (they are worked out
+check's ``page()``; and the council-level time by each check's ``finish()``. Reading the shared parts first changes no result (they are worked out
 once a page whoever asks first); it charges them to the page even where no check would
 have read them, so the parts add up to slightly more than the plain run.
 """
@@ -53,29 +53,31 @@ from audit.plugins import all_checks
 
 OTHER = "other"
 LOAD = "read from the archive"
+COUNCIL = "council-level"  # the checks' finish(), after a council's pages
 # The reads of a page several checks share (Page's cached properties), timed on their own.
 SHARED = (("Page.tree (parse)", lambda page: page.tree), ("Page.links", lambda page: page.links),
           ("Page.main_text", lambda page: page.main_text), ("Page.headings", lambda page: page.headings))
 
 
-def timed_checks(parts: dict[str, dict[str, float]], shape_now: list[str]) -> list[tuple[type, object]]:
-    """Wrap every check class's ``page`` to add its thread CPU to ``parts[check][shape]``;
-    returns what to put back."""
+def timed_checks(parts: dict[str, dict[str, float]], shape_now: list[str]) -> list[tuple[type, str, object]]:
+    """Wrap every check class's ``page`` to add its thread CPU to ``parts[check][shape]``, and
+    its ``finish`` to add to ``parts[check + " finish"][COUNCIL]``; returns what to put back."""
     restore = []
     for check in all_checks():
-        if not check.reads_pages():
-            continue
-        plain = check.__dict__.get("page", check.page)
+        for method, part in (("page", check.name), ("finish", f"{check.name} finish")):
+            if method == "page" and not check.reads_pages():
+                continue
+            plain = getattr(check, method)
 
-        def page(self, page, _plain=plain, _name=check.name):
-            start = time.thread_time()
-            try:
-                return _plain(self, page)
-            finally:
-                parts[_name][shape_now[0]] += time.thread_time() - start
+            def timed(self, *args, _plain=plain, _part=part, _method=method):
+                start = time.thread_time()
+                try:
+                    return _plain(self, *args)
+                finally:
+                    parts[_part][shape_now[0] if _method == "page" else COUNCIL] += time.thread_time() - start
 
-        restore.append((check, check.__dict__.get("page")))
-        check.page = page
+            restore.append((check, method, check.__dict__.get(method)))
+            setattr(check, method, timed)
     return restore
 
 
@@ -126,11 +128,11 @@ def audit_once(db_path: Path, shape_of: dict[str, str], profiles: dict[str, cPro
             auditor.close()
     finally:
         runner.load_pages = load_pages
-        for check, page in restore:
-            if page is None:
-                del check.page
+        for check, method, plain in restore:
+            if plain is None:
+                delattr(check, method)
             else:
-                check.page = page
+                setattr(check, method, plain)
     return times, time.thread_time() - start
 
 
@@ -191,6 +193,8 @@ def print_parts(db_path: Path, shape_of: dict[str, str], councils: list[str] | N
     parts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     times, _ = audit_once(db_path, shape_of, None, councils, parts)
     pages = {shape: len(times[shape]) for shape in shapes}
+    council = {name: by_shape[COUNCIL] for name, by_shape in parts.items() if COUNCIL in by_shape}
+    parts = {name: by_shape for name, by_shape in parts.items() if COUNCIL not in by_shape}
     width = max(len(name) for name in parts) + 2
     print(f"\nms a page, by part (one run; the shared reads first, then each check's page()):")
     print(f"{'part':<{width}}" + "".join(f"{shape[:12]:>13}" for shape in shapes))
@@ -202,6 +206,10 @@ def print_parts(db_path: Path, shape_of: dict[str, str], councils: list[str] | N
         for shape in shapes))
     print(f"{'the page, as timed':<{width}}" + "".join(
         f"{1000 * sum(times[shape]) / pages[shape]:>13.3f}" if pages[shape] else f"{'':>13}" for shape in shapes))
+    every_page = sum(pages.values())
+    print("\ncouncil-level, ms a page of the whole crawl, by check's finish():  " + ", ".join(
+        f"{name.removesuffix(' finish')} {1000 * seconds / every_page:.3f}"
+        for name, seconds in sorted(council.items(), key=lambda item: -item[1]) if seconds * 1000 / every_page >= 0.0005))
 
 
 if __name__ == "__main__":
