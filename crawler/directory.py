@@ -49,7 +49,9 @@ JSON_TYPES = ("json",)  # application/json, application/hal+json, text/json ...
 
 
 def is_feed_link(url: str, text: str) -> bool:
-    """A link to an Open Referral UK ``/services`` feed, or to a JSON feed its text calls open data."""
+    """A link to an Open Referral UK ``/services`` feed, or to a JSON feed its text calls open data.
+    Its address has "/api/" or ".json" (any case), so a page whose link URLs have neither
+    (``Page.link_urls``: one search, not one call a link) has no feed link."""
     path_kind = _feed_path_kind(url)
     return path_kind == "feed" or (path_kind == "json" and bool(_FEED_TEXT.search(text)))
 
@@ -88,9 +90,11 @@ class DirectoryCrawl:
         from audit.directory.search import TOPICS, find_search_form, search_url  # see the module docstring
         if depth == 0 and page.url == site.final_seed_url:
             yield from self.open_data_request(site, probe_url(page.url), None)
-        for link in page.links:
-            if is_feed_link(link.url, link.text):
-                yield from self.open_data_request(site, link.url, page.url)
+        urls = page.link_urls
+        if "/api/" in urls or ".json" in urls:  # what every feed's address has (is_feed_link)
+            for link in page.links:
+                if is_feed_link(link.url, link.text):
+                    yield from self.open_data_request(site, link.url, page.url)
         if not site.search_asked and may_hold_search(page, depth):
             form = find_search_form(page, site.scope)
             if form is not None:

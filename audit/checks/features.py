@@ -77,12 +77,6 @@ def _search(page: Page) -> str | None:
     return None
 
 
-def _link_urls(page: Page) -> str:
-    """Every link URL on the page, lower-cased, one per line: one substring search of this
-    rules a host out for every link at once (worked out once a page, for several checks)."""
-    return page.derived("link_urls", lambda p: "\n".join(link.url for link in p.links).lower(), transient=True)
-
-
 # --- social media ----------------------------------------------------------------------
 
 _SOCIAL_HOSTS = {
@@ -123,7 +117,7 @@ def _account_platform(url: str) -> str | None:
 
 
 def _social(page: Page) -> str | None:
-    urls = _link_urls(page)
+    urls = page.link_urls
     if not any(host in urls for host in _SOCIAL_HOSTS):  # no account link can be on the page
         return None
     for link in page.links:
@@ -148,7 +142,7 @@ _SIGNUP_WORDS = (b"sign", b"subscribe", b"register", b"join", b"updates")  # eac
 
 
 def _newsletter(page: Page) -> str | None:
-    urls = _link_urls(page)
+    urls = page.link_urls
     if any(h in urls for h in _NEWSLETTER_HOSTS):
         for link in page.links:
             if any(h in link.url.lower() for h in _NEWSLETTER_HOSTS):
@@ -216,7 +210,7 @@ def _video(page: Page) -> str | None:
     # A link to a video has "youtu" or "vimeo.com/" in its URL: one test of the page's
     # (resolved) link URLs, far shorter than its markup, rules out the walk below. Only a
     # video URL inside a same-page fragment ("#youtu.be/…") escapes it, and is no video link.
-    urls = _link_urls(page)
+    urls = page.link_urls
     if "youtu" in urls or "vimeo.com/" in urls:
         for node in tree.css("a[href]"):
             href = node.attributes.get("href") or ""

@@ -236,6 +236,15 @@ class Page:
             out.append(_link(_resolution_base(base, origin, raw), raw, text, tag, rel.lower() if rel else ""))
         return out
 
+    @property
+    def link_urls(self) -> str:
+        """Every link URL on the page, lower-cased, one per line: one substring search of this
+        rules a host, a path or an extension out for every link at once, where testing each
+        link grows with the page's links (a mega-menu's 150-300). Kept only as long as the
+        page's tree (a council's pages' links at once would be megabytes of text)."""
+        return self.derived("link_urls", lambda page: "\n".join(link.url for link in page.links).lower(),
+                            transient=True)
+
     def meta(self, name: str) -> str | None:
         """Content of <meta name=...> or <meta property=...>, case-insensitive."""
         wanted = name.lower()

@@ -13,8 +13,11 @@ import json
 import sys
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from audit.core.evidence import WarcReader
+from audit.core.page import Page
 from conftest import Reply, council, lo_audit, run_crawl, web_factory
 from servers import free_port, no_proxy_get, serving
 from tests.helpers import DIRECTORY, directory_truth
@@ -212,3 +215,28 @@ def test_a_feed_link_is_judged_by_its_path_and_a_json_link_by_its_text_each_time
     assert is_feed_link("https://fis.example/data/all.json", "Open data (Open Referral UK)")
     assert not is_feed_link("https://fis.example/data/all.json", "Download the list")
     assert not is_feed_link("https://fis.example/services/autism", "Open data")
+
+
+# A URL made of the words of feeds' addresses, in any case and order, with a query or fragment
+# that may hold them too: Outpost's /api/v1/services, /services.json, a JSON file.
+_FEED_URL = st.builds(
+    lambda scheme, segments, slash, query: f"{scheme}://fis.example/{'/'.join(segments)}{slash}{query}",
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.lists(st.sampled_from(["api", "API", "Api", "v1", "V2", "services", "Services", "services.json",
+                              "SERVICES.JSON", "all.json", "all.Json", "data", "json", "apis"]), max_size=4),
+    st.sampled_from(["", "/"]),
+    st.sampled_from(["", "?page=2", "?format=.json", "#/api/"]))
+
+
+@given(_FEED_URL, st.sampled_from(["", "Open data (Open Referral UK)", "Download the list"]))
+@example("https://fis.example/API/V1/Services/", "")
+@example("https://fis.example/services.JSON?page=2", "")
+@example("https://fis.example/data/all.Json", "Open data (Open Referral UK)")
+def test_a_page_whose_link_urls_lack_api_and_json_has_no_feed_link(url, text):
+    """directory_extras looks at a page's links one by one only when its ``link_urls`` hold
+    "/api/" or ".json": every feed link's address must, in whatever case it is written."""
+    from crawler.directory import is_feed_link
+
+    page = Page("https://lo.example/", f'<a href="{url}">{text}</a>')
+    if is_feed_link(page.links[0].url, page.links[0].text):
+        assert "/api/" in page.link_urls or ".json" in page.link_urls, url
