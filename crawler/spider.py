@@ -35,7 +35,7 @@ from audit.core.linkstatus import block_evidence, classify
 from audit.core.page import Page
 from audit.core.registry import Council
 from audit.core.scope import default_scope, in_scope
-from audit.core.urls import canonical_url, check_key, host_of, is_document_url, private_allowance
+from audit.core.urls import canonical_url, check_key, host_of, is_document_url, is_web_url, private_allowance
 
 from . import discovery
 from .appshell import shell_cue
@@ -360,7 +360,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             target = link.url
             scope_ok = followed.get(target)
             if scope_ok is None:
-                web = target[:8].lower().startswith(("http://", "https://"))
+                web = is_web_url(target)
                 scope_ok = int(web and in_scope(target, site.scope))  # never for tel: and the like
                 yield from self.follow_link(site, target, web, scope_ok, depth + 1, page.url)
             found.append((target, link.tag, link.text[:300], scope_ok))

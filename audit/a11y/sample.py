@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from audit.core.page import Page
 from audit.checks.pfa import normalise
+from audit.core.urls import is_web_url
 
 _CONTACT = re.compile(r"\bcontact(?:ing)?\b|\bget in touch\b", re.I)
 _CONTACT_PATH = re.compile(r"contact", re.I)
@@ -84,12 +85,13 @@ def choose_sample(pages: list[Page], home_url: str | None, pfa_url: str | None,
 
 def link_counts(pages: list[Page]) -> dict[str, int]:
     """``{normalised target: number of distinct other crawled pages linking to it}`` over
-    ``<a>``/``<area>`` links (a page linking to itself does not count)."""
+    ``<a>``/``<area>`` links to web addresses (a page linking to itself does not count; a
+    tel: or mailto: link leads to no page, see ``pfa.click_distances``)."""
     sources: dict[str, set[str]] = {}
     for page in pages:
         me = normalise(page.url)
         for link in page.links:
-            if link.tag not in ("a", "area"):
+            if link.tag not in ("a", "area") or not is_web_url(link.url):
                 continue
             target = normalise(link.url)
             if target != me:

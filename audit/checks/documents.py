@@ -12,7 +12,7 @@ from audit.a11y import pdf as pdf_a11y
 from audit.check import Check, Column, Table
 from audit.checks.staleness import age_days, document_date, is_stale, pdf_moddate
 from audit.core.scope import in_scope
-from audit.core.urls import canonical_url, is_document_url
+from audit.core.urls import canonical_url, is_document_url, is_web_url
 
 DOCUMENT_AUDITS_DDL = """
 CREATE TABLE IF NOT EXISTS document_audits (
@@ -108,7 +108,7 @@ class Documents(Check):
         # Documents linked from in-scope pages but never fetched (budget) still count as found.
         for page in context.pages:
             for link in page.links:
-                if is_document_url(link.url) and in_scope(link.url, context.scope):
+                if is_web_url(link.url) and is_document_url(link.url) and in_scope(link.url, context.scope):
                     found.add(canonical_url(link.url))
         self.score.update(documents_found=len({canonical_url(u) for u in found}), stale_documents=stale,
                           a11y_documents_failing=pdf_failing)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from audit.check import Check, Column, Dimension
 from audit.core.page import Page
 from audit.core.scope import in_scope
+from audit.core.urls import is_web_url
 from audit.core.wording import as_int, plural
 
 PFA_TOPIC = re.compile(
@@ -113,7 +114,7 @@ def click_distances(pages: list[Page], home_url: str, scope: tuple[str, ...]) ->
         if page is None:
             continue
         for link in page.links:
-            if link.tag not in ("a", "area"):
+            if link.tag not in ("a", "area") or not is_web_url(link.url):  # a tel: link leads to no page
                 continue
             target = normalise(link.url)
             if target in dist or target not in by_key:

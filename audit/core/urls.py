@@ -72,10 +72,16 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) address (any case): what can be crawled, checked, in scope or a page. A
+    long table's tel: and mailto: links, each on one row, need no URL parsing to rule out."""
+    return url[:8].lower().startswith(("http://", "https://"))
+
+
 def check_key(url: str) -> str:
     """How link_checks rows are keyed: the canonical URL (the raw text when not http(s)).
     The crawler writes them under this key and the audit looks them up by it."""
-    return canonical_url(url) if url[:8].lower().startswith(("http://", "https://")) else url
+    return canonical_url(url) if is_web_url(url) else url
 
 
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".rtf")

@@ -83,3 +83,14 @@ def test_click_distances_accept_any_spelling_of_the_url():
     assert d.get(normalise(f"{BASE}/send/education")) == 1  # the runner looks pages up by normalised key
     assert d[f"{BASE}/send/education/"] == 1
     assert f"{BASE}/other/pfa" not in d and d.get(f"{BASE}/other/pfa") is None
+
+
+def test_a_click_is_on_a_web_link_not_a_mailto_or_tel_link_that_spells_a_page():
+    """normalise() is scheme-agnostic (host and path), and a mailto: or tel: address has no host,
+    so one written as a page's host and path had the same key as the page: a click that leads
+    nowhere counted as one to it."""
+    pages = site()
+    pages[0] = page("/send/", "SEND Local Offer", [("mailto:127.0.0.1:8765/send/about", "Email us"),
+                                                  ("tel:127.0.0.1:8765/send/education/pfa", "Call us")], depth=0)
+    d = click_distances(pages, f"{BASE}/send/", SCOPE)
+    assert d == {f"{BASE}/send/": 0}
