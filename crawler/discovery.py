@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from audit.core.page import Page, inside, squash
-from audit.core.urls import canonical_url, host_of
+from audit.core.urls import canonical_url, host_of, is_web_url
 
 # Link text or titles naming the Local Offer: singular "offer" ("local offers" is a decoy).
 LOCAL_OFFER = re.compile(r"\blocal[\s-]*offer\b", re.I)
@@ -115,7 +115,7 @@ def link_candidates(page: Page, found_on: str) -> list[Candidate]:
     below zero, so the evidence shows they were seen and passed over)."""
     out = []
     for link in page.links:
-        if link.tag not in ("a", "area") or not link.url.lower().startswith(("http://", "https://")):
+        if link.tag not in ("a", "area") or not is_web_url(link.url):
             continue
         scored = score_link(link.text, link.url)
         if scored is not None:

@@ -18,6 +18,7 @@ import re
 from urllib.parse import urldefrag, urljoin
 
 from audit.core.page import Page
+from audit.core.urls import is_web_url
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 # @import url("a.css") screen;  @import 'b.css';  @import url(c.css);
@@ -64,4 +65,4 @@ def _absolute(base: str, raw: str) -> str | None:
         url = urldefrag(urljoin(base, raw))[0]
     except ValueError:
         return None
-    return url if url.lower().startswith(("http://", "https://")) else None
+    return url if is_web_url(url) else None

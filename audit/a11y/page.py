@@ -7,7 +7,7 @@ from pathlib import Path
 
 from audit.core.errors import error_line
 from audit.core.evidence import decode_html
-from audit.core.urls import UrlError, check_http_url
+from audit.core.urls import UrlError, check_http_url, is_web_url
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -17,7 +17,7 @@ class A11yError(Exception):
 
 
 def check_target(target: str, engine: str) -> dict:
-    is_url = target.lower().startswith(("http://", "https://"))
+    is_url = is_web_url(target)
     if is_url:
         try:
             check_http_url(target)

@@ -31,7 +31,7 @@ from audit.core.dates import fold
 from audit.checks.features import social_platform
 from audit.core.page import Page, squash
 from audit.checks.staleness import is_stale, own_date
-from audit.core.urls import host_of
+from audit.core.urls import host_of, is_web_url
 
 from .records import Label, labels, record_root
 
@@ -145,7 +145,7 @@ def provider_link(page: Page, root, council_hosts: tuple[str, ...] = ()) -> str 
     website_values = {label.value.lower() for label in labels(page) if label.kind == "website"}
     for node in root.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
-        if not href.lower().startswith(("http://", "https://")):
+        if not is_web_url(href):
             continue
         host = host_of(href)
         if not host or _site_key(host) in own or social_platform(host) or host == "gov.uk" or host.endswith(".gov.uk"):
