@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urldefrag, urlsplit, uses_relative
 
 from selectolax.lexbor import LexborHTMLParser
 
+from audit.core.urls import is_web_url
+
 # Elements whose text a reader never sees.
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "svg")
 # Site furniture: repeated on every page, so it says nothing about what a page is about.
@@ -64,7 +66,7 @@ def _resolution_base(base: str, origin: str, raw: str) -> str:
     """What ``raw`` resolves against: root-relative and absolute http(s) references depend
     only on the base's origin (``scheme://host/``), so the same site-wide menu links on
     every page share one cache entry in ``_link``."""
-    return origin if raw[0] == "/" or raw[:8].lower().startswith(("http://", "https://")) else base
+    return origin if raw[0] == "/" or is_web_url(raw) else base
 
 
 # A scheme urljoin leaves alone (tel:, mailto:, javascript:, data:): urlsplit's scheme rule.
