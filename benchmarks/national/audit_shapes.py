@@ -28,9 +28,10 @@ machine's cores to the function that happened to be running (a page's ``title`` 
 cost inflates code made of many small calls several times over): the page's read from the
 archive, the reads several checks share (``Page``'s parse, links, main text and headings,
 each done as soon as the page is loaded, so no check is charged for another's), then each
-check's ``page()``; and the council-level time by each check's ``finish()``. Reading the shared parts first changes no result (they are worked out
-once a page whoever asks first); it charges them to the page even where no check would
-have read them, so the parts add up to slightly more than the plain run.
+check's ``page()``; and the council-level time by each check's ``finish()``. Reading the
+shared parts first changes no result (they are worked out once a page, whoever asks
+first); it charges them to the page even where no check would have read them, so the parts
+add up to slightly more than the plain run.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--councils", nargs="+", metavar="CODE",
                     help="audit only these councils: a profile of a few councils' pages in minutes, not the whole crawl")
     ap.add_argument("--parts", action="store_true",
-                    help="also audit once more with each shared read and each check's page() timed, per shape")
+                    help="also audit once more with each shared read and each check's page() timed, per shape, "
+                         "and each check's finish()")
     ap.add_argument("--json", action="store_true", help="print the table as one JSON line too")
     args = ap.parse_args(argv)
     if not args.db.exists() or not args.shapes.exists():
@@ -199,8 +201,8 @@ def print_parts(db_path: Path, shape_of: dict[str, str], councils: list[str] | N
     print(f"\nms a page, by part (one run; the shared reads first, then each check's page()):")
     print(f"{'part':<{width}}" + "".join(f"{shape[:12]:>13}" for shape in shapes))
     for name, by_shape in parts.items():
-        print(f"{name:<{width}}" + "".join(f"{1000 * by_shape[shape] / pages[shape]:>13.3f}" if pages[shape] else
-                                           f"{'':>13}" for shape in shapes))
+        print(f"{name:<{width}}" + "".join(
+            f"{1000 * by_shape[shape] / pages[shape]:>13.3f}" if pages[shape] else f"{'':>13}" for shape in shapes))
     print(f"{'all parts':<{width}}" + "".join(
         f"{1000 * sum(p[shape] for p in parts.values()) / pages[shape]:>13.3f}" if pages[shape] else f"{'':>13}"
         for shape in shapes))
@@ -209,7 +211,8 @@ def print_parts(db_path: Path, shape_of: dict[str, str], councils: list[str] | N
     every_page = sum(pages.values())
     print("\ncouncil-level, ms a page of the whole crawl, by check's finish():  " + ", ".join(
         f"{name.removesuffix(' finish')} {1000 * seconds / every_page:.3f}"
-        for name, seconds in sorted(council.items(), key=lambda item: -item[1]) if seconds * 1000 / every_page >= 0.0005))
+        for name, seconds in sorted(council.items(), key=lambda item: -item[1])
+        if 1000 * seconds / every_page >= 0.0005))
 
 
 if __name__ == "__main__":
