@@ -169,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     page_ms = [1000 * sum(map(sum, times.values())) / pages for times, _ in runs]
     total_ms = [1000 * total / pages for _, total in runs]
     council_ms = [t - p for t, p in zip(total_ms, page_ms)]
+    print("audit CPU a page, in process (target, issue 25: <= 3 ms on every shape and overall)")
     print(f"{'shape':<18}{'pages':>7}{'ms/page':>9}{'p95 ms':>8}   every run")
     for shape, r in rows.items():
         print(f"{shape:<18}{r['pages']:>7}{r['ms']:>9.2f}{r['p95']:>8.2f}   " + " ".join(f"{m:.2f}" for m in r["runs"]))
