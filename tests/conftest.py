@@ -281,6 +281,19 @@ def query(db_path: Path, sql: str, params=()) -> list[dict]:
         conn.close()
 
 
+def rendered_pages(db_path: Path) -> dict[str, tuple]:
+    """Each rendered page of a crawl: (render status, requests fetched and refused for it, its
+    link rows). Tests comparing two crawls of the same web compare these first: a render that
+    came out differently (a request refused, the page still busy at its limit) is then named,
+    where a comparison of whole tables would only show links or fetches missing downstream."""
+    out = {}
+    for row in query(db_path, "SELECT f.url, f.render_status, f.render_detail, (SELECT count(*) FROM links l "
+                              "WHERE l.source_url = f.url) AS links FROM fetches f WHERE f.render_status IS NOT NULL"):
+        detail = re.sub(r", [0-9.]+ s\b", "", row["render_detail"] or "")  # how long it took varies
+        out[row["url"]] = (row["render_status"], detail, row["links"])
+    return out
+
+
 @dataclass
 class CrawlResult:
     proc: subprocess.CompletedProcess

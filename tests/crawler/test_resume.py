@@ -29,7 +29,7 @@ from audit.core.urls import check_key
 from audit.demo.web import DEMO_ROOT, DemoWeb
 from crawler.resume import truncate_tails
 from crawler.warc import response_record
-from tests.conftest import ROOT, cli_env, lo_audit
+from tests.conftest import ROOT, cli_env, lo_audit, rendered_pages
 
 AS_OF = "2026-11-23"
 # What an uninterrupted crawl and a resumed one must agree on: every column but timings,
@@ -164,6 +164,7 @@ def test_killed_five_times_and_resumed_equals_an_uninterrupted_crawl(reference, 
     assert "crawl 1 resumed (5 times): complete" in proc.stdout
 
     assert rows(db, "SELECT crawl_id, status, resumed FROM crawls") == {(1, "complete", 5)}
+    assert rendered_pages(db) == rendered_pages(reference_db)
     for table, sql in SAME.items():
         assert rows(db, sql) == rows(reference_db, sql), table
     # the link graph with its menus stored once (link sets), every page's row once

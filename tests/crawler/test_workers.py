@@ -21,7 +21,7 @@ import pytest
 from audit.demo.web import DEMO_ROOT, DemoWeb
 from audit.core.registry import read_registry
 from crawler.workers import HostOwnership, LinkCheckInbox, seed_hosts, shard_councils
-from tests.conftest import ROOT, cli_env, lo_audit
+from tests.conftest import ROOT, cli_env, lo_audit, rendered_pages
 
 
 class LoggingDemoWeb(DemoWeb):
@@ -38,7 +38,7 @@ class LoggingDemoWeb(DemoWeb):
         return super().respond(method, host, path, query)
 
 
-def crawl_demo(tmp_path, *extra) -> tuple[sqlite3.Connection, list]:
+def crawl_demo(tmp_path, *extra) -> tuple[sqlite3.Connection, list, dict]:
     db = tmp_path / "demo.db"
     with LoggingDemoWeb().start() as web:
         env = {"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url}
@@ -48,7 +48,7 @@ def crawl_demo(tmp_path, *extra) -> tuple[sqlite3.Connection, list]:
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
-    return conn, web.requests
+    return conn, web.requests, rendered_pages(db)
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +63,9 @@ def rows(conn, sql):
 
 
 def test_two_workers_gather_the_same_evidence_as_one(crawls):
-    (one, _), (two, _) = crawls
+    (one, _, one_rendered), (two, _, two_rendered) = crawls
     assert rows(two, "SELECT status FROM crawls") == {("complete",)}
+    assert one_rendered and two_rendered == one_rendered
     for sql in (
         "SELECT council_code, url, status, error FROM fetches",
         "SELECT url, outcome, reason, status FROM link_checks",
@@ -77,7 +78,7 @@ def test_two_workers_gather_the_same_evidence_as_one(crawls):
 
 
 def test_handed_over_targets_are_checked_once_by_the_link_checker(crawls):
-    (_, requests_one), (two, requests_two) = crawls
+    (_, requests_one, _), (two, requests_two, _) = crawls
     handed_over = rows(two, "SELECT url FROM deferred_link_checks")
     assert handed_over, "with two workers the targets on other hosts go to the link checker"
     assert handed_over <= rows(two, "SELECT url FROM link_checks")
@@ -125,8 +126,8 @@ def test_the_link_checker_holds_targets_on_a_crawling_workers_host_until_it_fini
 
 def test_one_council_with_two_workers_gathers_the_same_evidence(crawls, tmp_path):
     """One Local Offer host, so one crawl worker; the link checker takes the other hosts."""
-    (one, requests_one), _ = crawls
-    two, requests_two = crawl_demo(tmp_path, "--council", "E99000001", "--workers", "2")
+    (one, requests_one, _), _ = crawls
+    two, requests_two, _ = crawl_demo(tmp_path, "--council", "E99000001", "--workers", "2")
     for sql in ("SELECT url, status, error FROM fetches WHERE council_code = 'E99000001'",
                 "SELECT council_code, status, pages_fetched FROM crawl_sites WHERE council_code = 'E99000001'"):
         assert rows(two, sql) == rows(one, sql), sql
@@ -141,7 +142,7 @@ def test_one_council_with_two_workers_gathers_the_same_evidence(crawls, tmp_path
 def test_when_the_link_checker_dies_the_crawl_still_checks_every_target(crawls, tmp_path):
     """SIGKILL the link checker early: the workers carry on, and what they handed over is
     checked by the crawl's parent at the end. Same checks as one process made."""
-    (one, _), _ = crawls
+    (one, _, _), _ = crawls
     db = tmp_path / "demo.db"
     with DemoWeb().start() as web:
         proc = subprocess.Popen(
