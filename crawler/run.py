@@ -38,7 +38,7 @@ from . import resume
 from .progress import SITE_COLUMNS, site_line
 from .settings import USER_AGENT, CrawlOptions, scrapy_settings
 from .store import Store, utcnow
-from .workers import HostOwnership, LinkCheckInbox, shard_councils, start_workers
+from .workers import HostOwnership, LinkCheckInbox, previous_sizes, shard_councils, start_workers
 
 
 def mark_dead_crawls(db) -> int:
@@ -238,7 +238,8 @@ def _crawl_with_workers(db_path: str | Path, crawl_id: int, councils: list[Counc
     True when every crawl process finished normally. Targets handed over but left
     unchecked (the link checker stopped early) are checked here at the end, once each."""
     seeded = [c for c in councils if c.local_offer_url]
-    processes = start_workers(_worker, _link_checker, shard_councils(seeded, options.workers), Path(db_path),
+    sizes = previous_sizes(dbmod.connect(db_path), crawl_id)
+    processes = start_workers(_worker, _link_checker, shard_councils(seeded, options.workers, sizes), Path(db_path),
                               crawl_id, options)
     previous = signal.signal(signal.SIGTERM, _interrupted)
     try:

@@ -20,7 +20,9 @@ import pytest
 
 from audit.demo.web import DEMO_ROOT, DemoWeb
 from audit.core.registry import read_registry
-from crawler.workers import HostOwnership, LinkCheckInbox, seed_hosts, shard_councils
+from audit.core import db as dbmod
+from audit.core.registry import Council
+from crawler.workers import HostOwnership, LinkCheckInbox, previous_sizes, seed_hosts, shard_councils
 from tests.conftest import ROOT, cli_env, lo_audit, rendered_pages
 
 
@@ -102,6 +104,56 @@ def test_each_host_is_contacted_by_one_process_only():
     for url in ["https://www.gov.example/x", "http://www.facebook.example/p"]:  # others: the link checker
         assert not any(o.owns(url) for o in owners), url
     assert shard_councils(seeded[:1], 4) == [seeded[:1]]  # no empty shards: no idle processes
+
+
+def _councils(n: int, shared_host: int = 0) -> list[Council]:
+    """``n`` councils, each on its own host but the last ``shared_host``, which share one."""
+    return [Council(f"E{i:02d}", f"Council {i}",
+                    f"https://{'shared' if i >= n - shared_host else f'lo{i}'}.example/send/", "") for i in range(n)]
+
+
+def test_a_recrawl_deals_councils_out_by_their_last_crawls_sizes():
+    """The 10,000-page benchmark web's shape: one site a third of the pages, fourteen small
+    ones. Dealt by count the first worker gets the big site and half the small ones; dealt by
+    size, the big site is a worker's whole share and the small ones go to the other."""
+    councils = _councils(15)
+    sizes = {"E00": 3525, **{c.code: 480 for c in councils[1:]}}
+    by_count = shard_councils(councils, 2)
+    load = [sum(sizes[c.code] for c in shard) for shard in by_count]
+    assert max(load) / sum(load) > 0.6
+    by_size = shard_councils(councils, 2, sizes)
+    load = [sum(sizes[c.code] for c in shard) for shard in by_size]
+    assert max(load) - min(load) <= 480 * 2, load  # as even as whole sites allow
+    assert sorted(c.code for s in by_size for c in s) == sorted(c.code for c in councils)
+    assert shard_councils(councils, 2, sizes) == by_size  # the same shares every time (a resume)
+
+
+def test_councils_on_one_host_stay_together_and_unknown_sizes_count_as_the_middle_one():
+    councils = _councils(6, shared_host=2)  # E04 and E05 share a host
+    sizes = {"E00": 100, "E01": 300, "E02": 200, "E04": 150}  # E03 new this week, E05 never finished
+    shards = shard_councils(councils, 3, sizes)
+    together = [shard for shard in shards if any(c.code == "E04" for c in shard)][0]
+    assert {"E04", "E05"} <= {c.code for c in together}
+    # E03 counts 200 (the middle of 100, 150, 200, 300), the shared host 150 + 200: the biggest
+    assert [c.code for c in shards[0]] == ["E04", "E05"]
+    assert sorted(len(s) for s in shards) == [2, 2, 2]
+
+
+def test_previous_sizes_are_the_last_finished_crawl_of_each_council_before_this_one(tmp_path):
+    db = dbmod.connect(tmp_path / "sizes.db")
+    for crawl_id in (1, 2, 3, 4):
+        db["crawls"].insert({"crawl_id": crawl_id, "started_at": f"2026-11-0{crawl_id}", "status": "complete"})
+    db["crawl_sites"].insert_all([
+        {"crawl_id": 1, "council_code": "E1", "status": "ok", "pages_fetched": 100},
+        {"crawl_id": 1, "council_code": "E2", "status": "ok", "pages_fetched": 50},
+        {"crawl_id": 2, "council_code": "E1", "status": "partial", "pages_fetched": 120},
+        {"crawl_id": 2, "council_code": "E2", "status": "unreachable", "pages_fetched": 0},  # says nothing of size
+        {"crawl_id": 2, "council_code": "E3", "status": "running", "pages_fetched": 7},  # killed mid-site
+        {"crawl_id": 3, "council_code": "E1", "status": "ok", "pages_fetched": 999},  # this crawl's own (a resume)
+        {"crawl_id": 4, "council_code": "E1", "status": "ok", "pages_fetched": 5},  # a later one
+    ])
+    assert previous_sizes(db, 3) == {"E1": 120, "E2": 50}
+    assert previous_sizes(db, 1) == {}
 
 
 def test_the_link_checker_holds_targets_on_a_crawling_workers_host_until_it_finishes():
