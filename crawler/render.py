@@ -20,6 +20,14 @@ name resolves to nothing (``--host-resolver-rules``), anything that escapes inte
 (a crawler reads, it never submits); images, media, fonts and stylesheets are refused, as
 they add requests to the host without changing the DOM.
 
+Settled: a page is done when the crawler has had no request of it in flight for
+``SETTLE_MS`` and the page itself has no ``fetch()`` or XMLHttpRequest unanswered, nor a
+response body still being read (``PENDING_COUNTER``, counted in the page as its scripts make
+them). The page's own count matters because the browser's requests reach the crawler as
+events: under load one can arrive after the others have been answered and the page has
+been quiet for longer than ``SETTLE_MS``, and a page judged settled then was archived half
+built (a demo page with one of its two JSON requests made: no content, no links).
+
 Bounded: one page gets ``RENDER_SECONDS`` in all (less with a short ``--timeout``: twice it), its JavaScript heap is capped
 (``--js-flags=--max-old-space-size``), its sub-requests and their bytes are capped; a page
 still busy at the limit is archived as it stands then (``unsettled``), a crashed one
@@ -53,6 +61,37 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://0.0.0.0:9", "--proxy-bypass-list=<-loopback>",
     f"--js-flags=--max-old-space-size={JS_HEAP_MB}",
 ]
+# Run in every frame before the page's own scripts: counts the page's fetch() and
+# XMLHttpRequest calls not yet answered, and response bodies being read. A count goes down a
+# task after its request settles, so a follow-up made in the answer's handlers (read the
+# body, then fetch the next thing) is counted before it does.
+PENDING_COUNTER = """(() => {
+  let pending = 0;
+  const done = () => { setTimeout(() => { pending -= 1; }, 0); };
+  const counted = (call) => function (...args) {
+    pending += 1;
+    let result;
+    try { result = call.apply(this, args); } catch (error) { done(); throw error; }
+    Promise.resolve(result).then(done, done);
+    return result;
+  };
+  if (window.fetch) { window.fetch = counted(window.fetch); }
+  if (window.Response) {
+    for (const name of ["json", "text", "arrayBuffer", "blob", "formData"]) {
+      if (Response.prototype[name]) { Response.prototype[name] = counted(Response.prototype[name]); }
+    }
+  }
+  if (window.XMLHttpRequest) {
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function (...args) {
+      pending += 1;
+      this.addEventListener("loadend", done, {once: true});
+      try { return send.apply(this, args); } catch (error) { done(); throw error; }
+    };
+  }
+  Object.defineProperty(window, "__loAuditPending", {get: () => pending});
+})();"""
+PENDING = "() => window.__loAuditPending || 0"
 _DROPPED_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection", "set-cookie"}
 
 
@@ -112,6 +151,7 @@ class Renderer:
             # inside the try: a crawl being stopped (SIGTERM) closes the browser under a render
             context = await browser.new_context(user_agent=self.user_agent, service_workers="block",
                                                 java_script_enabled=True)
+            await context.add_init_script(PENDING_COUNTER)
             page = await context.new_page()
             page.on("crash", lambda _: state.crashed.set())
             await page.route("**/*", lambda route: self._route(route, response, meta, state))
@@ -125,11 +165,16 @@ class Renderer:
                 return Rendering(None, "crashed", "the page crashed the browser (memory or a renderer fault)",
                                  state.refused)
             crashed.cancel()
-            settled = await state.settle(started + self.seconds) if navigate in done and not navigate.exception() \
+            deadline = started + self.seconds
+            settled = await state.settle(page, deadline) if navigate in done and not navigate.exception() \
                 else False
             if state.crashed.is_set():
                 return Rendering(None, "crashed", "the page crashed the browser", state.refused)
-            dom = await page.content()
+            try:  # a script that never yields holds the DOM too
+                dom = await asyncio.wait_for(page.content(), timeout=max(deadline - time.monotonic(), 0) + 5)
+            except asyncio.TimeoutError:
+                return Rendering(None, "unsettled", f"its script still running after {self.seconds:g} s: "
+                                 "no DOM could be read", state.refused)
             took = time.monotonic() - started
             detail = f"{state.fetched} request(s) fetched for the page, {took:.1f} s"
             if state.refused:
@@ -199,13 +244,25 @@ class _PageState:
         self.crashed = asyncio.Event()
         self.last_activity = time.monotonic()
 
-    async def settle(self, deadline: float) -> bool:
-        """Wait until no request has been in flight for SETTLE_MS; False at the deadline."""
+    async def settle(self, page, deadline: float) -> bool:
+        """Wait until no request has been in flight for SETTLE_MS and the page counts none of
+        its own unanswered (see the module's docstring); False at the deadline. Asking the
+        page waits for its scripts to yield, so that is bounded by the deadline too."""
         while time.monotonic() < deadline:
             if self.crashed.is_set():
                 return False
             if self.in_flight == 0 and time.monotonic() - self.last_activity >= SETTLE_MS / 1000:
-                return True
+                quiet_since = self.last_activity
+                try:
+                    pending = await asyncio.wait_for(page.evaluate(PENDING), timeout=deadline - time.monotonic())
+                except asyncio.TimeoutError:
+                    return False
+                except Exception:  # the page is navigating or gone: not settled yet
+                    pending = None
+                if pending == 0 and self.in_flight == 0 and self.last_activity == quiet_since:
+                    return True
+                if self.in_flight == 0 and self.last_activity == quiet_since:
+                    self.last_activity = time.monotonic()  # the page is still waiting for its answers
             await asyncio.sleep(0.05)
         return False
 

@@ -10,14 +10,18 @@ platform that builds its record pages from a JSON API.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 
 from audit.core.evidence import WarcReader
 from audit.core.page import Page
 from crawler.appshell import shell_cue
+from crawler.render import Renderer
 
 from conftest import Reply, Web, lo_audit, page, run_crawl
 
@@ -220,3 +224,85 @@ def test_a_page_that_never_settles_is_recorded_as_such(tmp_path):
         assert b"<h1>Busy</h1>" in reader.body(row["warc_file"], row["warc_offset"])  # the DOM at the limit
     finally:
         proxy.close()
+
+
+# ----------------------------------------------------------------------------- settling
+class _Engine:
+    """The one thing Renderer asks of Scrapy's engine, ``download_async``, answered from a
+    dict: these tests are about when a render is judged finished, and need to hold one of
+    the browser's requests back, which a real crawl over a real server cannot do on cue."""
+
+    def __init__(self, bodies: dict[str, tuple[bytes, str]]):
+        self.bodies = bodies
+
+    async def download_async(self, request):
+        from scrapy.http import TextResponse
+
+        body, content_type = self.bodies[urlsplit(request.url).path]
+        return TextResponse(request.url, status=200, body=body, headers={"Content-Type": content_type})
+
+
+class _LateRenderer(Renderer):
+    """A renderer that is handed the browser's request for ``late`` a second after the
+    browser made it: what CI saw under load, when one of a page's two JSON requests reached
+    the crawler after the other had been answered and the page had been quiet for 0.5 s."""
+
+    late = "/api/pages/home.json"
+
+    async def _route(self, route, response, meta, state):
+        if route.request.url.endswith(self.late):
+            await asyncio.sleep(1.0)
+        await super()._route(route, response, meta, state)
+
+
+def test_a_request_the_crawler_hears_of_late_is_waited_for():
+    """Ravensmere's shape (the demo's create-react-app stand-in): the bundle asks for the
+    site furniture and the page's content at once and builds the page from both. Before the
+    page's own count of its unanswered requests was asked, this render was judged settled
+    with one of the two answered: the shell, no content, no links."""
+    shell = (b'<!doctype html><html><head><script defer src="/static/js/main.js"></script></head><body>'
+             b'<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div></body></html>')
+    bundle = b"""
+      const json = (url) => fetch(url).then((r) => r.ok ? r.json() : null);
+      Promise.all([json('/api/site.json'), json('/api/pages/home.json')]).then(([site, page]) => {
+        document.getElementById('root').innerHTML = '<nav><a href="/contact-us">' + site.contact + '</a></nav>' +
+          '<main><h1>' + page.title + '</h1></main>';
+      });"""
+    engine = _Engine({"/static/js/main.js": (bundle, "application/javascript"),
+                      "/api/site.json": (b'{"contact": "Contact us"}', "application/json"),
+                      "/api/pages/home.json": (b'{"title": "SEND Local Offer"}', "application/json")})
+
+    async def render():
+        from scrapy.http import HtmlResponse
+
+        renderer = _LateRenderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=20)
+        try:
+            return await renderer.render(HtmlResponse("http://lo.example/", body=shell), {})
+        finally:
+            await renderer.close()
+
+    rendering = asyncio.run(render())
+    assert rendering.status == "rendered", rendering
+    assert "<h1>SEND Local Offer</h1>" in rendering.dom and 'href="/contact-us"' in rendering.dom
+    assert "3 request(s) fetched" in rendering.detail
+
+
+def test_a_script_that_never_yields_is_recorded_without_a_dom():
+    """A bundle stuck in a loop holds the page's main thread: neither its count nor its DOM
+    can be read. The render ends at its limit, with the raw HTML left for the audit."""
+    shell = b'<html><body><div id="root"></div><script src="/loop.js"></script></body></html>'
+    engine = _Engine({"/loop.js": (b"document.getElementById('root').textContent = 'x'; "
+                                   b"setTimeout(() => { for (;;) {} }, 0);", "application/javascript")})
+
+    async def render():
+        from scrapy.http import HtmlResponse
+
+        renderer = Renderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=3)
+        try:
+            return await renderer.render(HtmlResponse("http://lo.example/", body=shell), {})
+        finally:
+            await renderer.close()
+
+    rendering = asyncio.run(render())
+    assert rendering.status == "unsettled" and rendering.dom is None, rendering
+    assert "still running" in rendering.detail

@@ -206,7 +206,7 @@ def test_when_the_link_checker_dies_the_crawl_still_checks_every_target(crawls, 
         while len(spawned := _spawned(proc.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(spawned) == 3, "expected two crawl workers and the link checker"
-        checker = max(spawned)  # started last
+        checker = spawned[-1]  # started last
         time.sleep(1)
         os.kill(checker, signal.SIGKILL)
         killed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -260,9 +260,13 @@ def _children(pid: int) -> list[int]:
 
 def _spawned(pid: int) -> list[int]:
     """The children of ``pid`` that multiprocessing spawned to run a process target (not
-    its resource tracker), oldest first."""
+    its resource tracker), oldest first. Process ids wrap (at 32,768 on the CI machines), so
+    the oldest child is the one whose id is fewest steps after its parent's, not the lowest:
+    taking the highest id for the youngest once killed a crawl worker instead of the link
+    checker."""
+    pid_max = int(open("/proc/sys/kernel/pid_max").read())
     found = []
-    for child in sorted(_children(pid)):
+    for child in sorted(_children(pid), key=lambda child: (child - pid) % pid_max):
         try:
             cmdline = open(f"/proc/{child}/cmdline", "rb").read()
         except OSError:
