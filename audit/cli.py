@@ -201,6 +201,16 @@ def _resume(db_path, crawl_id: int | None) -> None:
                "never committed (fetched again)")
     for line in crawl_summary(db, crawl_id):
         click.echo("  " + line)
+    _fail_if_interrupted(db, crawl_id)
+
+
+def _fail_if_interrupted(db, crawl_id: int) -> None:
+    """A crawl that returned without finishing (one of its processes stopped early: killed,
+    out of memory) exits non-zero with one line saying so, after its summary: a scheduled
+    weekly crawl must not look complete when it is not."""
+    if db["crawls"].get(crawl_id)["status"] == "interrupted":
+        raise click.ClickException(f"crawl {crawl_id} did not finish: a crawl process stopped before the end "
+                                   "(what it fetched is kept); `lo-audit crawl --resume` continues it")
 
 
 @cli.command()
@@ -262,8 +272,10 @@ def _crawl(db_path, selected, max_pages, download_delay, timeout, ignore_robots,
     with CrawlProgress(db_path) as progress:
         crawl_id = run_crawl(db_path, selected, options, on_start=progress.watch)
     click.echo(f"crawl {crawl_id}: {len(selected)} councils -> {db_path}")
-    for line in crawl_summary(dbmod.connect(db_path), crawl_id):
+    db = dbmod.connect(db_path)
+    for line in crawl_summary(db, crawl_id):
         click.echo("  " + line)
+    _fail_if_interrupted(db, crawl_id)
     return crawl_id
 
 

@@ -224,6 +224,37 @@ def test_when_the_link_checker_dies_the_crawl_still_checks_every_target(crawls, 
                         "WHERE c.checked_at > ?", [killed_at]).fetchone()[0] > 0
 
 
+def test_when_a_crawl_worker_dies_the_crawl_says_it_did_not_finish_and_resumes(tmp_path):
+    """SIGKILL a crawl worker (as the kernel's out-of-memory killer would): the others finish,
+    the crawl is recorded as interrupted, and the command says so on one line and exits 1,
+    where it used to print its summary and exit 0 as if the crawl were complete."""
+    db = tmp_path / "demo.db"
+    with DemoWeb().start() as web:
+        env = cli_env({"http_proxy": web.proxy_url, "HTTP_PROXY": web.proxy_url})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audit.cli", "crawl", "--seeds", str(DEMO_ROOT / "councils.csv"), "--db", str(db),
+             "--download-delay", "0.1", "--timeout", "10", "--workers", "2"],
+            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(spawned := _spawned(proc.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(spawned) == 3, "expected two crawl workers and the link checker"
+        while time.monotonic() < deadline and not _fetched_any(db):
+            time.sleep(0.1)
+        os.kill(spawned[0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 1, (out[-2000:], err[-2000:])
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert lines[-1].startswith("Error: crawl 1 did not finish") and "--resume" in lines[-1], err[-2000:]
+        assert "Traceback" not in err and "crawl 1:" in out  # its summary first
+        assert rows(sqlite3.connect(db), "SELECT status FROM crawls") == {("interrupted",)}
+        resumed = subprocess.run([sys.executable, "-m", "audit.cli", "crawl", "--db", str(db), "--resume"],
+                                 env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "crawl 1 resumed (1 time): complete" in resumed.stdout
+    assert rows(sqlite3.connect(db), "SELECT status FROM crawls") == {("complete",)}
+
+
 def test_audit_with_two_workers_writes_the_same_audit(demo_db, tmp_path):
     from tests.conftest import copy_demo
 
