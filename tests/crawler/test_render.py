@@ -242,6 +242,19 @@ class _Engine:
         return TextResponse(request.url, status=200, body=body, headers={"Content-Type": content_type})
 
 
+def _render(renderer: Renderer, shell: bytes):
+    """``renderer``'s Rendering of the page ``shell`` at http://lo.example/, its browser closed after."""
+    from scrapy.http import HtmlResponse
+
+    async def render():
+        try:
+            return await renderer.render(HtmlResponse("http://lo.example/", body=shell), {})
+        finally:
+            await renderer.close()
+
+    return asyncio.run(render())
+
+
 class _LateRenderer(Renderer):
     """A renderer that is handed the browser's request for ``late`` a second after the
     browser made it: what CI saw under load, when one of a page's two JSON requests reached
@@ -272,16 +285,7 @@ def test_a_request_the_crawler_hears_of_late_is_waited_for():
                       "/api/site.json": (b'{"contact": "Contact us"}', "application/json"),
                       "/api/pages/home.json": (b'{"title": "SEND Local Offer"}', "application/json")})
 
-    async def render():
-        from scrapy.http import HtmlResponse
-
-        renderer = _LateRenderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=20)
-        try:
-            return await renderer.render(HtmlResponse("http://lo.example/", body=shell), {})
-        finally:
-            await renderer.close()
-
-    rendering = asyncio.run(render())
+    rendering = _render(_LateRenderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=20), shell)
     assert rendering.status == "rendered", rendering
     assert "<h1>SEND Local Offer</h1>" in rendering.dom and 'href="/contact-us"' in rendering.dom
     assert "3 request(s) fetched" in rendering.detail
@@ -294,15 +298,6 @@ def test_a_script_that_never_yields_is_recorded_without_a_dom():
     engine = _Engine({"/loop.js": (b"document.getElementById('root').textContent = 'x'; "
                                    b"setTimeout(() => { for (;;) {} }, 0);", "application/javascript")})
 
-    async def render():
-        from scrapy.http import HtmlResponse
-
-        renderer = Renderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=3)
-        try:
-            return await renderer.render(HtmlResponse("http://lo.example/", body=shell), {})
-        finally:
-            await renderer.close()
-
-    rendering = asyncio.run(render())
+    rendering = _render(Renderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=3), shell)
     assert rendering.status == "unsettled" and rendering.dom is None, rendering
     assert "still running" in rendering.detail
