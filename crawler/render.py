@@ -165,6 +165,8 @@ class Renderer:
                 return Rendering(None, "crashed", "the page crashed the browser (memory or a renderer fault)",
                                  state.refused)
             crashed.cancel()
+            if navigate not in done:  # still loading at the limit: its late outcome is not wanted
+                navigate.cancel()
             deadline = started + self.seconds
             settled = await state.settle(page, deadline) if navigate in done and not navigate.exception() \
                 else False

@@ -291,13 +291,16 @@ def test_a_request_the_crawler_hears_of_late_is_waited_for():
     assert "3 request(s) fetched" in rendering.detail
 
 
-def test_a_script_that_never_yields_is_recorded_without_a_dom():
+@pytest.mark.parametrize("when", [
+    "setTimeout(() => { for (;;) {} }, 0);",  # before the page has loaded: the navigation never ends
+    "window.addEventListener('load', () => setTimeout(() => { for (;;) {} }, 0));",  # after: asking for its count never ends
+])
+def test_a_script_that_never_yields_is_recorded_without_a_dom(when):
     """A bundle stuck in a loop holds the page's main thread: neither its count nor its DOM
     can be read. The render ends at its limit, with the raw HTML left for the audit."""
     shell = b'<html><body><div id="root"></div><script src="/loop.js"></script></body></html>'
-    engine = _Engine({"/loop.js": (b"document.getElementById('root').textContent = 'x'; "
-                                   b"setTimeout(() => { for (;;) {} }, 0);", "application/javascript")})
-
+    engine = _Engine({"/loop.js": (b"document.getElementById('root').textContent = 'x'; " + when.encode(),
+                                   "application/javascript")})
     rendering = _render(Renderer(SimpleNamespace(engine=engine), "lo-audit-test", seconds=3), shell)
     assert rendering.status == "unsettled" and rendering.dom is None, rendering
     assert "still running" in rendering.detail
