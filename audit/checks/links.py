@@ -60,7 +60,9 @@ class Links(Check):
     )
     columns = (
         Column("links_checked", "INTEGER",
-               "Distinct link targets (without #fragment) found on in-scope pages and checked."),
+               "Distinct link targets (without #fragment) found on in-scope pages and checked: answered, or "
+               "failed, so ok, broken or blocked. A target too large to read, or one lo-audit itself failed on, "
+               "is not counted: it is listed among the links we could not check."),
         Column("broken_links", "INTEGER",
                "Distinct targets that ended (after at most 10 redirects) in 404, 410, another 4xx except "
                "401/403/407/429, a 5xx, or a failure: DNS, refused, reset, timeout, TLS, redirect loop, "
@@ -69,7 +71,8 @@ class Links(Check):
                "Distinct targets answering 401/403/407/429 or a bot challenge: unverifiable, not counted as broken."),
     )
     findings = {"broken_link": "Broken links", "soft_404": "Links to 'page not found' pages (soft 404)",
-                "blocked_link": "Links we could not verify (blocked)"}
+                "blocked_link": "Links we could not verify (blocked)",
+                "unchecked_link": "Links we could not check (too large to read, or lo-audit's own error)"}
 
     def page(self, page: Page) -> None:
         not_found = soft404.looks_like_not_found(page)
@@ -90,8 +93,13 @@ class Links(Check):
                 check = checks.get(key)
                 if check is None:
                     continue  # mailto:, tel: and other non-web targets are not checked
-                targets.add(key)
                 status_text = check.reason or ""
+                if check.outcome == "skipped":  # neither ok nor broken: not counted as checked
+                    self.find("unchecked_link", page.url, target, "low",
+                              f"Link not checked ({status_text.replace('_', ' ')}) with text '{link.text[:80]}'",
+                              status_text)
+                    continue
+                targets.add(key)
                 if check.outcome == "broken":
                     broken.add(key)
                     self.find("broken_link", page.url, target, "high",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from audit.core.scope import in_scope
 from audit.core.urls import canonical_url
 from crawler.traps import TRAP_BUDGET
 
-from conftest import HTML, ROOT, Reply, closed_port, council, page, run_crawl, web_factory
+from conftest import HTML, ROOT, Reply, closed_port, council, lo_audit, page, query, run_crawl, web_factory
 
 ALLOWED_KINDS = {"page", "document", "robots", "sitemap", "open_data", "search"}
 
@@ -571,6 +572,24 @@ def test_gzip_bomb_is_recorded_too_large(bounds_crawl):
     assert row["error"] == "too_large", row
     assert result.check(big.url("/lo/bomb.html"))["outcome"] == "skipped"
     assert result.site("E3")["pages_fetched"] == 2  # home and ok.html, no crash
+
+
+def test_targets_too_large_to_read_are_not_counted_as_checked(bounds_crawl, tmp_path):
+    """E3's home links five targets: three too large to read (skipped), ok.html, and nothing
+    else. Counting the skipped ones among the links checked would dilute the broken share with
+    targets nobody saw; they are listed as links we could not check instead."""
+    result = bounds_crawl[0]
+    db = tmp_path / result.db_path.name
+    shutil.copy(result.db_path, db)
+    shutil.copytree(result.db_path.parent / f"{result.db_path.stem}-warc", tmp_path / f"{db.stem}-warc")
+    proc = lo_audit("audit", "--db", db, "--as-of", "2026-11-23", "--axe-sample", "0")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    big = bounds_crawl[3]
+    score = query(db, "SELECT links_checked, broken_links FROM council_scores WHERE council_code = 'E3'")[0]
+    assert score == {"links_checked": 1, "broken_links": 0}  # ok.html (the home is not its own link)
+    unchecked = {(r["target"], r["evidence"]) for r in query(
+        db, "SELECT target, evidence FROM findings WHERE council_code = 'E3' AND check_name = 'unchecked_link'")}
+    assert unchecked == {(big.url(p), "too_large") for p in ("/lo/huge.html", "/lo/huge-stream.html", "/lo/bomb.html")}
 
 
 def test_bounds_crawl_is_fast(bounds_crawl):
