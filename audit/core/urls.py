@@ -62,6 +62,8 @@ def _canonical(url: str) -> str:
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
+    elif host.rsplit(".", 1)[-1][:1].isdigit():  # a last label that may be a number: an IPv4 address
+        host = _dotted_quad(host)
     port = parts.port  # a bad port raises: the URL is kept as given, never rewritten to port 80
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:
@@ -70,6 +72,15 @@ def _canonical(url: str) -> str:
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
+
+
+def _dotted_quad(host: str) -> str:
+    """An IPv4 host in any notation a browser accepts (``2130706433``, ``0x7f.1``, ``127.1``)
+    as the dotted quad the URL standard makes of it, as w3lib (from 2.6) does to every
+    Scrapy request's URL: a check or fetch recorded under the request's URL must have the
+    key of the link that asked for it. Anything else is kept as it is."""
+    address = literal_address(host)
+    return str(address) if isinstance(address, ipaddress.IPv4Address) else host
 
 
 def is_web_url(url: str) -> bool:

@@ -81,6 +81,16 @@ def test_private_allowance_loopback_seed_reaches_loopback_only():
     ("http://example.org/a%20b", "http://example.org/a%20b"),
     ("http://example.org/a b", "http://example.org/a%20b"),
     ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    # IPv4 in the notations browsers accept: the dotted quad the URL standard (and w3lib 2.6,
+    # under every Scrapy request) makes of them; what is no address is left alone
+    ("http://2130706433:8080/x", "http://127.0.0.1:8080/x"),
+    ("http://0x7f.1/", "http://127.0.0.1/"),
+    ("http://0177.0.0.1/", "http://127.0.0.1/"),
+    ("http://127.1/", "http://127.0.0.1/"),
+    ("http://1.2.3.4.5/", "http://1.2.3.4.5/"),
+    ("http://999.1.1.1/", "http://999.1.1.1/"),
+    ("http://www.council.123abc/", "http://www.council.123abc/"),
+    ("http://www.council.example/", "http://www.council.example/"),
 ])
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
