@@ -47,8 +47,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 @lru_cache(maxsize=1 << 16)
 def canonical_url(url: str) -> str:
     """Lower-case scheme/host, drop default port, fragment and session parameters,
-    percent-encode consistently. Query order is kept: on many CMSs it matters.
-    A URL too broken to parse is returned as given (the link checker reports it).
+    percent-encode consistently; and what the URL standard does to a URL before it is
+    requested (w3lib applies it to every Scrapy request's URL, more of it from 2.6): an
+    IPv4 host in dotted-quad form, an internationalised host in punycode, backslashes as
+    slashes and ``.``/``..`` segments resolved, so a fetch or check recorded under the
+    request's URL has the key of the link that asked for it. Query order is kept: on many
+    CMSs it matters. A URL too broken to parse is returned as given (the link checker reports it).
     Cached: a site's menu links are canonicalised once, not once per page."""
     try:
         return _canonical(url.strip())
@@ -60,6 +64,11 @@ def _canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if not host.isascii():  # an internationalised name: its ASCII (punycode) form, as requested
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
     if ":" in host:
         host = f"[{host}]"
     elif host.rsplit(".", 1)[-1][:1].isdigit():  # a last label that may be a number: an IPv4 address
@@ -68,10 +77,28 @@ def _canonical(url: str) -> str:
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:
         netloc = parts.username + "@" + netloc
-    path = _PATH_SESSION.sub("", parts.path) or "/"
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    path = _PATH_SESSION.sub("", parts.path.replace("\\", "/")) or "/"
+    path = quote(_without_dot_segments(unquote(path)), safe="/:@!$&'()*+,;=-._~")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
+
+
+def _without_dot_segments(path: str) -> str:
+    """``path`` with its ``.`` and ``..`` segments resolved (RFC 3986, 5.2.4)."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    kept = segments[:1]
+    for i, segment in enumerate(segments[1:], 1):
+        last = i == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(kept) > 1:
+                kept.pop()
+            if last:
+                kept.append("")
+        else:
+            kept.append(segment)
+    return "/".join(kept)
 
 
 def _dotted_quad(host: str) -> str:

@@ -91,6 +91,14 @@ def test_private_allowance_loopback_seed_reaches_loopback_only():
     ("http://999.1.1.1/", "http://999.1.1.1/"),
     ("http://www.council.123abc/", "http://www.council.123abc/"),
     ("http://www.council.example/", "http://www.council.example/"),
+    # the rest of what a request's URL gets before it is sent (w3lib 2.6 under Scrapy)
+    ("http://example.org/./a/../b", "http://example.org/b"),
+    ("http://example.org/a/b/..", "http://example.org/a/"),
+    ("http://example.org/a/./", "http://example.org/a/"),
+    ("http://example.org/../x", "http://example.org/x"),
+    ("http://example.org/a..b/.c", "http://example.org/a..b/.c"),
+    ("http://example.org/send\\short-breaks", "http://example.org/send/short-breaks"),
+    ("http://Bücher.example/x", "http://xn--bcher-kva.example/x"),
 ])
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
