@@ -41,18 +41,16 @@ def shard_councils(councils: list[Council], workers: int,
     by_host: dict[str, list[Council]] = {}
     for council in councils:
         by_host.setdefault(host_of(council.local_offer_url), []).append(council)
-    known = sorted(size for size in (sizes or {}).values() if size > 0)
+    sizes = sizes or {}
+    known = sorted(size for size in sizes.values() if size > 0)
     unknown = known[len(known) // 2] if known else 1
-
-    def size(host: str) -> int:
-        return sum((sizes or {}).get(c.code) or unknown for c in by_host[host])
-
+    weight = {host: sum(sizes.get(c.code) or unknown for c in group) for host, group in by_host.items()}
     shards: list[list[Council]] = [[] for _ in range(workers)]
     loads = [0] * workers
-    for host in sorted(by_host, key=lambda h: (-size(h), h)):
+    for host in sorted(by_host, key=lambda h: (-weight[h], h)):
         least = loads.index(min(loads))
         shards[least].extend(by_host[host])
-        loads[least] += size(host)
+        loads[least] += weight[host]
     return [shard for shard in shards if shard]
 
 
