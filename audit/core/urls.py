@@ -14,6 +14,8 @@ from functools import lru_cache
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 
 class UrlError(ValueError):
     """A URL a person gave us is unusable; the message says why in one line."""
@@ -64,11 +66,8 @@ def _canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if not host.isascii():  # an internationalised name: its ASCII (punycode) form, as requested
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass
+    if not host.isascii():
+        host = _requested_host(host)
     if ":" in host:
         host = f"[{host}]"
     elif host.rsplit(".", 1)[-1][:1].isdigit():  # a last label that may be a number: an IPv4 address
@@ -81,6 +80,19 @@ def _canonical(url: str) -> str:
     path = quote(_without_dot_segments(unquote(path)), safe="/:@!$&'()*+,;=-._~")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
+
+
+def _requested_host(host: str) -> str:
+    """An internationalised host name in the ASCII (punycode) form a request for it is sent
+    under: the installed w3lib's, which Scrapy applies to every request's URL. Python's own
+    IDNA codec is IDNA 2003, which maps "ß" and "ς" to "ss" and "σ"; browsers and w3lib 2.6
+    keep them ("faß.example" is xn--fa-hia.example, another domain than fass.example), so
+    taking the codec's form would key a link's check under a host that was never asked.
+    A name neither can encode is kept as it is."""
+    try:
+        return urlsplit(safe_url_string(f"http://{host}/")).hostname or host
+    except (UnicodeError, ValueError):
+        return host
 
 
 def _without_dot_segments(path: str) -> str:
