@@ -66,6 +66,8 @@ def _canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if "%" in host:  # the URL standard reads a host's percent-escapes ("ex%41mple.org")
+        host = unquote(host).lower()
     if not host.isascii():
         host = _requested_host(host)
     if ":" in host:

@@ -104,6 +104,8 @@ CANONICAL_FORMS = [
     ("http://faß.example/x", "http://xn--fa-hia.example/x"),
     ("http://STRAßE.example/", "http://xn--strae-oqa.example/"),
     ("http://ｅxample.org/", "http://example.org/"),
+    ("http://ex%41mple.org/x", "http://example.org/x"),  # a host's percent-escapes are read
+    ("http://%C3%9F.example/", "http://xn--zca.example/"),
 ]
 
 
