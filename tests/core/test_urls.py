@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.core.scope import default_scope, in_scope
 from audit.core.urls import (
@@ -107,6 +109,21 @@ CANONICAL_FORMS = [
     ("http://ex%41mple.org/x", "http://example.org/x"),  # a host's percent-escapes are read
     ("http://%C3%9F.example/", "http://xn--zca.example/"),
 ]
+
+
+# Pieces real links are made of, and the odd ones the URL standard rewrites before a request.
+_HOSTS = ["example.org", "EXAMPLE.org", "ex%41mple.org", "faß.example", "münchen.example", "ｅxample.org",
+          "ΟΔΟΣ.example", "127.1", "0x7f.0.0.1", "2130706433", "[::1]", "host.example:8080", "host.example:80",
+          "user@host.example", "exa_mple.org", "xn--mnchen-3ya.example"]
+_PATH_PIECES = list("abcAB/.-_~?&=#;:+,'\"<> é☃[]|\\@!$*()") + [
+    "%20", "%2e", "%2E", "%2F", "%7e", "%zz", "%", "%C3%A9", "%e9", "%25", "%3F", "%23", "..", "./", "\t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://"]), host=st.sampled_from(_HOSTS),
+       rest=st.lists(st.sampled_from(_PATH_PIECES), max_size=12).map("".join))
+def test_generated_links_and_their_requests_share_a_key(scheme, host, rest):
+    test_a_link_and_the_request_made_for_it_share_a_key(f"{scheme}{host}/{rest}")
 
 
 @pytest.mark.parametrize("url,expected", CANONICAL_FORMS)
