@@ -117,6 +117,10 @@ class CouncilContext:
     # (crawler/directory.py), in the order fetched; empty when the crawl made none.
     open_data: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
     searches: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
+    # Why the crawl fetched no answer for a URL of the council's (canonical URL -> fetches.error:
+    # ``skipped_trap`` for a crawler trap's variants not followed, a failure's code): what a link
+    # with no link check says about why it was not checked. Read on demand (rarely needed).
+    unfetched: Callable[[], dict[str, str]] = lambda: {}
 
     @property
     def not_assessed_reason(self) -> str | None:

@@ -319,7 +319,7 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
         documents=lambda: load_fetches(db, reader, crawl_id, code, "document"),
         open_data=lambda: load_fetches(db, reader, crawl_id, code, "open_data"),
         searches=lambda: load_fetches(db, reader, crawl_id, code, "search"), axe=axe, result=result,
-        stylesheets=stylesheets)
+        stylesheets=stylesheets, unfetched=lambda: _unfetched(db, crawl_id, code))
     running = [check(context) for check in all_checks()]
     page_readers = [check for check in running if check.reads_pages()]
     # Each page is parsed once and handed to every check while it holds its tree (only the
@@ -357,6 +357,14 @@ def _home_url(db, crawl_id: int, code: str) -> str | None:
         "AND s.council_code = f.council_code WHERE f.crawl_id = ? AND f.council_code = ? AND f.kind = 'page' "
         "AND f.depth = 0 AND f.referrer IS NULL AND f.status IS NOT NULL", [crawl_id, code]), None)
     return row["final_url"] if row else None
+
+
+def _unfetched(db, crawl_id: int, code: str) -> dict[str, str]:
+    """The council's URLs the crawl has no answer for, by canonical URL, with the reason it
+    recorded (``fetches.error``)."""
+    return {url: error for url, error in db.execute(
+        "SELECT url, error FROM fetches WHERE crawl_id = ? AND council_code = ? AND status IS NULL "
+        "AND error IS NOT NULL", [crawl_id, code])}
 
 
 def load_fetches(db, reader: WarcReader, crawl_id: int, code: str, kind: str) -> Iterator[ArchivedFetch]:

@@ -84,6 +84,9 @@ class SiteState:
     trap_held: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     sitemaps: int = 0
     sitemaps_requested: bool = False
+    # Canonical URLs requested as sitemaps. They are in ``seen`` (never crawled as pages), so a
+    # page's link to one (a footer's "Sitemap") is given a status check like any other target.
+    sitemap_urls: set[str] = field(default_factory=set)
     seed_outcome: tuple[str, str] | None = None  # (status, reason)
     final_seed_url: str | None = None
     pages_ok: int = 0
@@ -387,6 +390,8 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             key = canonical_url(target)
             if key not in site.seen:
                 yield from self.crawl_or_skip(site, key, target, depth, referrer, check_skipped=True)
+            elif key in site.sitemap_urls:
+                yield from self.check_link(site, target)
             if key not in site.seen:
                 return  # held: a trap family's URL
         site.followed[target] = scope_ok
@@ -793,6 +798,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             return
         site.sitemaps += 1
         site.seen.add(canonical_url(url))
+        site.sitemap_urls.add(canonical_url(url))
         yield self.track(site, scrapy.Request(
             url, callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True, priority=50,
             meta={

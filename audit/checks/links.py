@@ -12,10 +12,21 @@ from __future__ import annotations
 from audit.check import Check, Column, Dimension
 from audit.checks import soft404
 from audit.core.page import Page
-from audit.core.urls import check_key
+from audit.core.urls import check_key, is_web_url
 from audit.core.wording import as_int, plural
 
 BROKEN_SHARE_PENALTY = 10  # the share of points lost per unit share of broken links
+
+# Why a web link was not checked (an ``unchecked_link`` finding's evidence) -> the words its detail
+# uses; another code (a failure the crawl recorded for the URL) is shown as it is.
+NO_CHECK = "no_check_recorded"
+UNCHECKED_WHY = {
+    "skipped_trap": "one of a crawler trap's endless variants (a calendar's months, a search's filter "
+                    "combinations), not followed",
+    "too_large": "too large to read",
+    "crawler_error": "lo-audit's own error",
+    NO_CHECK: "the crawl recorded no check of it",
+}
 
 
 # Datasette metadata for what this check publishes (merged by audit/serve.py).
@@ -69,10 +80,16 @@ class Links(Check):
                "malformed address."),
         Column("blocked_links", "INTEGER",
                "Distinct targets answering 401/403/407/429 or a bot challenge: unverifiable, not counted as broken."),
+        Column("links_unchecked", "INTEGER",
+               "Distinct web link targets on in-scope pages that were not checked, so are in neither links_checked "
+               "nor broken_links: variants of a crawler trap (an endless calendar, a search's filter combinations) "
+               "the crawl did not follow, targets too large to read, or ones lo-audit itself failed on. Each is "
+               "listed, with why, among the links we could not check."),
     )
     findings = {"broken_link": "Broken links", "soft_404": "Links to 'page not found' pages (soft 404)",
                 "blocked_link": "Links we could not verify (blocked)",
-                "unchecked_link": "Links we could not check (too large to read, or lo-audit's own error)"}
+                "unchecked_link": "Links we could not check (a crawler trap's variants not followed, too large to "
+                                  "read, or lo-audit's own error)"}
 
     def page(self, page: Page) -> None:
         not_found = soft404.looks_like_not_found(page)
@@ -81,24 +98,40 @@ class Links(Check):
                       not_found)
         _ = page.links  # parsed now, while the page holds its tree; read in finish()
 
+    def __init__(self, context):
+        super().__init__(context)
+        self._unfetched: dict[str, str] | None = None  # read the first time a web link has no check
+
+    def _why_unchecked(self, key: str, check) -> str:
+        """The reason code of a web target not checked: its check's (skipped: too large to read,
+        lo-audit's own error); without a check, what the crawl recorded for the URL (a crawler
+        trap's variant not followed); else NO_CHECK."""
+        if check is not None:
+            return check.reason or "skipped"
+        if self._unfetched is None:
+            self._unfetched = self.context.unfetched()
+        return self._unfetched.get(key) or NO_CHECK
+
     def finish(self) -> None:
         """links_checked / broken_links / blocked_links over distinct targets. The links are
         the pages' own (parsed from the archived HTML, as the crawler did)."""
         checks = self.context.link_checks
-        targets, broken, blocked = set(), set(), set()
+        targets, broken, blocked, unchecked = set(), set(), set(), set()
         for page in self.context.pages:
             # one finding per (page, target): the last link to a target on a page, as in the links table
             for target, link in {link.url: link for link in page.links}.items():
                 key = check_key(target)
                 check = checks.get(key)
-                if check is None:
+                if check is None and not is_web_url(target):
                     continue  # mailto:, tel: and other non-web targets are not checked
-                status_text = check.reason or ""
-                if check.outcome == "skipped":  # neither ok nor broken: not counted as checked
+                if check is None or check.outcome == "skipped":  # neither ok nor broken: not counted as checked
+                    why = self._why_unchecked(key, check)
+                    unchecked.add(key)
                     self.find("unchecked_link", page.url, target, "low",
-                              f"Link not checked ({status_text.replace('_', ' ')}) with text '{link.text[:80]}'",
-                              status_text)
+                              f"Link not checked ({UNCHECKED_WHY.get(why, why.replace('_', ' '))}) "
+                              f"with text '{link.text[:80]}'", why)
                     continue
+                status_text = check.reason or ""
                 targets.add(key)
                 if check.outcome == "broken":
                     broken.add(key)
@@ -113,7 +146,8 @@ class Links(Check):
                     self.find("soft_404", page.url, target, "medium",
                               "Deep link redirects to a home page: the page it pointed to has probably gone",
                               f"redirected to {final}")
-        self.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked))
+        self.score.update(links_checked=len(targets), broken_links=len(broken), blocked_links=len(blocked),
+                          links_unchecked=len(unchecked))
 
     @staticmethod
     def points(row: dict) -> float:
@@ -132,4 +166,7 @@ class Links(Check):
         blocked = as_int(row.get("blocked_links"))
         if blocked:
             text += f"; {blocked} could not be verified"
+        unchecked = as_int(row.get("links_unchecked"))
+        if unchecked:
+            text += f"; {unchecked} not checked"
         return text

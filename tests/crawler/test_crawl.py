@@ -405,6 +405,38 @@ def test_user_agent_is_honest_with_contact_url(polite_crawl):
     assert row["user_agent"] in agents
 
 
+@pytest.fixture(scope="module")
+def sitemap_link_crawl(servers, tmp_path_factory):
+    """Two Local Offers at their host's root, each page's footer linking its sitemap, which the
+    crawler also reads as a sitemap: one answers, one is gone."""
+    live, gone = servers(), servers()
+    for web, title in ((live, "Live"), (gone, "Gone")):
+        web.route("/robots.txt", Reply(200, "User-agent: *\nAllow: /\n", content_type="text/plain"))
+        web.route("/", page("/about.html", "/sitemap.xml", title=title))
+        web.route("/about.html", page("/", "/sitemap.xml", title=f"{title} about"))
+    live.route("/sitemap.xml", Reply(200, (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{live.url('/about.html')}</loc><lastmod>2024-03-01</lastmod></url></urlset>"),
+        content_type="application/xml"))
+    result = run_crawl(tmp_path_factory.mktemp("sitemap-link"), [council("E1", live.url("/")), council("E2", gone.url("/"))])
+    return result, live, gone
+
+
+def test_a_link_to_a_sitemap_read_as_one_is_checked_too(sitemap_link_crawl):
+    """The sitemap is requested as a sitemap (never crawled as a page), which had settled every
+    link to it: a footer's "Sitemap" link had no check, so a dead one was never called broken,
+    and the audit left it out without a word."""
+    result, live, gone = sitemap_link_crawl
+    for web in (live, gone):
+        assert result.one("SELECT count(*) n FROM fetches WHERE url = ? AND kind = 'sitemap'",
+                          [web.url("/sitemap.xml")])["n"] == 1
+        assert result.one("SELECT count(*) n FROM fetches WHERE url = ? AND kind = 'page'",
+                          [web.url("/sitemap.xml")])["n"] == 0  # still not crawled as a page
+    assert result.check(live.url("/sitemap.xml"))["outcome"] == "ok"
+    assert (result.check(gone.url("/sitemap.xml"))["outcome"], result.check(gone.url("/sitemap.xml"))["status"]) == (
+        "broken", 404)
+
+
 def test_sitemap_lastmod_entries_and_self_referencing_index(polite_crawl):
     result, *_ = polite_crawl
     sm = polite_crawl[3]
@@ -576,22 +608,51 @@ def test_gzip_bomb_is_recorded_too_large(bounds_crawl):
     assert result.site("E3")["pages_fetched"] == 2  # home and ok.html, no crash
 
 
-def test_targets_too_large_to_read_are_not_counted_as_checked(bounds_crawl, tmp_path):
+@pytest.fixture(scope="module")
+def bounds_audit(bounds_crawl, tmp_path_factory):
+    """The bounds crawl audited (a copy of its database and WARC files)."""
+    result = bounds_crawl[0]
+    db = tmp_path_factory.mktemp("bounds-audit") / result.db_path.name
+    shutil.copy(result.db_path, db)
+    shutil.copytree(result.db_path.parent / f"{result.db_path.stem}-warc", db.parent / f"{db.stem}-warc")
+    proc = lo_audit("audit", "--db", db, "--as-of", "2026-11-23", "--axe-sample", "0")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return db
+
+
+def test_targets_too_large_to_read_are_not_counted_as_checked(bounds_crawl, bounds_audit):
     """E3's home links five targets: three too large to read (skipped), ok.html, and nothing
     else. Counting the skipped ones among the links checked would dilute the broken share with
     targets nobody saw; they are listed as links we could not check instead."""
-    result = bounds_crawl[0]
-    db = tmp_path / result.db_path.name
-    shutil.copy(result.db_path, db)
-    shutil.copytree(result.db_path.parent / f"{result.db_path.stem}-warc", tmp_path / f"{db.stem}-warc")
-    proc = lo_audit("audit", "--db", db, "--as-of", "2026-11-23", "--axe-sample", "0")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    big = bounds_crawl[3]
-    score = query(db, "SELECT links_checked, broken_links FROM council_scores WHERE council_code = 'E3'")[0]
-    assert score == {"links_checked": 1, "broken_links": 0}  # ok.html (the home is not its own link)
+    db, big = bounds_audit, bounds_crawl[3]
+    score = query(db, "SELECT links_checked, broken_links, links_unchecked FROM council_scores "
+                      "WHERE council_code = 'E3'")[0]
+    assert score == {"links_checked": 1, "broken_links": 0, "links_unchecked": 3}  # ok.html (the home is not its own link)
     unchecked = {(r["target"], r["evidence"]) for r in query(
         db, "SELECT target, evidence FROM findings WHERE council_code = 'E3' AND check_name = 'unchecked_link'")}
     assert unchecked == {(big.url(p), "too_large") for p in ("/lo/huge.html", "/lo/huge-stream.html", "/lo/bomb.html")}
+
+
+def test_links_to_a_traps_variants_not_followed_are_said_not_checked(bounds_crawl, bounds_audit):
+    """The calendar's months and the search's filter combinations past the trap budget are
+    neither fetched nor status-checked (thousands of requests on a real directory). A link to
+    one was left out of the figures without a word; it is now an unchecked link, with why, and
+    counted in links_unchecked, never in links_checked."""
+    db = bounds_audit
+    skipped = {r["url"] for r in query(db, "SELECT url FROM fetches WHERE council_code = 'E1' "
+                                           "AND error = 'skipped_trap'")}
+    assert len(skipped) >= 75  # 125 filter combinations, 50 of them followed; months past the budget
+    findings = query(db, "SELECT target, evidence, detail FROM findings WHERE council_code = 'E1' "
+                         "AND check_name = 'unchecked_link'")
+    assert {canonical_url(f["target"]) for f in findings} == skipped
+    assert {f["evidence"] for f in findings} == {"skipped_trap"}
+    assert all("crawler trap" in f["detail"] for f in findings)
+    score = query(db, "SELECT links_checked, links_unchecked FROM council_scores WHERE council_code = 'E1'")[0]
+    assert score["links_unchecked"] == len(skipped)
+    # Every web target the audited pages link is either checked or said not to be.
+    linked = {r["target_url"] for r in query(db, "SELECT DISTINCT target_url FROM links WHERE council_code = 'E1' "
+                                                 "AND target_url LIKE 'http%'")}
+    assert score["links_checked"] + score["links_unchecked"] == len({canonical_url(t) for t in linked})
 
 
 def test_bounds_crawl_is_fast(bounds_crawl):
