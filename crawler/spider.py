@@ -84,9 +84,10 @@ class SiteState:
     trap_held: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     sitemaps: int = 0
     sitemaps_requested: bool = False
-    # Canonical URLs requested as sitemaps. They are in ``seen`` (never crawled as pages), so a
-    # page's link to one (a footer's "Sitemap") is given a status check like any other target.
-    sitemap_urls: set[str] = field(default_factory=set)
+    # Canonical URLs in ``seen`` with no check of their own: sitemaps (read as sitemaps, never
+    # crawled as pages) and pages a sitemap listed that the page budget left out. A page's link to
+    # one (a footer's "Sitemap") is given a status check like any other target (follow_link).
+    unchecked_seen: set[str] = field(default_factory=set)
     seed_outcome: tuple[str, str] | None = None  # (status, reason)
     final_seed_url: str | None = None
     pages_ok: int = 0
@@ -390,7 +391,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             key = canonical_url(target)
             if key not in site.seen:
                 yield from self.crawl_or_skip(site, key, target, depth, referrer, check_skipped=True)
-            elif key in site.sitemap_urls:
+            elif key in site.unchecked_seen:
                 yield from self.check_link(site, target)
             if key not in site.seen:
                 return  # held: a trap family's URL
@@ -467,10 +468,14 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
         if skip:
             site.seen.add(key)
             self.record_skip(site, url, skip, depth, referrer)
-            # A page left out by the depth limit or the page budget still gets a status check;
-            # a trap's variants do not (thousands of search combinations, one request each).
-            if check_skipped and skip != "trap" and family is None:
-                yield from self.check_link(site, url)
+            # A page left out by the depth limit or the page budget still gets a status check
+            # (when a sitemap listed it, once a page links to it); a trap's variants do not
+            # (thousands of search combinations, one request each).
+            if skip != "trap" and family is None:
+                if check_skipped:
+                    yield from self.check_link(site, url)
+                else:
+                    site.unchecked_seen.add(key)
             return
         if family is not None:
             site.trap_spent[family] += 1
@@ -798,7 +803,7 @@ class LocalOfferSpider(CallbackGuard, DirectoryCrawl, scrapy.Spider):
             return
         site.sitemaps += 1
         site.seen.add(canonical_url(url))
-        site.sitemap_urls.add(canonical_url(url))
+        site.unchecked_seen.add(canonical_url(url))
         yield self.track(site, scrapy.Request(
             url, callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True, priority=50,
             meta={

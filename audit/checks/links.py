@@ -23,6 +23,8 @@ NO_CHECK = "no_check_recorded"
 UNCHECKED_WHY = {
     "skipped_trap": "one of a crawler trap's endless variants (a calendar's months, a search's filter "
                     "combinations), not followed",
+    "skipped_depth": "past the crawl's depth limit, and one of a crawler trap's variants, so not followed",
+    "skipped_max_pages": "past the crawl's page budget, and one of a crawler trap's variants, so not followed",
     "too_large": "too large to read",
     "crawler_error": "lo-audit's own error",
     NO_CHECK: "the crawl recorded no check of it",

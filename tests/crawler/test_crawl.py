@@ -418,15 +418,28 @@ def sitemap_link_crawl(servers, tmp_path_factory):
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"<url><loc>{live.url('/about.html')}</loc><lastmod>2024-03-01</lastmod></url></urlset>"),
         content_type="application/xml"))
-    result = run_crawl(tmp_path_factory.mktemp("sitemap-link"), [council("E1", live.url("/")), council("E2", gone.url("/"))])
-    return result, live, gone
+    # E3: the sitemap (read while the home's one link waits: the host takes one request at a
+    # time, a sitemap goes first) lists five pages, of which the page budget of 3 admits one;
+    # the page the home links then links the last of them.
+    listed = servers()
+    listed.route("/", page("/a.html", title="Listed"))
+    listed.route("/a.html", page("/p5.html", title="Listed a"))
+    listed.route("/sitemap.xml", Reply(200, (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{listed.url(f'/p{n}.html')}</loc></url>" for n in range(1, 6)) + "</urlset>"),
+        content_type="application/xml"))
+    for n in range(1, 6):
+        listed.route(f"/p{n}.html", page(title=f"Listed {n}"))
+    result = run_crawl(tmp_path_factory.mktemp("sitemap-link"), [
+        council("E1", live.url("/")), council("E2", gone.url("/")), council("E3", listed.url("/"))], "--max-pages", "3")
+    return result, live, gone, listed
 
 
 def test_a_link_to_a_sitemap_read_as_one_is_checked_too(sitemap_link_crawl):
     """The sitemap is requested as a sitemap (never crawled as a page), which had settled every
     link to it: a footer's "Sitemap" link had no check, so a dead one was never called broken,
     and the audit left it out without a word."""
-    result, live, gone = sitemap_link_crawl
+    result, live, gone, _ = sitemap_link_crawl
     for web in (live, gone):
         assert result.one("SELECT count(*) n FROM fetches WHERE url = ? AND kind = 'sitemap'",
                           [web.url("/sitemap.xml")])["n"] == 1
@@ -435,6 +448,17 @@ def test_a_link_to_a_sitemap_read_as_one_is_checked_too(sitemap_link_crawl):
     assert result.check(live.url("/sitemap.xml"))["outcome"] == "ok"
     assert (result.check(gone.url("/sitemap.xml"))["outcome"], result.check(gone.url("/sitemap.xml"))["status"]) == (
         "broken", 404)
+
+
+def test_a_link_to_a_page_the_budget_left_out_of_a_sitemaps_list_is_checked(sitemap_link_crawl):
+    """A page a sitemap listed and the page budget left out is settled without a check (a
+    sitemap's hundreds of entries are not all status-checked); a page's link to it then gets
+    the status check any link to a page the budget left out gets."""
+    result, *_, listed = sitemap_link_crawl
+    assert listed.hits("/p5.html", "GET") == 0
+    assert result.fetch(listed.url("/p5.html"))["error"] == "skipped_max_pages"
+    assert result.check(listed.url("/p5.html"))["outcome"] == "ok"
+    assert result.check(listed.url("/p4.html")) is None  # listed, never linked: not checked
 
 
 def test_sitemap_lastmod_entries_and_self_referencing_index(polite_crawl):
