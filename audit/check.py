@@ -90,7 +90,11 @@ class CouncilResult:
 # odd page, in lo-audit or a plugin). That page's reading by that check is lost, and said; the
 # rest of the audit goes on. Finding name -> report-card heading, as a check's ``findings``.
 CHECK_FAILED = "check_failed"
-RUNNER_FINDINGS = {CHECK_FAILED: "Pages a check could not read"}
+# The other: a page the crawl fetched whose archived copy cannot be read (its WARC file deleted or
+# corrupt), so no check saw it.
+ARCHIVE_UNREADABLE = "archive_unreadable"
+RUNNER_FINDINGS = {CHECK_FAILED: "Pages a check could not read",
+                   ARCHIVE_UNREADABLE: "Pages fetched whose archived copy could not be read"}
 
 
 # Crawls recorded before crawl_sites.not_assessed_reason existed said it in their status.
@@ -113,6 +117,7 @@ class CouncilContext:
     axe: object | None  # audit.checks.axe_sample.AxeRun, or None when axe does not run
     result: CouncilResult
     pages: list["Page"] = field(default_factory=list)  # every page walked, in walk order
+    pages_unreadable: int = 0  # pages fetched whose archived copy could not be read (not walked)
     # The directory's Open Referral UK feed pages and the queries to the site's own search
     # (crawler/directory.py), in the order fetched; empty when the crawl made none.
     open_data: Callable[[], Iterator["ArchivedFetch"]] = lambda: iter(())
@@ -126,10 +131,11 @@ class CouncilContext:
     def not_assessed_reason(self) -> str | None:
         """Why the council cannot be assessed (SPEC "Every council accounted for"), or None:
         the crawl's reason, else ``unreachable`` when not even the Local Offer's home page was
-        read. Known once every page has been walked."""
+        read; ``crawler_error`` when pages were fetched but their archived copies cannot be
+        read (lo-audit's loss, not the council's). Known once every page has been walked."""
         reason = self.site.get("not_assessed_reason") or _LEGACY_REASONS.get(self.site.get("status"))
         if reason is None and not self.pages:
-            return "unreachable"
+            return "crawler_error" if self.pages_unreadable else "unreachable"
         return reason
     # The crawl's archived stylesheets by URL (bytes or None): what axe's replay of a page serves.
     stylesheets: Callable[[str], bytes | None] | None = None

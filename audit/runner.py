@@ -16,11 +16,11 @@ import sys
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from audit import __version__
 from audit.a11y.axe import AxeRun, start_axe
-from audit.check import CHECK_FAILED, ArchivedFetch, CouncilContext, CouncilResult
+from audit.check import ARCHIVE_UNREADABLE, CHECK_FAILED, ArchivedFetch, CouncilContext, CouncilResult
 from audit.core import db as dbmod
 from audit.core.errors import error_line
 from audit.core.evidence import WarcReader, decode_html
@@ -267,10 +267,12 @@ def write_audit(db, audit_id: int, as_of: date, spool: ResultSpool) -> None:
         raise
 
 
-def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...]) -> Iterator[Page]:
+def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[str, ...],
+               unreadable: Callable[[dict], None] = lambda row: None) -> Iterator[Page]:
     """The in-scope HTML pages fetched with status 200, rebuilt from WARC one at a time.
     Each page can read its HTML again from the archive, so a council's pages need not all
-    hold their HTML at once (see Page)."""
+    hold their HTML at once (see Page). A page whose archived copy cannot be read is handed
+    to ``unreadable`` (its fetches row) instead."""
     lastmods = {r["url"]: r["lastmod"] for r in db.query(
         "SELECT url, lastmod FROM sitemap_entries WHERE crawl_id = ? AND council_code = ?", [crawl_id, code])}
     for row in db.query(
@@ -283,6 +285,7 @@ def load_pages(db, reader: WarcReader, crawl_id: int, code: str, scope: tuple[st
         source = _ArchivedHtml(reader, row["warc_file"], row["warc_offset"], row["content_type"])
         html = source()
         if html is None:
+            unreadable(row)
             continue
         yield Page(
             url=row["final_url"], html=html, status=200, headers=json.loads(row["headers"] or "{}"),
@@ -324,7 +327,8 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
     page_readers = [check for check in running if check.reads_pages()]
     # Each page is parsed once and handed to every check while it holds its tree (only the
     # most recent pages do: see Page).
-    for page in load_pages(db, reader, crawl_id, code, scope) if scope else ():
+    unreadable: list[dict] = []
+    for page in load_pages(db, reader, crawl_id, code, scope, unreadable.append) if scope else ():
         context.pages.append(page)
         result.page_rows[page.url] = {"url": page.url, "title": page.title[:300], "depth": page.depth}
         for check in page_readers:
@@ -332,6 +336,9 @@ def audit_council(db, reader: WarcReader, checks: dict[str, LinkCheck], crawl_id
                 check.page(page)
             except Exception as exc:  # one check's fault on one odd page must not cost the whole audit
                 _check_failed(result, check.name, page.url, exc)
+    if unreadable:
+        _archive_unreadable(result, unreadable)
+        context.pages_unreadable = len(unreadable)
     assessed = context.not_assessed_reason is None
     for check in running:
         if assessed or check.runs_when_not_assessed:
@@ -348,6 +355,18 @@ def _check_failed(result: CouncilResult, check: str, url: str, exc: Exception) -
                 f"The {check} check could not read this page, so it is left out of that check's figures", why)
     print(f"warning: {result.score['council_code']} {url}: the {check} check failed on this page ({why}); "
           "the audit goes on", file=sys.stderr)
+
+
+def _archive_unreadable(result: CouncilResult, rows: list[dict]) -> None:
+    """Say which fetched pages no check saw because their archived copy cannot be read (a WARC
+    file deleted or corrupt): a finding each, and one line on stderr for the council."""
+    for row in rows:
+        result.find(ARCHIVE_UNREADABLE, row["final_url"], "", "info",
+                    "Fetched, but its archived copy could not be read, so no check saw this page",
+                    f"{row['warc_file']} at offset {row['warc_offset']}")
+    files = ", ".join(sorted({row["warc_file"] for row in rows}))
+    print(f"warning: {result.score['council_code']}: {len(rows)} fetched page(s) not audited: their archived "
+          f"copy could not be read (missing or corrupt: {files}); crawl again to audit them", file=sys.stderr)
 
 
 def _home_url(db, crawl_id: int, code: str) -> str | None:

@@ -164,3 +164,36 @@ def test_a_check_that_fails_on_a_page_costs_that_page_not_the_audit(tmp_path, de
     after = {r["council_code"]: r for r in query(db_path, "SELECT * FROM council_scores WHERE audit_id = ?",
                                                  [audit_id])}
     assert {c: r["score"] for c, r in after.items()} == {c: r["score"] for c, r in before.items()}
+
+
+def test_pages_whose_archived_copy_is_lost_are_said_not_audited(tmp_path, demo_db, capfd):
+    """The audit reads every page from the crawl's WARC files. A file deleted by hand, or cut
+    short (a full disk), lost those pages without a word, and a council none of whose pages
+    could be read was called unreachable, when its site had answered. Each such page is now a
+    finding; a council with none left is not assessed for lo-audit's own failure."""
+    db_path = copy_demo(demo_db, tmp_path)
+    before = {r["council_code"]: r["n"] for r in query(
+        db_path, "SELECT council_code, count(*) AS n FROM page_audits WHERE audit_id = 1 GROUP BY council_code")}
+    warc = db_path.parent / f"{db_path.stem}-warc"
+    (warc / "crawl-1-E99000001.warc.gz").unlink()
+    cut = warc / "crawl-1-E99000003.warc.gz"
+    cut.write_bytes(cut.read_bytes()[:cut.stat().st_size // 2])
+
+    audit_id = run_audit(db_path, date(2026, 11, 23), axe_sample=0)
+
+    assert query(db_path, "SELECT status FROM audits WHERE audit_id = ?", [audit_id]) == [{"status": "complete"}]
+    scores = {r["council_code"]: r for r in query(db_path, "SELECT * FROM council_scores WHERE audit_id = ?",
+                                                  [audit_id])}
+    lost = {r["council_code"]: r["n"] for r in query(
+        db_path, "SELECT council_code, count(*) AS n FROM findings WHERE audit_id = ? "
+                 "AND check_name = 'archive_unreadable' GROUP BY council_code", [audit_id])}
+    assert set(lost) == {"E99000001", "E99000003"}
+    northmoor, kelderby = scores["E99000001"], scores["E99000003"]
+    assert lost["E99000001"] == before["E99000001"] and northmoor["pages_crawled"] == 0
+    assert (northmoor["assessed"], northmoor["not_assessed_reason"], northmoor["score"]) == (0, "crawler_error", None)
+    assert 0 < lost["E99000003"] < before["E99000003"]
+    assert kelderby["pages_crawled"] + lost["E99000003"] == before["E99000003"] and kelderby["assessed"] == 1
+    assert all(scores[c]["pages_crawled"] == n for c, n in before.items() if c not in lost)
+    err = capfd.readouterr().err
+    assert f"warning: E99000001: {before['E99000001']} fetched page(s) not audited" in err
+    assert "crawl-1-E99000003.warc.gz" in err

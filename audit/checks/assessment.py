@@ -40,7 +40,8 @@ class Assessment(Check):
                "Empty when assessed; else no_local_offer_found (none in the registry and discovery found none), "
                "unreachable (DNS, refused, timeout or 5xx on the seed, after retries), blocked (a bot challenge or "
                "401/403/429 on the seed or its robots.txt), robots_disallowed (robots.txt forbids the Local Offer), "
-               "crawler_error (the seed answered but lo-audit failed to process its answer: lo-audit's fault)."),
+               "crawler_error (the seed answered but lo-audit failed to process its answer, or no page's archived "
+               "copy could be read: lo-audit's fault)."),
         Column("seed_url", "TEXT", "The URL crawled as the Local Offer's home."),
         Column("seed_source", "TEXT", "registry; discovered (the registry had no URL); moved (the registry URL was "
                                       "dead, or redirected off the council's sites, and discovery found the current one)."),
@@ -59,6 +60,9 @@ class Assessment(Check):
         if reason is not None:
             seed = site.get("seed_url") or council.local_offer_url or council.council_url or ""
             evidence = site["reason"] or ""
+            if not evidence and self.context.pages_unreadable:
+                evidence = (f"{self.context.pages_unreadable} page(s) fetched, none of whose archived copies "
+                            "could be read (WARC file missing or corrupt)")
             if site.get("block_evidence"):
                 try:
                     block = json.loads(site["block_evidence"])
