@@ -79,7 +79,7 @@ def _canonical(url: str) -> str:
     if parts.username:
         netloc = parts.username + "@" + netloc
     path = _PATH_SESSION.sub("", parts.path.replace("\\", "/")) or "/"
-    path = quote(_without_dot_segments(unquote(path)), safe="/:@!$&'()*+,;=-._~")
+    path = quote(unquote(_without_dot_segments(path)), safe="/:@!$&'()*+,;=-._~")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in SESSION_PARAMS]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, safe="/:@!$'()*,;-._~"), ""))
 
@@ -98,17 +98,19 @@ def _requested_host(host: str) -> str:
 
 
 def _without_dot_segments(path: str) -> str:
-    """``path`` with its ``.`` and ``..`` segments resolved (RFC 3986, 5.2.4)."""
-    if "." not in path:
+    """``path`` (as written, percent-escapes and all) with its ``.`` and ``..`` segments
+    resolved (RFC 3986, 5.2.4), as the URL standard does: a segment is ``.`` or ``..`` with
+    any dot written ``%2e``, and an escaped slash (``%2F``) does not end a segment."""
+    if "." not in path and "%2" not in path:
         return path
     segments = path.split("/")
     kept = segments[:1]
     for i, segment in enumerate(segments[1:], 1):
-        last = i == len(segments) - 1
-        if segment in (".", ".."):
-            if segment == ".." and len(kept) > 1:
+        dots = segment.lower().replace("%2e", ".") if "%" in segment else segment
+        if dots in (".", ".."):
+            if dots == ".." and len(kept) > 1:
                 kept.pop()
-            if last:
+            if i == len(segments) - 1:
                 kept.append("")
         else:
             kept.append(segment)

@@ -100,6 +100,11 @@ CANONICAL_FORMS = [
     ("http://example.org/../x", "http://example.org/x"),
     ("http://example.org/a..b/.c", "http://example.org/a..b/.c"),
     ("http://example.org/send\\short-breaks", "http://example.org/send/short-breaks"),
+    # dot segments as the URL standard sees them: a dot may be written %2e, an escaped slash ends no segment
+    ("http://example.org/a/%2e%2E/b", "http://example.org/b"),
+    ("http://example.org/a/.%2e", "http://example.org/"),
+    ("http://example.org/x%2Fy/../z", "http://example.org/z"),
+    ("http://example.org/a%2F../b", "http://example.org/a/../b"),
     ("http://Bücher.example/x", "http://xn--bcher-kva.example/x"),
     # "ß" and "ς" kept, as browsers and w3lib 2.6 keep them (Python's IDNA 2003 codec makes
     # "faß" "fass", another domain)
