@@ -197,3 +197,26 @@ def test_pages_whose_archived_copy_is_lost_are_said_not_audited(tmp_path, demo_d
     err = capfd.readouterr().err
     assert f"warning: E99000001: {before['E99000001']} fetched page(s) not audited" in err
     assert "crawl-1-E99000003.warc.gz" in err
+
+
+def test_a_search_answer_whose_archived_copy_is_lost_is_not_judged(tmp_path, demo_db):
+    """A query the site answered, whose archived answer can no longer be read, says nothing
+    about the council's search: not judged (``unread``), never an error that makes the search
+    "broken"; with no answer left to judge, ``site_search`` is empty."""
+    db_path = copy_demo(demo_db, tmp_path)
+    before = query(db_path, "SELECT council_code, site_search FROM council_scores WHERE audit_id = 1 "
+                            "AND council_code IN ('E99000001', 'E99000004') ORDER BY council_code")
+    assert [r["site_search"] for r in before] == ["works", "broken"]  # results; a 200 error page
+    db = connect(db_path)  # the answers' records now point past the end of their files
+    db.execute("UPDATE fetches SET warc_offset = 1 << 40 WHERE kind = 'search' AND council_code IN "
+               "('E99000001', 'E99000004')")
+    db.conn.close()
+    audit_id = run_audit(db_path, date(2026, 11, 23), axe_sample=0)
+    after = query(db_path, "SELECT council_code, site_search FROM council_scores WHERE audit_id = ? "
+                           "AND council_code IN ('E99000001', 'E99000004') ORDER BY council_code", [audit_id])
+    assert [r["site_search"] for r in after] == [None, None]
+    answers = query(db_path, "SELECT DISTINCT answer FROM site_search_queries WHERE audit_id = ? "
+                             "AND council_code IN ('E99000001', 'E99000004')", [audit_id])
+    assert answers == [{"answer": "unread"}]
+    assert not query(db_path, "SELECT 1 FROM findings WHERE audit_id = ? AND check_name = 'site_search_failed' "
+                              "AND council_code IN ('E99000001', 'E99000004')", [audit_id])

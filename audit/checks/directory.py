@@ -94,7 +94,7 @@ tables:
       query_url: The GET address the form produced for it.
       form_page: The page whose search form was used.
       status: The HTTP status of the answer; empty when the request failed.
-      answer: "results (links to in-scope pages about the topic), empty (a no-results page, or results about something else), error (an HTTP error, a soft 404, an error page, a timeout) or refused (robots.txt forbids it: not counted)."
+      answer: "results (links to in-scope pages about the topic), empty (a no-results page, or results about something else), error (an HTTP error, a soft 404, an error page, a timeout), refused (robots.txt forbids it: not counted) or unread (answered, but its archived copy could not be read: not counted)."
       evidence: The answer page's title, or why the request failed.
 queries:
   stale_directory_records:
@@ -300,9 +300,11 @@ class Directory(Check):
 
     # -- site search ---------------------------------------------------------------------
     def _site_search(self) -> str | None:
-        """``site_search`` from the archived answers; None when robots.txt refused every query."""
+        """``site_search`` from the archived answers; None when none could be judged: robots.txt
+        refused every query, or the answers' archived copies cannot be read (lo-audit's loss,
+        never called a broken search)."""
         answers = []
-        refused = 0
+        unjudged = 0  # refused by robots.txt, or unread
         scope = self.context.scope
         for fetch in self.context.searches():
             row = fetch.row
@@ -311,7 +313,9 @@ class Directory(Check):
                 continue
             body = fetch.body()
             if row["error"] == "robots":
-                answer, evidence, refused = "refused", row["error_detail"] or "robots.txt", refused + 1
+                answer, evidence, unjudged = "refused", row["error_detail"] or "robots.txt", unjudged + 1
+            elif row["status"] is not None and row["warc_file"] and body is None:
+                answer, evidence, unjudged = "unread", f"archived copy unreadable: {row['warc_file']}", unjudged + 1
             elif row["status"] is None or body is None:
                 answer, evidence = "error", f"{row['error'] or 'no answer'}: {row['error_detail'] or ''}".strip(": ")
             else:
@@ -322,9 +326,9 @@ class Directory(Check):
             self.rows("site_search_queries").append(
                 {"topic": topic, "query_url": row["url"], "form_page": row["referrer"], "status": row["status"],
                  "answer": answer, "evidence": evidence})
-            if answer != "refused":
+            if answer not in ("refused", "unread"):
                 answers.append(answer)
-        if refused and not answers:
+        if unjudged and not answers:
             return None
         verdict = search.site_search_verdict(answers)
         if verdict in ("no_results", "broken"):

@@ -21,7 +21,7 @@ FENWICK = "https://fis.fenwick.example/kb5/fenwick/directory/"
 def fetch(url: str, body: bytes | None, status: int | None = 200, referrer: str | None = "x", error=None,
           content_type="application/json") -> ArchivedFetch:
     row = {"url": url, "final_url": url if status else None, "status": status, "error": error, "error_detail": None,
-           "referrer": referrer, "content_type": content_type}
+           "referrer": referrer, "content_type": content_type, "warc_file": "crawl-1-E1.warc.gz" if body else None}
     return ArchivedFetch(row, FETCHED, lambda: body)
 
 
