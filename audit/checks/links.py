@@ -93,16 +93,16 @@ class Links(Check):
                 "unchecked_link": "Links we could not check (a crawler trap's variants not followed, too large to "
                                   "read, or lo-audit's own error)"}
 
+    def __init__(self, context):
+        super().__init__(context)
+        self._unfetched: dict[str, str] | None = None  # read the first time a web link has no check
+
     def page(self, page: Page) -> None:
         not_found = soft404.looks_like_not_found(page)
         if not_found:
             self.find("soft_404", page.url, page.url, "medium", "Answers 200 but says the page does not exist",
                       not_found)
         _ = page.links  # parsed now, while the page holds its tree; read in finish()
-
-    def __init__(self, context):
-        super().__init__(context)
-        self._unfetched: dict[str, str] | None = None  # read the first time a web link has no check
 
     def _why_unchecked(self, key: str, check) -> str:
         """The reason code of a web target not checked: its check's (skipped: too large to read,
